@@ -1,0 +1,56 @@
+use crate::error::AppError;
+use crate::model::{RoleInfo, UserDetail, UserSummary};
+use crate::rules::UserFieldsInput;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<UserSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+#[server(endpoint = "list_users")]
+pub async fn list_users(page: i64) -> Result<UserPage, AppError> {
+    use crate::server::{clock, context, failure::db_failure, users};
+    let (state, _) = context::require_admin().await?;
+    let (list, total) = users::list_page(state.db.pool(), None, page, clock::now())
+        .await
+        .map_err(db_failure("listing users"))?;
+    Ok(UserPage { users: list, total, page, page_size: users::PAGE_SIZE })
+}
+
+#[server(endpoint = "get_user")]
+pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
+    use crate::server::{clock, context, failure::db_failure, users};
+    let (state, _) = context::require_admin().await?;
+    users::get(state.db.pool(), id, clock::now())
+        .await
+        .map_err(db_failure("loading a user"))?
+        .ok_or_else(|| AppError::NotFound("That user".into()))
+}
+
+#[server(endpoint = "list_roles")]
+pub async fn list_roles() -> Result<Vec<RoleInfo>, AppError> {
+    use crate::server::{context, failure::db_failure, roles};
+    let (state, _) = context::require_admin().await?;
+    roles::list(state.db.pool()).await.map_err(db_failure("listing roles"))
+}
+
+/// Adds one technician or end user; returns the new user's id.
+#[server(endpoint = "create_user")]
+pub async fn create_user(input: UserFieldsInput, send_invitation: bool) -> Result<i64, AppError> {
+    use crate::server::{clock, context, users};
+    let (state, admin) = context::require_admin().await?;
+    let actor = users::Actor { user_id: admin.user_id, display_name: &admin.display_name };
+    users::create(&state.db, &input, send_invitation, &actor, &state.config.public_base_url, clock::now()).await
+}
+
+#[server(endpoint = "update_user")]
+pub async fn update_user(id: i64, input: UserFieldsInput) -> Result<(), AppError> {
+    use crate::server::{clock, context, users};
+    let (state, _) = context::require_admin().await?;
+    users::update(&state.db, id, &input, clock::now()).await
+}

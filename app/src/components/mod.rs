@@ -1,0 +1,21 @@
+//! Reusable components, one per file, named after what they show.
+
+mod admin_layout;
+mod error_notice;
+mod idle_warning;
+mod invitation_badge;
+mod role_picker;
+mod settings_fields;
+mod text_field;
+pub(crate) mod user_form;
+mod users_table;
+
+pub use admin_layout::AdminLayout;
+pub use error_notice::ErrorNotice;
+pub use idle_warning::IdleWarning;
+pub use invitation_badge::InvitationBadge;
+pub use role_picker::RolePicker;
+pub use settings_fields::SettingsFields;
+pub use text_field::TextField;
+pub use user_form::{UserForm, UserFormSubmit};
+pub use users_table::UsersTable;

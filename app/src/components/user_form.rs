@@ -1,0 +1,230 @@
+use super::{RolePicker, SettingsFields, TextField};
+use crate::browser;
+use crate::model::{OrganizationSummary, RoleInfo, UserKind};
+use crate::rules::{
+    validate_user_fields, Field, FieldError, UserFieldsInput, NAME_MAX_CHARS,
+};
+use leptos::prelude::*;
+
+/// The form's state: one signal per field, all `Copy`, so child components share it.
+#[derive(Clone, Copy)]
+pub struct UserFormState {
+    pub kind: RwSignal<UserKind>,
+    pub first_name: RwSignal<String>,
+    pub last_name: RwSignal<String>,
+    pub email: RwSignal<String>,
+    pub phone: RwSignal<String>,
+    pub organization_id: RwSignal<Option<i64>>,
+    pub role_ids: RwSignal<Vec<i64>>,
+    pub user_type: RwSignal<crate::model::UserType>,
+    pub site: RwSignal<String>,
+    pub language: RwSignal<String>,
+    pub idle_warning_minutes: RwSignal<String>,
+    pub notify_by_email: RwSignal<bool>,
+    pub notify_by_sms: RwSignal<bool>,
+    pub mfa_method: RwSignal<crate::model::MfaMethod>,
+}
+
+impl UserFormState {
+    fn new(initial: &UserFieldsInput) -> Self {
+        UserFormState {
+            kind: RwSignal::new(initial.kind),
+            first_name: RwSignal::new(initial.first_name.clone()),
+            last_name: RwSignal::new(initial.last_name.clone()),
+            email: RwSignal::new(initial.email.clone()),
+            phone: RwSignal::new(initial.phone.clone()),
+            organization_id: RwSignal::new(initial.organization_id),
+            role_ids: RwSignal::new(initial.role_ids.clone()),
+            user_type: RwSignal::new(initial.user_type),
+            site: RwSignal::new(initial.site.clone()),
+            language: RwSignal::new(initial.language.clone()),
+            idle_warning_minutes: RwSignal::new(initial.idle_warning_minutes.to_string()),
+            notify_by_email: RwSignal::new(initial.notify_by_email),
+            notify_by_sms: RwSignal::new(initial.notify_by_sms),
+            mfa_method: RwSignal::new(initial.mfa_method),
+        }
+    }
+
+    fn input(&self) -> UserFieldsInput {
+        let kind = self.kind.get();
+        UserFieldsInput {
+            kind,
+            first_name: self.first_name.get(),
+            last_name: self.last_name.get(),
+            email: self.email.get(),
+            phone: self.phone.get(),
+            organization_id: if kind == UserKind::EndUser { self.organization_id.get() } else { None },
+            role_ids: self.role_ids.get(),
+            user_type: self.user_type.get(),
+            site: self.site.get(),
+            language: self.language.get(),
+            idle_warning_minutes: self.idle_warning_minutes.get().trim().parse().unwrap_or(0),
+            notify_by_email: self.notify_by_email.get(),
+            notify_by_sms: self.notify_by_sms.get(),
+            mfa_method: self.mfa_method.get(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserFormSubmit {
+    pub input: UserFieldsInput,
+    pub send_invitation: bool,
+}
+
+fn field_id(field: Field) -> &'static str {
+    match field {
+        Field::FirstName => "first_name",
+        Field::LastName => "last_name",
+        Field::Email => "email",
+        Field::Phone => "phone",
+        Field::Organization => "organization_id",
+        Field::Roles => "roles",
+        Field::IdleWarning => "idle_warning_minutes",
+    }
+}
+
+/// Add or edit one user. Every field is checked as you type by the same rules the server
+/// runs; the server's verdict (`server_errors`) is shown beside the field it concerns.
+#[component]
+pub fn UserForm(
+    initial: UserFieldsInput,
+    roles: Vec<RoleInfo>,
+    organizations: Vec<OrganizationSummary>,
+    kind_editable: bool,
+    show_invitation: bool,
+    submit_label: &'static str,
+    on_submit: Callback<UserFormSubmit>,
+    server_errors: RwSignal<Vec<FieldError>>,
+    #[prop(into)] pending: Signal<bool>,
+) -> impl IntoView {
+    let state = UserFormState::new(&initial);
+    let send_invitation = RwSignal::new(true);
+    let attempted = RwSignal::new(false);
+    let roles = StoredValue::new(roles);
+    let live_errors = Memo::new(move |_| {
+        roles.with_value(|known| validate_user_fields(&state.input(), known).err().unwrap_or_default())
+    });
+    // A field's problem shows once it has a value or the admin tried to save; the server's
+    // verdict on a field shows until that field changes.
+    let error_for = move |field: Field, value: Option<RwSignal<String>>| {
+        Signal::derive(move || {
+            let touched = attempted.get() || value.map(|v| !v.get().is_empty()).unwrap_or(false);
+            let live = live_errors.get().into_iter().find(|e| e.field == field).filter(|_| touched);
+            live.or_else(|| server_errors.get().into_iter().find(|e| e.field == field))
+                .map(|e| e.code.message())
+        })
+    };
+    for (field, signal) in [
+        (Field::FirstName, state.first_name),
+        (Field::LastName, state.last_name),
+        (Field::Email, state.email),
+        (Field::Phone, state.phone),
+    ] {
+        Effect::new(move |previous: Option<String>| {
+            let now = signal.get();
+            if previous.is_some_and(|p| p != now) {
+                server_errors.update(|errors| errors.retain(|e| e.field != field));
+            }
+            now
+        });
+    }
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        attempted.set(true);
+        if let Some(first) = live_errors.get_untracked().first() {
+            browser::focus_element(field_id(first.field));
+            return;
+        }
+        on_submit.run(UserFormSubmit { input: state.input(), send_invitation: send_invitation.get_untracked() });
+    };
+    let max_name = NAME_MAX_CHARS as u32;
+    let problem_count = move || live_errors.get().len();
+    view! {
+        <form class="user-form" on:submit=submit novalidate=true>
+            <fieldset>
+                <legend>"Personal details"</legend>
+                <KindField state editable=kind_editable roles/>
+                <TextField id="first_name" label="First name" value=state.first_name required=true maxlength=max_name autocomplete="off"
+                    error=error_for(Field::FirstName, Some(state.first_name))/>
+                <TextField id="last_name" label="Last name" value=state.last_name required=true maxlength=max_name autocomplete="off"
+                    error=error_for(Field::LastName, Some(state.last_name))/>
+                <TextField id="email" label="Email" value=state.email required=true maxlength=64 input_type="email" autocomplete="off"
+                    error=error_for(Field::Email, Some(state.email))/>
+                <TextField id="phone" label="Phone" value=state.phone input_type="tel" hint="Optional. Start with + and the country code, e.g. +1 888 667 8888."
+                    error=error_for(Field::Phone, Some(state.phone))/>
+                <OrganizationField state organizations error=error_for(Field::Organization, None)/>
+            </fieldset>
+            <RolePicker state roles=roles.get_value() error=error_for(Field::Roles, None)/>
+            <SettingsFields state idle_error=error_for(Field::IdleWarning, None)/>
+            {show_invitation.then(|| view! {
+                <div class="field checkbox">
+                    <label><input type="checkbox" id="send_invitation" bind:checked=send_invitation/>" Send an invitation email"</label>
+                </div>
+            })}
+            <div class="form-actions">
+                <button type="submit" class="primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Saving…" } else { submit_label }}
+                </button>
+                <span class="form-status" aria-live="polite">
+                    {move || (attempted.get() && problem_count() > 0)
+                        .then(|| format!("{} field(s) need attention.", problem_count()))}
+                </span>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn KindField(state: UserFormState, editable: bool, roles: StoredValue<Vec<RoleInfo>>) -> impl IntoView {
+    // Switching kind keeps only roles that suit the new kind and preselects the default
+    // end-user role, visibly.
+    let change = move |ev| {
+        let kind = UserKind::parse(&event_target_value(&ev)).unwrap_or(UserKind::EndUser);
+        state.kind.set(kind);
+        roles.with_value(|known| {
+            state.role_ids.update(|ids| {
+                ids.retain(|id| known.iter().any(|r| r.id == *id && r.applies_to == kind));
+                if ids.is_empty() && kind == UserKind::EndUser {
+                    ids.extend(known.iter().filter(|r| r.is_default && r.applies_to == kind).map(|r| r.id));
+                }
+            })
+        });
+    };
+    view! {
+        <div class="field">
+            <label for="kind">"Kind of user"</label>
+            <select id="kind" name="kind" on:change=change disabled=!editable>
+                {UserKind::ALL.iter().map(|kind| view! {
+                    <option value=kind.as_str() selected=move || state.kind.get() == *kind>{kind.label()}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn OrganizationField(
+    state: UserFormState,
+    organizations: Vec<OrganizationSummary>,
+    error: Signal<Option<&'static str>>,
+) -> impl IntoView {
+    let change = move |ev| state.organization_id.set(event_target_value(&ev).parse().ok());
+    view! {
+        <Show when=move || state.kind.get() == UserKind::EndUser>
+            <div class="field" class:invalid=move || error.get().is_some()>
+                <label for="organization_id">"Organization" <span class="required" aria-hidden="true">" *"</span></label>
+                <select id="organization_id" name="organization_id" on:change=change required=true
+                    aria-describedby="organization_id-error"
+                    aria-invalid=move || if error.get().is_some() { "true" } else { "false" }>
+                    <option value="" selected=move || state.organization_id.get().is_none()>"Choose an organization"</option>
+                    {organizations.iter().map(|org| {
+                        let id = org.id;
+                        view! { <option value=id.to_string() selected=move || state.organization_id.get() == Some(id)>{org.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <p class="field-error" id="organization_id-error" aria-live="polite">{move || error.get()}</p>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,17 @@
+//! The application: pages and components (rendered on the server, hydrated in the browser),
+//! the server functions they call, the pure field rules both sides share, and, behind the
+//! `ssr` feature, everything that runs only on the server.
+
+pub mod api;
+mod browser;
+pub mod components;
+pub mod error;
+pub mod idle;
+pub mod model;
+pub mod pages;
+mod root;
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use root::{shell, App};

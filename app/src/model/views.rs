@@ -1,0 +1,69 @@
+use super::{InvitationStatus, MfaMethod, UserKind, UserType};
+use serde::{Deserialize, Serialize};
+
+/// The signed-in administrator, as the pages need to know them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub idle_warning_minutes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleInfo {
+    pub id: i64,
+    pub name: String,
+    pub applies_to: UserKind,
+    /// Preselected for new end users.
+    pub is_default: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub kind: UserKind,
+    pub organization: Option<String>,
+    pub roles: Vec<String>,
+    pub invitation: InvitationStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub id: i64,
+    pub kind: UserKind,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub external_id: Option<String>,
+    pub organization_id: Option<i64>,
+    pub organization: Option<String>,
+    pub user_type: UserType,
+    pub site: String,
+    pub language: String,
+    pub idle_warning_minutes: i64,
+    pub notify_by_email: bool,
+    pub notify_by_sms: bool,
+    pub mfa_method: MfaMethod,
+    pub role_ids: Vec<i64>,
+    pub invitation: InvitationStatus,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationSummary {
+    pub id: i64,
+    pub name: String,
+    pub end_user_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationDetail {
+    pub id: i64,
+    pub name: String,
+    pub end_users: Vec<UserSummary>,
+}

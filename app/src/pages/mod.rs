@@ -1,0 +1,17 @@
+//! One file per page.
+
+mod add_user;
+mod login;
+mod not_found;
+mod organization;
+mod organizations;
+mod user;
+mod users;
+
+pub use add_user::AddUserPage;
+pub use login::LoginPage;
+pub use not_found::NotFoundPage;
+pub use organization::OrganizationPage;
+pub use organizations::OrganizationsPage;
+pub use user::UserPage;
+pub use users::UsersPage;

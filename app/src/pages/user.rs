@@ -1,0 +1,96 @@
+use crate::api::organizations::list_organizations;
+use crate::api::users::{get_user, list_roles, update_user};
+use crate::components::{ErrorNotice, InvitationBadge, UserForm, UserFormSubmit};
+use crate::error::AppError;
+use crate::model::UserDetail;
+use crate::rules::UserFieldsInput;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// A user's page: their details, roles and settings, editable.
+#[component]
+pub fn UserPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())).unwrap_or(0);
+    let created = move || query.with(|q| q.get("created")).is_some();
+    let data = Resource::new(id, |id| async move {
+        Ok::<_, AppError>((get_user(id).await?, list_roles().await?, list_organizations().await?))
+    });
+    let server_errors = RwSignal::new(Vec::new());
+    let saved = RwSignal::new(false);
+    let failure = RwSignal::new(None::<AppError>);
+    let save = Action::new(move |submit: &UserFormSubmit| {
+        let input = submit.input.clone();
+        let id = id();
+        async move { update_user(id, input).await }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(())) => {
+            saved.set(true);
+            data.refetch();
+        }
+        Some(Err(AppError::Invalid(errors))) => server_errors.set(errors),
+        Some(Err(other)) => failure.set(Some(other)),
+        None => {}
+    });
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/admin/users">"All users"</a>" › User"</nav>
+        <Show when=created>
+            <p class="notice notice-success" role="status">"User added."</p>
+        </Show>
+        <Show when=move || saved.get()>
+            <p class="notice notice-success" role="status">"Changes saved."</p>
+        </Show>
+        {move || failure.get().map(|error| view! { <ErrorNotice error/> })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || data.get().map(|result| match result {
+                Ok((user, roles, organizations)) => view! {
+                    <UserHeading user=user.clone()/>
+                    <UserForm initial=fields_of(&user) roles organizations kind_editable=false show_invitation=false
+                        submit_label="Save changes"
+                        on_submit=Callback::new(move |submit| { saved.set(false); failure.set(None); save.dispatch(submit); })
+                        server_errors pending=save.pending()/>
+                }.into_any(),
+                Err(error) => view! { <ErrorNotice error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserHeading(user: UserDetail) -> impl IntoView {
+    let name = format!("{} {}", user.first_name, user.last_name);
+    view! {
+        <Title text=name.clone()/>
+        <div class="page-head">
+            <h1>{name}</h1>
+            <InvitationBadge status=user.invitation/>
+        </div>
+        <p class="muted">
+            {user.kind.label()}
+            {user.organization.map(|org| format!(" · {org}"))}
+            {user.external_id.map(|id| format!(" · External ID {id}"))}
+        </p>
+    }
+}
+
+fn fields_of(user: &UserDetail) -> UserFieldsInput {
+    UserFieldsInput {
+        kind: user.kind,
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        email: user.email.clone(),
+        phone: user.phone.clone().unwrap_or_default(),
+        organization_id: user.organization_id,
+        role_ids: user.role_ids.clone(),
+        user_type: user.user_type,
+        site: user.site.clone(),
+        language: user.language.clone(),
+        idle_warning_minutes: user.idle_warning_minutes,
+        notify_by_email: user.notify_by_email,
+        notify_by_sms: user.notify_by_sms,
+        mfa_method: user.mfa_method,
+    }
+}

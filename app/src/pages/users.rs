@@ -1,0 +1,40 @@
+use crate::api::users::list_users;
+use crate::components::{ErrorNotice, UsersTable};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+/// Administration → Accounts → All users.
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok())).unwrap_or(0).max(0);
+    let users = Resource::new(page, list_users);
+    view! {
+        <Title text="All users"/>
+        <nav class="breadcrumbs" aria-label="Breadcrumb">"Administration › Accounts › All users"</nav>
+        <div class="page-head">
+            <h1>"All users"</h1>
+            <A href="/admin/users/new" attr:class="button primary">"Add user"</A>
+        </div>
+        <Transition fallback=|| view! { <p>"Loading users…"</p> }>
+            {move || users.get().map(|result| match result {
+                Ok(data) => {
+                    let pages = (data.total + data.page_size - 1) / data.page_size;
+                    let shown = data.users.len();
+                    view! {
+                        <p class="muted">{format!("{} users", data.total)}</p>
+                        <UsersTable users=data.users caption="All users"/>
+                        <nav class="pager" aria-label="Pages">
+                            {(data.page > 0).then(|| view! { <a href=format!("?page={}", data.page - 1)>"← Previous"</a> })}
+                            <span>{format!("Page {} of {}", data.page + 1, pages.max(1))}</span>
+                            {(data.page + 1 < pages && shown > 0).then(|| view! { <a href=format!("?page={}", data.page + 1)>"Next →"</a> })}
+                        </nav>
+                    }.into_any()
+                }
+                Err(error) => view! { <ErrorNotice error/> }.into_any(),
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,49 @@
+use crate::components::AdminLayout;
+use crate::pages::{
+    AddUserPage, LoginPage, NotFoundPage, OrganizationPage, OrganizationsPage, UserPage, UsersPage,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/bulk-import.css"/>
+        <Title formatter=|text| format!("{text} · Help desk admin")/>
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/") view=|| view! { <Redirect path="/admin/users"/> }/>
+                <ParentRoute path=path!("/admin") view=AdminLayout>
+                    <Route path=path!("") view=|| view! { <Redirect path="/admin/users"/> }/>
+                    <Route path=path!("users") view=UsersPage/>
+                    <Route path=path!("users/new") view=AddUserPage/>
+                    <Route path=path!("users/:id") view=UserPage/>
+                    <Route path=path!("organizations") view=OrganizationsPage/>
+                    <Route path=path!("organizations/:id") view=OrganizationPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,21 @@
+//! Field rules shared by the browser and the server.
+//!
+//! Everything here is pure: no I/O, no clock, no leptos, no sqlx. The same code runs in the
+//! wasm bundle (for instant feedback) and on the server (as the authority). Each rule parses a
+//! raw string into a type that can only hold a valid value, or explains what is wrong with an
+//! [`IssueCode`].
+
+mod email;
+mod issue;
+mod name;
+mod phone;
+mod user_fields;
+
+pub use email::Email;
+pub use issue::IssueCode;
+pub use name::{PersonName, NAME_MAX_CHARS};
+pub use phone::PhoneE164;
+pub use user_fields::{
+    validate_user_fields, Field, FieldError, UserFieldsInput, ValidUserFields,
+    IDLE_WARNING_MAX_MINUTES,
+};

@@ -1,0 +1,247 @@
+use super::{Email, IssueCode, PersonName, PhoneE164};
+use crate::model::{MfaMethod, RoleInfo, UserKind, UserType};
+use serde::{Deserialize, Serialize};
+
+pub const IDLE_WARNING_MAX_MINUTES: i64 = 24 * 60;
+
+/// What the Add user and Edit user forms send: raw strings, exactly as typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserFieldsInput {
+    pub kind: UserKind,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub organization_id: Option<i64>,
+    pub role_ids: Vec<i64>,
+    pub user_type: UserType,
+    pub site: String,
+    pub language: String,
+    pub idle_warning_minutes: i64,
+    pub notify_by_email: bool,
+    pub notify_by_sms: bool,
+    pub mfa_method: MfaMethod,
+}
+
+impl Default for UserFieldsInput {
+    fn default() -> Self {
+        UserFieldsInput {
+            kind: UserKind::EndUser,
+            first_name: String::new(),
+            last_name: String::new(),
+            email: String::new(),
+            phone: String::new(),
+            organization_id: None,
+            role_ids: Vec::new(),
+            user_type: UserType::Standard,
+            site: "HQ".into(),
+            language: "en".into(),
+            idle_warning_minutes: 60,
+            notify_by_email: true,
+            notify_by_sms: false,
+            mfa_method: MfaMethod::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    FirstName,
+    LastName,
+    Email,
+    Phone,
+    Organization,
+    Roles,
+    IdleWarning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub code: IssueCode,
+}
+
+/// A user's fields after every rule passed: holding one means it is valid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidUserFields {
+    pub kind: UserKind,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Email,
+    pub phone: Option<PhoneE164>,
+    pub organization_id: Option<i64>,
+    pub role_ids: Vec<i64>,
+    pub user_type: UserType,
+    pub site: String,
+    pub language: String,
+    pub idle_warning_minutes: i64,
+    pub notify_by_email: bool,
+    pub notify_by_sms: bool,
+    pub mfa_method: MfaMethod,
+}
+
+/// Checks every field and reports every problem at once. `known_roles` is what exists; the
+/// caller passes it in so this stays pure.
+pub fn validate_user_fields(
+    input: &UserFieldsInput,
+    known_roles: &[RoleInfo],
+) -> Result<ValidUserFields, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut check = |field: Field, result: Result<(), IssueCode>| {
+        if let Err(code) = result {
+            errors.push(FieldError { field, code });
+        }
+    };
+    let first_name = PersonName::parse(&input.first_name);
+    check(Field::FirstName, first_name.as_ref().map(|_| ()).map_err(|c| *c));
+    let last_name = PersonName::parse(&input.last_name);
+    check(Field::LastName, last_name.as_ref().map(|_| ()).map_err(|c| *c));
+    let email = Email::parse(&input.email);
+    check(Field::Email, email.as_ref().map(|_| ()).map_err(|c| *c));
+    let phone = PhoneE164::parse_optional(&input.phone);
+    check(Field::Phone, phone.as_ref().map(|_| ()).map_err(|c| *c));
+    check(Field::Organization, organization_rule(input));
+    check(Field::Roles, roles_rule(input, known_roles));
+    let idle_ok = (1..=IDLE_WARNING_MAX_MINUTES).contains(&input.idle_warning_minutes);
+    check(
+        Field::IdleWarning,
+        if idle_ok { Ok(()) } else { Err(IssueCode::IdleWarningOutOfRange) },
+    );
+
+    match (first_name, last_name, email, phone) {
+        (Ok(first_name), Ok(last_name), Ok(email), Ok(phone)) if errors.is_empty() => {
+            let mut role_ids = input.role_ids.clone();
+            role_ids.sort_unstable();
+            role_ids.dedup();
+            Ok(ValidUserFields {
+                kind: input.kind,
+                first_name,
+                last_name,
+                email,
+                phone,
+                organization_id: input.organization_id,
+                role_ids,
+                user_type: input.user_type,
+                site: non_empty_or(&input.site, "HQ"),
+                language: non_empty_or(&input.language, "en"),
+                idle_warning_minutes: input.idle_warning_minutes,
+                notify_by_email: input.notify_by_email,
+                notify_by_sms: input.notify_by_sms,
+                mfa_method: input.mfa_method,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+fn organization_rule(input: &UserFieldsInput) -> Result<(), IssueCode> {
+    match (input.kind, input.organization_id) {
+        (UserKind::EndUser, None) => Err(IssueCode::OrganizationRequired),
+        (UserKind::Technician, Some(_)) => Err(IssueCode::OrganizationNotAllowed),
+        _ => Ok(()),
+    }
+}
+
+fn roles_rule(input: &UserFieldsInput, known_roles: &[RoleInfo]) -> Result<(), IssueCode> {
+    for id in &input.role_ids {
+        match known_roles.iter().find(|r| r.id == *id) {
+            None => return Err(IssueCode::UnknownRole),
+            Some(role) if role.applies_to != input.kind => return Err(IssueCode::RoleNotForKind),
+            Some(_) => {}
+        }
+    }
+    if input.kind == UserKind::EndUser && input.role_ids.is_empty() {
+        return Err(IssueCode::EndUserNeedsRole);
+    }
+    Ok(())
+}
+
+fn non_empty_or(value: &str, default: &str) -> String {
+    let trimmed = value.trim();
+    if trimmed.is_empty() { default.to_string() } else { trimmed.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles() -> Vec<RoleInfo> {
+        vec![
+            RoleInfo { id: 1, name: "System Administrator".into(), applies_to: UserKind::Technician, is_default: false },
+            RoleInfo { id: 5, name: "Requester".into(), applies_to: UserKind::EndUser, is_default: true },
+        ]
+    }
+
+    fn valid_end_user() -> UserFieldsInput {
+        UserFieldsInput {
+            first_name: "Maria".into(),
+            last_name: "García".into(),
+            email: "maria@example.com".into(),
+            phone: "'+1 888 667 8888".into(),
+            organization_id: Some(3),
+            role_ids: vec![5, 5],
+            ..UserFieldsInput::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_end_user_becomes_typed_fields() {
+        let valid = validate_user_fields(&valid_end_user(), &roles()).unwrap();
+        assert_eq!(valid.phone.unwrap().as_str(), "+18886678888");
+        assert_eq!(valid.role_ids, vec![5]);
+        assert_eq!(valid.site, "HQ");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let input = UserFieldsInput {
+            first_name: "J0hn".into(),
+            last_name: String::new(),
+            email: "nope".into(),
+            phone: "555 1234".into(),
+            organization_id: None,
+            role_ids: vec![],
+            idle_warning_minutes: 24 * 60 + 1,
+            ..UserFieldsInput::default()
+        };
+        let errors = validate_user_fields(&input, &roles()).unwrap_err();
+        let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                Field::FirstName,
+                Field::LastName,
+                Field::Email,
+                Field::Phone,
+                Field::Organization,
+                Field::Roles,
+                Field::IdleWarning
+            ]
+        );
+    }
+
+    #[test]
+    fn roles_must_exist_and_suit_the_kind() {
+        let mut input = valid_end_user();
+        input.role_ids = vec![1];
+        let errors = validate_user_fields(&input, &roles()).unwrap_err();
+        assert_eq!(errors[0].code, IssueCode::RoleNotForKind);
+        input.role_ids = vec![99];
+        let errors = validate_user_fields(&input, &roles()).unwrap_err();
+        assert_eq!(errors[0].code, IssueCode::UnknownRole);
+    }
+
+    #[test]
+    fn a_technician_needs_no_role_and_no_organization() {
+        let input = UserFieldsInput {
+            kind: UserKind::Technician,
+            organization_id: None,
+            role_ids: vec![],
+            ..valid_end_user()
+        };
+        assert!(validate_user_fields(&input, &roles()).is_ok());
+        let with_org = UserFieldsInput { organization_id: Some(1), ..input };
+        let errors = validate_user_fields(&with_org, &roles()).unwrap_err();
+        assert_eq!(errors[0].code, IssueCode::OrganizationNotAllowed);
+    }
+}

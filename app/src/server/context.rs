@@ -1,0 +1,47 @@
+//! What server functions get from the request: the shared state and the signed-in user.
+
+use super::clock;
+use super::failure::db_failure;
+use super::sessions::{self, SessionUser};
+use super::{Config, Db};
+use crate::error::AppError;
+use axum::extract::FromRef;
+use http::header::COOKIE;
+use leptos::prelude::{use_context, LeptosOptions};
+use std::sync::Arc;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| super::failure::internal("context", "AppState missing"))
+}
+
+fn session_token() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let header = parts.headers.get(COOKIE)?.to_str().ok()?;
+    sessions::token_from_cookie_header(header).map(str::to_string)
+}
+
+/// The signed-in user, or `None`. `activity` records that the user did something.
+pub async fn session_user(state: &AppState, activity: bool) -> Result<Option<SessionUser>, AppError> {
+    let Some(token) = session_token() else { return Ok(None) };
+    sessions::lookup(state.db.pool(), &token, clock::now(), activity)
+        .await
+        .map_err(db_failure("looking up the session"))
+}
+
+/// Every administration server function starts here: only a technician with the System
+/// Administrator role gets through. The UI hiding a button is not a check; this is.
+pub async fn require_admin() -> Result<(AppState, SessionUser), AppError> {
+    let state = state()?;
+    match session_user(&state, true).await? {
+        None => Err(AppError::Unauthenticated),
+        Some(user) if !user.is_admin => Err(AppError::Forbidden),
+        Some(user) => Ok((state, user)),
+    }
+}

@@ -1,0 +1,22 @@
+//! Everything that runs only on the server: configuration, the database, sessions, the
+//! services behind server functions, and the axum router. Compiled only with `ssr`.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod context;
+pub mod csrf;
+pub mod db;
+pub mod failure;
+pub mod invitations;
+pub mod organizations;
+pub mod passwords;
+pub mod roles;
+pub mod router;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+
+pub use config::Config;
+pub use context::AppState;
+pub use db::Db;

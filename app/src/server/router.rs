@@ -1,0 +1,107 @@
+//! The axum router: pages, server functions, static files, health, and the layers that guard
+//! them. `server/src/main.rs` and the integration tests build the same router.
+
+use super::{clock, csrf, sessions, AppState};
+use crate::{shell, App};
+use axum::extract::{Request, State};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use http::header::COOKIE;
+use http::StatusCode;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .route("/health", get(health))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn_with_state(state.clone(), admin_pages_need_an_admin))
+        .layer(from_fn_with_state(state.config.clone(), csrf::refuse_cross_site))
+        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(state.db.pool()).await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Administration pages redirect to sign-in before rendering anything when nobody (or a
+/// non-administrator) is signed in. Server functions check again on their own.
+async fn admin_pages_need_an_admin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if !(path == "/" || path == "/admin" || path.starts_with("/admin/")) {
+        return next.run(request).await;
+    }
+    let token = request
+        .headers()
+        .get(COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(sessions::token_from_cookie_header)
+        .map(str::to_string);
+    let user = match token {
+        Some(token) => sessions::lookup(state.db.pool(), &token, clock::now(), true).await,
+        None => Ok(None),
+    };
+    match user {
+        Ok(Some(user)) if user.is_admin => next.run(request).await,
+        Ok(Some(_)) => (
+            StatusCode::FORBIDDEN,
+            axum::response::Html(
+                "<!DOCTYPE html><title>Not allowed</title><p>Only a System Administrator may open \
+                 these pages.</p><p><a href=\"/login\">Sign in as someone else</a></p>",
+            ),
+        )
+            .into_response(),
+        Ok(None) => {
+            let next_path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            Redirect::to(&format!("/login?next={}", encode_query_value(next_path))).into_response()
+        }
+        Err(error) => super::failure::internal("checking the session for a page", error).into_response_html(),
+    }
+}
+
+fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl crate::error::AppError {
+    fn into_response_html(self) -> Response {
+        (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_query_value;
+
+    #[test]
+    fn a_next_path_is_encoded_for_the_query_string() {
+        assert_eq!(encode_query_value("/admin/users?page=2"), "/admin/users%3Fpage%3D2");
+    }
+}

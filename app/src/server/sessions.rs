@@ -1,0 +1,147 @@
+//! Sessions live in the database so several app servers can share them. The cookie holds a
+//! random token; the table holds only its hash.
+
+use super::tokens::{hash_token, new_token};
+use sqlx::{AnyPool, Row};
+
+pub const SESSION_COOKIE: &str = "session";
+/// A session ends after this long whatever the activity.
+pub const ABSOLUTE_LIFETIME_SECONDS: i64 = 7 * 24 * 3600;
+/// After the idle warning appears the browser gives the user this long to answer; the server
+/// allows the same grace before it refuses the session.
+pub const IDLE_GRACE_SECONDS: i64 = 120;
+/// Activity is recorded at most this often, to keep writes off the hot path.
+const TOUCH_EVERY_SECONDS: i64 = 30;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionUser {
+    pub session_id: i64,
+    pub user_id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub idle_warning_minutes: i64,
+    pub is_admin: bool,
+}
+
+pub async fn create(pool: &AnyPool, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
+    let token = new_token();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $3, $4)",
+    )
+    .bind(hash_token(&token))
+    .bind(user_id)
+    .bind(now)
+    .bind(now + ABSOLUTE_LIFETIME_SECONDS)
+    .execute(pool)
+    .await?;
+    Ok(token)
+}
+
+/// The session's user if the session exists, has not expired and has not been idle longer
+/// than the user's idle-warning time plus the grace period. Records activity when
+/// `activity` is true.
+pub async fn lookup(
+    pool: &AnyPool,
+    token: &str,
+    now: i64,
+    activity: bool,
+) -> Result<Option<SessionUser>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.first_name, u.last_name, \
+                u.email, u.idle_warning_minutes, \
+                (SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+                  WHERE ur.user_id = u.id AND r.is_system_admin = 1 AND u.kind = 'technician') \
+                  AS admin_roles \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+    )
+    .bind(hash_token(token))
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let session_id: i64 = row.try_get("id")?;
+    let last_seen: i64 = row.try_get("last_seen_at")?;
+    let expires_at: i64 = row.try_get("expires_at")?;
+    let idle_minutes: i64 = row.try_get("idle_warning_minutes")?;
+    if now > expires_at || now - last_seen > idle_minutes * 60 + IDLE_GRACE_SECONDS {
+        delete(pool, session_id).await?;
+        return Ok(None);
+    }
+    if activity && now - last_seen >= TOUCH_EVERY_SECONDS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(session_id)
+            .execute(pool)
+            .await?;
+    }
+    let first: String = row.try_get("first_name")?;
+    let last: String = row.try_get("last_name")?;
+    Ok(Some(SessionUser {
+        session_id,
+        user_id: row.try_get("user_id")?,
+        display_name: format!("{first} {last}"),
+        email: row.try_get("email")?,
+        idle_warning_minutes: idle_minutes,
+        is_admin: row.try_get::<i64, _>("admin_roles")? > 0,
+    }))
+}
+
+pub async fn delete(pool: &AnyPool, session_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(session_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user: after their email, phone or password changed.
+pub async fn delete_all_for_user<'c, E>(executor: E, user_id: i64) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// The `Set-Cookie` value for a new session.
+pub fn cookie_header(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_LIFETIME_SECONDS}{secure}")
+}
+
+pub fn clearing_cookie_header(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+/// Finds the session token in a `Cookie` header.
+pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+    header.split(';').find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == SESSION_COOKIE && !value.is_empty()).then_some(value)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_token_is_found_among_other_cookies() {
+        assert_eq!(token_from_cookie_header("a=1; session=tok; b=2"), Some("tok"));
+        assert_eq!(token_from_cookie_header("a=1"), None);
+        assert_eq!(token_from_cookie_header("session="), None);
+        assert_eq!(token_from_cookie_header("xsession=1"), None);
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_lax_and_secure_behind_https() {
+        let plain = cookie_header("t", false);
+        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax"));
+        assert!(!plain.contains("Secure"));
+        assert!(cookie_header("t", true).ends_with("; Secure"));
+    }
+}

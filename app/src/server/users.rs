@@ -1,0 +1,322 @@
+//! Users: listing, reading, creating and editing. Writes happen in one transaction each.
+
+use super::failure::db_failure;
+use super::invitations::{self, InvitationEmail};
+use super::{db::is_unique_violation, roles, sessions, Db};
+use crate::error::AppError;
+use crate::model::{
+    InvitationStatus, InvitationTimes, MfaMethod, UserDetail, UserKind, UserSummary, UserType,
+};
+use crate::rules::{
+    validate_user_fields, Email, Field, FieldError, IssueCode, UserFieldsInput, ValidUserFields,
+};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
+use std::collections::HashMap;
+
+pub const PAGE_SIZE: i64 = 50;
+
+const SUMMARY_COLUMNS: &str = "u.id, u.first_name, u.last_name, u.email, u.kind, u.registered_at, \
+     o.name AS organization, i.expires_at, i.accepted_at, i.revoked_at";
+const SUMMARY_JOINS: &str = "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id \
+     LEFT JOIN invitations i ON i.id = (SELECT MAX(id) FROM invitations \
+         WHERE user_id = u.id AND purpose = 'invitation')";
+
+/// One page of users, by name, with the total count.
+pub async fn list_page(
+    pool: &AnyPool,
+    organization_id: Option<i64>,
+    page: i64,
+    now: i64,
+) -> Result<(Vec<UserSummary>, i64), sqlx::Error> {
+    let (filter, next) = match organization_id {
+        Some(_) => ("WHERE u.organization_id = $1", 2),
+        None => ("", 1),
+    };
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} {filter} \
+         ORDER BY u.last_name, u.first_name, u.id LIMIT ${next} OFFSET ${}",
+        next + 1
+    );
+    let mut query = sqlx::query(&sql);
+    let count_sql = format!("SELECT COUNT(*) FROM users u {filter}");
+    let mut count = sqlx::query_scalar(&count_sql);
+    if let Some(org) = organization_id {
+        query = query.bind(org);
+        count = count.bind(org);
+    }
+    let rows = query.bind(PAGE_SIZE).bind(page.max(0) * PAGE_SIZE).fetch_all(pool).await?;
+    let total: i64 = count.fetch_one(pool).await?;
+    let mut users = rows.iter().map(|r| summary_from_row(r, now)).collect::<Result<Vec<_>, _>>()?;
+    attach_role_names(pool, &mut users).await?;
+    Ok((users, total))
+}
+
+fn summary_from_row(row: &AnyRow, now: i64) -> Result<UserSummary, sqlx::Error> {
+    let registered: Option<i64> = row.try_get("registered_at")?;
+    let expires_at: Option<i64> = row.try_get("expires_at")?;
+    let latest = expires_at
+        .map(|expires_at| -> Result<InvitationTimes, sqlx::Error> {
+            Ok(InvitationTimes {
+                expires_at,
+                accepted_at: row.try_get("accepted_at")?,
+                revoked_at: row.try_get("revoked_at")?,
+            })
+        })
+        .transpose()?;
+    Ok(UserSummary {
+        id: row.try_get("id")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        email: row.try_get("email")?,
+        kind: UserKind::parse(row.try_get("kind")?).unwrap_or(UserKind::EndUser),
+        organization: row.try_get("organization")?,
+        roles: Vec::new(),
+        invitation: InvitationStatus::derive(registered.is_some(), latest, now),
+    })
+}
+
+async fn attach_role_names(pool: &AnyPool, users: &mut [UserSummary]) -> Result<(), sqlx::Error> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    // The ids are integers we just read, so inlining them is safe and keeps one round trip.
+    let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
+    let sql = format!(
+        "SELECT ur.user_id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+         WHERE ur.user_id IN ({}) ORDER BY r.name",
+        ids.join(",")
+    );
+    let mut by_user: HashMap<i64, Vec<String>> = HashMap::new();
+    for row in sqlx::query(&sql).fetch_all(pool).await? {
+        by_user.entry(row.try_get("user_id")?).or_default().push(row.try_get("name")?);
+    }
+    for user in users {
+        user.roles = by_user.remove(&user.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS}, u.phone, u.external_id, u.organization_id, u.user_type, u.site, \
+                u.language, u.idle_warning_minutes, u.notify_by_email, u.notify_by_sms, \
+                u.mfa_method, u.created_at {SUMMARY_JOINS} WHERE u.id = $1"
+    );
+    let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(pool).await? else {
+        return Ok(None);
+    };
+    let summary = summary_from_row(&row, now)?;
+    let role_ids: Vec<i64> = sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id")
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+    Ok(Some(UserDetail {
+        id,
+        kind: summary.kind,
+        first_name: summary.first_name,
+        last_name: summary.last_name,
+        email: summary.email,
+        phone: row.try_get("phone")?,
+        external_id: row.try_get("external_id")?,
+        organization_id: row.try_get("organization_id")?,
+        organization: summary.organization,
+        user_type: UserType::parse(row.try_get("user_type")?).unwrap_or_default(),
+        site: row.try_get("site")?,
+        language: row.try_get("language")?,
+        idle_warning_minutes: row.try_get("idle_warning_minutes")?,
+        notify_by_email: row.try_get::<i64, _>("notify_by_email")? != 0,
+        notify_by_sms: row.try_get::<i64, _>("notify_by_sms")? != 0,
+        mfa_method: MfaMethod::parse(row.try_get("mfa_method")?).unwrap_or_default(),
+        role_ids,
+        invitation: summary.invitation,
+        created_at: row.try_get("created_at")?,
+    }))
+}
+
+pub async fn email_in_use(pool: &AnyPool, email: &str, except_user: Option<i64>) -> Result<bool, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1 AND id <> $2")
+        .bind(Email::key_of(email))
+        .bind(except_user.unwrap_or(-1))
+        .fetch_one(pool)
+        .await?;
+    Ok(count > 0)
+}
+
+/// Inserts one user and their role links inside the caller's transaction.
+pub async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    fields: &ValidUserFields,
+    password_hash: Option<&str>,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (kind, first_name, last_name, email, email_key, phone, organization_id, \
+             user_type, site, language, idle_warning_minutes, notify_by_email, notify_by_sms, \
+             mfa_method, password_hash, registered_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
+         RETURNING id",
+    )
+    .bind(fields.kind.as_str())
+    .bind(fields.first_name.as_str())
+    .bind(fields.last_name.as_str())
+    .bind(fields.email.as_str())
+    .bind(fields.email.key())
+    .bind(fields.phone.as_ref().map(|p| p.as_str().to_string()))
+    .bind(fields.organization_id)
+    .bind(fields.user_type.as_str())
+    .bind(&fields.site)
+    .bind(&fields.language)
+    .bind(fields.idle_warning_minutes)
+    .bind(fields.notify_by_email as i64)
+    .bind(fields.notify_by_sms as i64)
+    .bind(fields.mfa_method.as_str())
+    .bind(password_hash)
+    .bind(password_hash.map(|_| now))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    replace_roles(tx, id, &fields.role_ids).await?;
+    Ok(id)
+}
+
+async fn replace_roles(tx: &mut Transaction<'static, Any>, user_id: i64, role_ids: &[i64]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    for role_id in role_ids {
+        sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(role_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Who is doing the change, for invitation emails.
+pub struct Actor<'a> {
+    pub user_id: i64,
+    pub display_name: &'a str,
+}
+
+/// Validates against the database's roles and organizations, then creates the user, links
+/// their roles and, when asked, queues the invitation, all in one transaction.
+pub async fn create(
+    db: &Db,
+    input: &UserFieldsInput,
+    send_invitation: bool,
+    actor: &Actor<'_>,
+    public_base_url: &str,
+    now: i64,
+) -> Result<i64, AppError> {
+    let fields = validate_against_database(db, input, None).await?;
+    let mut tx = db.begin_write().await.map_err(db_failure("starting add user"))?;
+    let id = match insert(&mut tx, &fields, None, now).await {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => return Err(email_taken()),
+        Err(e) => return Err(db_failure("adding a user")(e)),
+    };
+    if send_invitation {
+        let name = format!("{} {}", fields.first_name.as_str(), fields.last_name.as_str());
+        let email = InvitationEmail {
+            user_id: id,
+            to_address: fields.email.as_str(),
+            invitee_name: &name,
+            inviter_name: actor.display_name,
+            public_base_url,
+            import_job_id: None,
+            created_by: Some(actor.user_id),
+        };
+        invitations::issue(&mut tx, &email, now).await.map_err(db_failure("queueing an invitation"))?;
+    }
+    tx.commit().await.map_err(db_failure("committing add user"))?;
+    tracing::info!(user_id = id, by = actor.user_id, "user added");
+    Ok(id)
+}
+
+/// Saves an edited user. The kind never changes here. Changing the email or phone ends all of
+/// that user's sessions.
+pub async fn update(db: &Db, id: i64, input: &UserFieldsInput, now: i64) -> Result<(), AppError> {
+    let current = get(db.pool(), id, now)
+        .await
+        .map_err(db_failure("loading a user"))?
+        .ok_or_else(|| AppError::NotFound("That user".into()))?;
+    let input = UserFieldsInput { kind: current.kind, ..input.clone() };
+    let fields = validate_against_database(db, &input, Some(id)).await?;
+    let mut tx = db.begin_write().await.map_err(db_failure("starting edit user"))?;
+    let result = sqlx::query(
+        "UPDATE users SET first_name = $1, last_name = $2, email = $3, email_key = $4, phone = $5, \
+             organization_id = $6, user_type = $7, site = $8, language = $9, \
+             idle_warning_minutes = $10, notify_by_email = $11, notify_by_sms = $12, \
+             mfa_method = $13, updated_at = $14 WHERE id = $15",
+    )
+    .bind(fields.first_name.as_str())
+    .bind(fields.last_name.as_str())
+    .bind(fields.email.as_str())
+    .bind(fields.email.key())
+    .bind(fields.phone.as_ref().map(|p| p.as_str().to_string()))
+    .bind(fields.organization_id)
+    .bind(fields.user_type.as_str())
+    .bind(&fields.site)
+    .bind(&fields.language)
+    .bind(fields.idle_warning_minutes)
+    .bind(fields.notify_by_email as i64)
+    .bind(fields.notify_by_sms as i64)
+    .bind(fields.mfa_method.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await;
+    match result {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Err(email_taken()),
+        Err(e) => return Err(db_failure("saving a user")(e)),
+    }
+    replace_roles(&mut tx, id, &fields.role_ids).await.map_err(db_failure("saving roles"))?;
+    let phone_now = fields.phone.as_ref().map(|p| p.as_str().to_string());
+    if fields.email.key() != Email::key_of(&current.email) || phone_now != current.phone {
+        sessions::delete_all_for_user(&mut *tx, id).await.map_err(db_failure("ending sessions"))?;
+    }
+    tx.commit().await.map_err(db_failure("committing edit user"))?;
+    Ok(())
+}
+
+/// The engine's rules plus what only the database knows: existing roles, the organization, and
+/// whether the email is taken (the unique index still has the last word at insert).
+async fn validate_against_database(
+    db: &Db,
+    input: &UserFieldsInput,
+    except_user: Option<i64>,
+) -> Result<ValidUserFields, AppError> {
+    let known_roles = roles::list(db.pool()).await.map_err(db_failure("loading roles"))?;
+    let mut errors = match validate_user_fields(input, &known_roles) {
+        Ok(fields) => {
+            let mut errors = Vec::new();
+            if let Some(org) = fields.organization_id {
+                let exists = super::organizations::name_of(db.pool(), org)
+                    .await
+                    .map_err(db_failure("loading an organization"))?
+                    .is_some();
+                if !exists {
+                    errors.push(FieldError { field: Field::Organization, code: IssueCode::OrganizationRequired });
+                }
+            }
+            if errors.is_empty() {
+                if email_in_use(db.pool(), fields.email.as_str(), except_user)
+                    .await
+                    .map_err(db_failure("checking an email"))?
+                {
+                    return Err(email_taken());
+                }
+                return Ok(fields);
+            }
+            errors
+        }
+        Err(errors) => errors,
+    };
+    errors.dedup();
+    Err(AppError::Invalid(errors))
+}
+
+fn email_taken() -> AppError {
+    AppError::Invalid(vec![FieldError { field: Field::Email, code: IssueCode::EmailAlreadyUsed }])
+}

@@ -1,0 +1,154 @@
+//! The real router over HTTP: sign-in, authorization of server functions, page guards, CSRF and
+//! health. Runs on SQLite and, when configured, PostgreSQL.
+
+mod support;
+
+use app::server::{router, AppState, Config, Db};
+use axum::body::Body;
+use axum::Router;
+use http::{header, Request, StatusCode};
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+use support::*;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery";
+
+on_both_databases! {
+    an_admin_signs_in_with_the_right_password_and_gets_a_session_cookie => sign_in_works;
+    a_wrong_password_or_unknown_email_gets_the_same_refusal_and_no_cookie => sign_in_refused;
+    server_functions_refuse_callers_without_a_session_or_without_the_admin_role => server_fns_check_the_caller;
+    admin_pages_redirect_to_sign_in_and_render_for_an_admin => page_guard;
+    a_cross_site_form_post_is_refused => cross_site_refused;
+    signing_out_ends_the_session => sign_out_works;
+    the_health_endpoint_checks_the_database => health;
+}
+
+fn app(db: Db) -> Router {
+    let leptos_options = LeptosOptions::builder().output_name("bulk-import").site_root("target/site").build();
+    let config = Config {
+        database_url: String::new(),
+        bind_addr: None,
+        public_base_url: "http://app.example".into(),
+        max_body_bytes: 1024 * 1024,
+    };
+    router::build(AppState { leptos_options, db, config: Arc::new(config) })
+}
+
+fn post(path: &str, body: &str) -> http::request::Builder {
+    let _ = body;
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+}
+
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, http::HeaderMap, String) {
+    let response = app.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024).await.expect("body");
+    (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn sign_in(app: &Router, email: &str, password: &str) -> Option<String> {
+    let body = format!("email={email}&password={}", password.replace(' ', "+"));
+    let (_, headers, _) = send(app, post("/api/sign_in", &body).body(Body::from(body.clone())).unwrap()).await;
+    let cookie = headers.get(header::SET_COOKIE)?.to_str().ok()?;
+    cookie.split(';').next().map(str::to_string)
+}
+
+async fn sign_in_works(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let app = app(db.clone());
+    let body = format!("email=BOSS@example.com&password={}", PASSWORD.replace(' ', "+"));
+    let (status, headers, _) = send(&app, post("/api/sign_in", &body).body(Body::from(body.clone())).unwrap()).await;
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    let cookie = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert_eq!(count(&db, "sessions").await, 1);
+}
+
+async fn sign_in_refused(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let app = app(db.clone());
+    for (email, password) in [("boss@example.com", "wrong password here"), ("nobody@example.com", PASSWORD)] {
+        let body = format!("email={email}&password={}", password.replace(' ', "+"));
+        let (_, headers, text) = send(&app, post("/api/sign_in", &body).body(Body::from(body.clone())).unwrap()).await;
+        assert!(headers.get(header::SET_COOKIE).is_none());
+        assert!(text.contains("BadCredentials"), "{text}");
+    }
+    assert_eq!(count(&db, "sessions").await, 0);
+}
+
+async fn server_fns_check_the_caller(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let helper = role_id(&db, "Help Desk Technician").await;
+    insert_user(&db, technician("helper@example.com", vec![helper]), Some(PASSWORD)).await;
+    let app = app(db.clone());
+    let call = |cookie: Option<String>| {
+        let mut request = post("/api/list_users", "page=0");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::from("page=0")).unwrap()
+    };
+    let (_, _, text) = send(&app, call(None)).await;
+    assert!(text.contains("Unauthenticated"), "{text}");
+    let helper_cookie = sign_in(&app, "helper@example.com", PASSWORD).await.expect("helper signs in");
+    let (_, _, text) = send(&app, call(Some(helper_cookie))).await;
+    assert!(text.contains("Forbidden"), "{text}");
+    let admin_cookie = sign_in(&app, "boss@example.com", PASSWORD).await.expect("admin signs in");
+    let (status, _, text) = send(&app, call(Some(admin_cookie))).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(text.contains("helper@example.com"), "{text}");
+}
+
+async fn page_guard(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let app = app(db.clone());
+    let (status, headers, _) = send(&app, Request::get("/admin/users?page=1").body(Body::empty()).unwrap()).await;
+    assert!(status.is_redirection(), "{status}");
+    assert_eq!(headers.get(header::LOCATION).unwrap(), "/login?next=/admin/users%3Fpage%3D1");
+    let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
+    let request = Request::get("/admin/users").header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    let (status, _, html) = send(&app, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("All users") && html.contains("boss@example.com"), "{html}");
+}
+
+async fn cross_site_refused(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let app = app(db.clone());
+    let body = format!("email=boss@example.com&password={}", PASSWORD.replace(' ', "+"));
+    let request = Request::post("/api/sign_in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::HOST, "app.example")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, headers, _) = send(&app, request).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(headers.get(header::SET_COOKIE).is_none());
+    assert_eq!(count(&db, "sessions").await, 0);
+}
+
+async fn sign_out_works(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let app = app(db.clone());
+    let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
+    let request = post("/api/sign_out", "").header(header::COOKIE, cookie.clone()).body(Body::empty()).unwrap();
+    let (_, headers, _) = send(&app, request).await;
+    assert!(headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"));
+    let request = Request::get("/admin/users").header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    let (status, _, _) = send(&app, request).await;
+    assert!(status.is_redirection());
+}
+
+async fn health(db: Db) {
+    let app = app(db.clone());
+    let (status, _, text) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "ok"));
+    db.close().await;
+    let (status, _, _) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}

@@ -1,0 +1,91 @@
+//! Wiring only: configuration → pool → migrations → router → serve. Subcommands
+//! (`create-admin`, `demo-data`) run against the same configuration.
+
+use app::server::cli::{self, Command};
+use app::server::{router, AppState, Config, Db};
+use leptos::prelude::get_configuration;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = Command::parse(&args).map_err(|e| format!("{e}\n{}", cli::USAGE))?;
+    if command == Command::Help {
+        println!("{}", cli::USAGE);
+        return Ok(());
+    }
+    let leptos_options = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
+    let config = Config::from_env(leptos_options.site_addr)?;
+    let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    match command {
+        Command::CreateAdmin { email, first_name, last_name } => {
+            let password = std::env::var("ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+            match cli::create_admin(&db, &email, &first_name, &last_name, password).await? {
+                Some(generated) => println!("Created administrator {email}. Password (shown once): {generated}"),
+                None => println!("Created administrator {email}."),
+            }
+        }
+        Command::DemoData => {
+            let added = cli::demo_data(&db).await?;
+            println!("Demo data ready ({added} users added).");
+        }
+        Command::Serve | Command::Help => {
+            if !cli::any_admin_exists(&db).await.map_err(|e| e.to_string())? {
+                tracing::warn!(
+                    "no administrator yet: create one with `bash scripts/app.sh create-admin --email you@example.com`"
+                );
+            }
+            let addr = config.bind_addr.unwrap_or(leptos_options.site_addr);
+            let state = AppState { leptos_options, db: db.clone(), config: Arc::new(config) };
+            let app = router::build(state);
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("could not listen on {addr}: {e}"))?;
+            tracing::info!("listening on http://{addr}");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())?;
+            db.close().await;
+            tracing::info!("stopped");
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
