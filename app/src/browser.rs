@@ -20,6 +20,17 @@ mod imp {
         }
     }
 
+    /// Marks the document once the wasm has taken over, so people (and browser tests) can tell
+    /// a live page from server HTML.
+    pub fn mark_hydrated() {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    }
+
     /// A full page load, used where the server must see the request (after signing out).
     pub fn load_page(path: &str) {
         if let Some(window) = web_sys::window() {
@@ -37,6 +48,8 @@ mod imp {
     pub fn focus_element(_id: &str) {}
 
     pub fn load_page(_path: &str) {}
+
+    pub fn mark_hydrated() {}
 }
 
-pub use imp::{focus_element, load_page, now_ms};
+pub use imp::{focus_element, load_page, mark_hydrated, now_ms};

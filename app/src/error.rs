@@ -20,7 +20,9 @@ pub enum AppError {
     Conflict(String),
     #[error("The email or password is not correct.")]
     BadCredentials,
-    #[error("Something went wrong on the server. If it keeps happening, quote reference {reference}.")]
+    #[error(
+        "Something went wrong on the server. If it keeps happening, quote reference {reference}."
+    )]
     Internal { reference: String },
     #[error("The request could not be completed: {0}")]
     Transport(String),
@@ -32,7 +34,6 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())
     }
-
 }
 
 impl AppError {

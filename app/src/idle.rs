@@ -20,7 +20,10 @@ pub struct IdleClock {
 impl IdleClock {
     pub fn new(idle_warning_minutes: i64, now_ms: f64) -> IdleClock {
         let minutes = idle_warning_minutes.clamp(1, 24 * 60) as f64;
-        IdleClock { warn_after_ms: minutes * 60_000.0, last_activity_ms: now_ms }
+        IdleClock {
+            warn_after_ms: minutes * 60_000.0,
+            last_activity_ms: now_ms,
+        }
     }
 
     /// Activity counts only while no warning is showing: once warned, the user must answer it.
@@ -47,7 +50,9 @@ impl IdleClock {
         if idle >= expire_at {
             IdlePhase::Expired
         } else if idle >= self.warn_after_ms {
-            IdlePhase::Warning { seconds_left: ((expire_at - idle) / 1000.0).ceil() as u32 }
+            IdlePhase::Warning {
+                seconds_left: ((expire_at - idle) / 1000.0).ceil() as u32,
+            }
         } else {
             IdlePhase::Active
         }
@@ -64,8 +69,14 @@ mod tests {
     fn a_user_is_warned_after_their_idle_time_then_signed_out_a_minute_later() {
         let clock = IdleClock::new(60, 0.0);
         assert_eq!(clock.phase(59.0 * MIN), IdlePhase::Active);
-        assert_eq!(clock.phase(60.0 * MIN), IdlePhase::Warning { seconds_left: 60 });
-        assert_eq!(clock.phase(60.5 * MIN), IdlePhase::Warning { seconds_left: 30 });
+        assert_eq!(
+            clock.phase(60.0 * MIN),
+            IdlePhase::Warning { seconds_left: 60 }
+        );
+        assert_eq!(
+            clock.phase(60.5 * MIN),
+            IdlePhase::Warning { seconds_left: 30 }
+        );
         assert_eq!(clock.phase(61.0 * MIN), IdlePhase::Expired);
     }
 
@@ -89,7 +100,13 @@ mod tests {
 
     #[test]
     fn the_idle_time_is_clamped_to_one_minute_through_24_hours() {
-        assert_eq!(IdleClock::new(0, 0.0).phase(MIN), IdlePhase::Warning { seconds_left: 60 });
-        assert_eq!(IdleClock::new(100_000, 0.0).phase(24.0 * 60.0 * MIN), IdlePhase::Warning { seconds_left: 60 });
+        assert_eq!(
+            IdleClock::new(0, 0.0).phase(MIN),
+            IdlePhase::Warning { seconds_left: 60 }
+        );
+        assert_eq!(
+            IdleClock::new(100_000, 0.0).phase(24.0 * 60.0 * MIN),
+            IdlePhase::Warning { seconds_left: 60 }
+        );
     }
 }

@@ -28,6 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    Effect::new(|_| crate::browser::mark_hydrated());
     view! {
         <Stylesheet id="leptos" href="/pkg/bulk-import.css"/>
         <Title formatter=|text| format!("{text} · Help desk admin")/>

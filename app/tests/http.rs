@@ -25,14 +25,21 @@ on_both_databases! {
 }
 
 fn app(db: Db) -> Router {
-    let leptos_options = LeptosOptions::builder().output_name("bulk-import").site_root("target/site").build();
+    let leptos_options = LeptosOptions::builder()
+        .output_name("bulk-import")
+        .site_root("target/site")
+        .build();
     let config = Config {
         database_url: String::new(),
         bind_addr: None,
         public_base_url: "http://app.example".into(),
         max_body_bytes: 1024 * 1024,
     };
-    router::build(AppState { leptos_options, db, config: Arc::new(config) })
+    router::build(AppState {
+        leptos_options,
+        db,
+        config: Arc::new(config),
+    })
 }
 
 fn post(path: &str, body: &str) -> http::request::Builder {
@@ -46,13 +53,25 @@ async fn send(app: &Router, request: Request<Body>) -> (StatusCode, http::Header
     let response = app.clone().oneshot(request).await.expect("response");
     let status = response.status();
     let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024).await.expect("body");
-    (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+    let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024)
+        .await
+        .expect("body");
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 async fn sign_in(app: &Router, email: &str, password: &str) -> Option<String> {
     let body = format!("email={email}&password={}", password.replace(' ', "+"));
-    let (_, headers, _) = send(app, post("/api/sign_in", &body).body(Body::from(body.clone())).unwrap()).await;
+    let (_, headers, _) = send(
+        app,
+        post("/api/sign_in", &body)
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
     let cookie = headers.get(header::SET_COOKIE)?.to_str().ok()?;
     cookie.split(';').next().map(str::to_string)
 }
@@ -60,20 +79,43 @@ async fn sign_in(app: &Router, email: &str, password: &str) -> Option<String> {
 async fn sign_in_works(db: Db) {
     admin(&db, "boss@example.com", PASSWORD).await;
     let app = app(db.clone());
-    let body = format!("email=BOSS@example.com&password={}", PASSWORD.replace(' ', "+"));
-    let (status, headers, _) = send(&app, post("/api/sign_in", &body).body(Body::from(body.clone())).unwrap()).await;
+    let body = format!(
+        "email=BOSS@example.com&password={}",
+        PASSWORD.replace(' ', "+")
+    );
+    let (status, headers, _) = send(
+        &app,
+        post("/api/sign_in", &body)
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
     assert!(status.is_success() || status.is_redirection(), "{status}");
     let cookie = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    assert!(cookie.starts_with("session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.starts_with("session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert_eq!(count(&db, "sessions").await, 1);
 }
 
 async fn sign_in_refused(db: Db) {
     admin(&db, "boss@example.com", PASSWORD).await;
     let app = app(db.clone());
-    for (email, password) in [("boss@example.com", "wrong password here"), ("nobody@example.com", PASSWORD)] {
+    for (email, password) in [
+        ("boss@example.com", "wrong password here"),
+        ("nobody@example.com", PASSWORD),
+    ] {
         let body = format!("email={email}&password={}", password.replace(' ', "+"));
-        let (_, headers, text) = send(&app, post("/api/sign_in", &body).body(Body::from(body.clone())).unwrap()).await;
+        let (_, headers, text) = send(
+            &app,
+            post("/api/sign_in", &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
         assert!(headers.get(header::SET_COOKIE).is_none());
         assert!(text.contains("BadCredentials"), "{text}");
     }
@@ -83,7 +125,12 @@ async fn sign_in_refused(db: Db) {
 async fn server_fns_check_the_caller(db: Db) {
     admin(&db, "boss@example.com", PASSWORD).await;
     let helper = role_id(&db, "Help Desk Technician").await;
-    insert_user(&db, technician("helper@example.com", vec![helper]), Some(PASSWORD)).await;
+    insert_user(
+        &db,
+        technician("helper@example.com", vec![helper]),
+        Some(PASSWORD),
+    )
+    .await;
     let app = app(db.clone());
     let call = |cookie: Option<String>| {
         let mut request = post("/api/list_users", "page=0");
@@ -94,10 +141,14 @@ async fn server_fns_check_the_caller(db: Db) {
     };
     let (_, _, text) = send(&app, call(None)).await;
     assert!(text.contains("Unauthenticated"), "{text}");
-    let helper_cookie = sign_in(&app, "helper@example.com", PASSWORD).await.expect("helper signs in");
+    let helper_cookie = sign_in(&app, "helper@example.com", PASSWORD)
+        .await
+        .expect("helper signs in");
     let (_, _, text) = send(&app, call(Some(helper_cookie))).await;
     assert!(text.contains("Forbidden"), "{text}");
-    let admin_cookie = sign_in(&app, "boss@example.com", PASSWORD).await.expect("admin signs in");
+    let admin_cookie = sign_in(&app, "boss@example.com", PASSWORD)
+        .await
+        .expect("admin signs in");
     let (status, _, text) = send(&app, call(Some(admin_cookie))).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     assert!(text.contains("helper@example.com"), "{text}");
@@ -106,20 +157,38 @@ async fn server_fns_check_the_caller(db: Db) {
 async fn page_guard(db: Db) {
     admin(&db, "boss@example.com", PASSWORD).await;
     let app = app(db.clone());
-    let (status, headers, _) = send(&app, Request::get("/admin/users?page=1").body(Body::empty()).unwrap()).await;
+    let (status, headers, _) = send(
+        &app,
+        Request::get("/admin/users?page=1")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert!(status.is_redirection(), "{status}");
-    assert_eq!(headers.get(header::LOCATION).unwrap(), "/login?next=/admin/users%3Fpage%3D1");
+    assert_eq!(
+        headers.get(header::LOCATION).unwrap(),
+        "/login?next=/admin/users%3Fpage%3D1"
+    );
     let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
-    let request = Request::get("/admin/users").header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    let request = Request::get("/admin/users")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
     let (status, _, html) = send(&app, request).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("All users") && html.contains("boss@example.com"), "{html}");
+    assert!(
+        html.contains("All users") && html.contains("boss@example.com"),
+        "{html}"
+    );
 }
 
 async fn cross_site_refused(db: Db) {
     admin(&db, "boss@example.com", PASSWORD).await;
     let app = app(db.clone());
-    let body = format!("email=boss@example.com&password={}", PASSWORD.replace(' ', "+"));
+    let body = format!(
+        "email=boss@example.com&password={}",
+        PASSWORD.replace(' ', "+")
+    );
     let request = Request::post("/api/sign_in")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ORIGIN, "https://evil.example")
@@ -136,10 +205,21 @@ async fn sign_out_works(db: Db) {
     admin(&db, "boss@example.com", PASSWORD).await;
     let app = app(db.clone());
     let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
-    let request = post("/api/sign_out", "").header(header::COOKIE, cookie.clone()).body(Body::empty()).unwrap();
+    let request = post("/api/sign_out", "")
+        .header(header::COOKIE, cookie.clone())
+        .body(Body::empty())
+        .unwrap();
     let (_, headers, _) = send(&app, request).await;
-    assert!(headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"));
-    let request = Request::get("/admin/users").header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    assert!(headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    let request = Request::get("/admin/users")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
     let (status, _, _) = send(&app, request).await;
     assert!(status.is_redirection());
 }

@@ -35,23 +35,37 @@ async fn adding_a_user(db: Db) {
     let org = organization(&db, "Acme").await;
     let requester = role_id(&db, "Requester").await;
     let input = end_user("Maria@Example.com", org, vec![requester]);
-    let id = users::create(&db, &input, true, &Actor { user_id: admin_id, display_name: "Boss Admin" }, BASE, NOW)
-        .await
-        .expect("created");
+    let id = users::create(
+        &db,
+        &input,
+        true,
+        &Actor {
+            user_id: admin_id,
+            display_name: "Boss Admin",
+        },
+        BASE,
+        NOW,
+    )
+    .await
+    .expect("created");
     let user = users::get(db.pool(), id, NOW).await.unwrap().unwrap();
     assert_eq!(user.email, "Maria@Example.com");
     assert_eq!(user.phone.as_deref(), Some("+18886678888"));
     assert_eq!(user.role_ids, vec![requester]);
     assert_eq!(user.invitation, InvitationStatus::Pending);
     assert_eq!(count(&db, "invitations").await, 1);
-    let (to, body): (String, String) = sqlx::query_as("SELECT to_address, body_text FROM email_outbox")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let (to, body): (String, String) =
+        sqlx::query_as("SELECT to_address, body_text FROM email_outbox")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
     assert_eq!(to, "Maria@Example.com");
     assert!(body.contains("Boss Admin has invited you"), "{body}");
     assert!(body.contains("http://app.example/invite/"), "{body}");
-    let expired = users::get(db.pool(), id, NOW + 24 * 3600).await.unwrap().unwrap();
+    let expired = users::get(db.pool(), id, NOW + 24 * 3600)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(expired.invitation, InvitationStatus::Expired);
 }
 
@@ -59,14 +73,31 @@ async fn taken_email(db: Db) {
     let admin_id = actor(&db).await;
     let org = organization(&db, "Acme").await;
     let requester = role_id(&db, "Requester").await;
-    let who = Actor { user_id: admin_id, display_name: "Boss" };
-    users::create(&db, &end_user("maria@example.com", org, vec![requester]), true, &who, BASE, NOW)
-        .await
-        .unwrap();
+    let who = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    users::create(
+        &db,
+        &end_user("maria@example.com", org, vec![requester]),
+        true,
+        &who,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
     let users_before = count(&db, "users").await;
-    let error = users::create(&db, &end_user("MARIA@example.COM", org, vec![requester]), true, &who, BASE, NOW)
-        .await
-        .unwrap_err();
+    let error = users::create(
+        &db,
+        &end_user("MARIA@example.COM", org, vec![requester]),
+        true,
+        &who,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error.field_errors()[0].field, Field::Email);
     assert_eq!(error.field_errors()[0].code, IssueCode::EmailAlreadyUsed);
     assert_eq!(count(&db, "users").await, users_before);
@@ -76,9 +107,19 @@ async fn taken_email(db: Db) {
 
 async fn no_invitation(db: Db) {
     let admin_id = actor(&db).await;
-    let id = users::create(&db, &technician("tech@example.com", vec![]), false, &Actor { user_id: admin_id, display_name: "B" }, BASE, NOW)
-        .await
-        .unwrap();
+    let id = users::create(
+        &db,
+        &technician("tech@example.com", vec![]),
+        false,
+        &Actor {
+            user_id: admin_id,
+            display_name: "B",
+        },
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
     let user = users::get(db.pool(), id, NOW).await.unwrap().unwrap();
     assert_eq!(user.kind, UserKind::Technician);
     assert_eq!(user.invitation, InvitationStatus::NotInvited);
@@ -89,15 +130,32 @@ async fn wrong_roles(db: Db) {
     let admin_id = actor(&db).await;
     let org = organization(&db, "Acme").await;
     let tech_role = role_id(&db, "Help Desk Technician").await;
-    let who = Actor { user_id: admin_id, display_name: "B" };
-    let error = users::create(&db, &end_user("e@example.com", org, vec![tech_role]), true, &who, BASE, NOW)
-        .await
-        .unwrap_err();
+    let who = Actor {
+        user_id: admin_id,
+        display_name: "B",
+    };
+    let error = users::create(
+        &db,
+        &end_user("e@example.com", org, vec![tech_role]),
+        true,
+        &who,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error.field_errors()[0].code, IssueCode::RoleNotForKind);
     let requester = role_id(&db, "Requester").await;
-    let error = users::create(&db, &end_user("e@example.com", 9999, vec![requester]), true, &who, BASE, NOW)
-        .await
-        .unwrap_err();
+    let error = users::create(
+        &db,
+        &end_user("e@example.com", 9999, vec![requester]),
+        true,
+        &who,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error.field_errors()[0].field, Field::Organization);
     assert_eq!(count(&db, "users").await, 1);
 }
@@ -105,13 +163,23 @@ async fn wrong_roles(db: Db) {
 async fn email_change_ends_sessions(db: Db) {
     let admin_id = actor(&db).await;
     let token = sessions::create(db.pool(), admin_id, NOW).await.unwrap();
-    let mut input = users::get(db.pool(), admin_id, NOW).await.unwrap().map(|u| support::technician(&u.email, u.role_ids)).unwrap();
+    let mut input = users::get(db.pool(), admin_id, NOW)
+        .await
+        .unwrap()
+        .map(|u| support::technician(&u.email, u.role_ids))
+        .unwrap();
     input.first_name = "Renamed".into();
     users::update(&db, admin_id, &input, NOW).await.unwrap();
-    assert!(sessions::lookup(db.pool(), &token, NOW + 1, false).await.unwrap().is_some());
+    assert!(sessions::lookup(db.pool(), &token, NOW + 1, false)
+        .await
+        .unwrap()
+        .is_some());
     input.email = "new-boss@example.com".into();
     users::update(&db, admin_id, &input, NOW).await.unwrap();
-    assert!(sessions::lookup(db.pool(), &token, NOW + 1, false).await.unwrap().is_none());
+    assert!(sessions::lookup(db.pool(), &token, NOW + 1, false)
+        .await
+        .unwrap()
+        .is_none());
 }
 
 async fn listing(db: Db) {
@@ -121,35 +189,69 @@ async fn listing(db: Db) {
     let approver = role_id(&db, "Approver").await;
     let mut zed = end_user("zed@example.com", org, vec![requester, approver]);
     zed.last_name = "Zulu".into();
-    users::create(&db, &zed, true, &Actor { user_id: admin_id, display_name: "B" }, BASE, NOW).await.unwrap();
+    users::create(
+        &db,
+        &zed,
+        true,
+        &Actor {
+            user_id: admin_id,
+            display_name: "B",
+        },
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
     let (page, total) = users::list_page(db.pool(), None, 0, NOW).await.unwrap();
     assert_eq!(total, 2);
     assert_eq!(page[0].last_name, "Tech");
     assert_eq!(page[0].invitation, InvitationStatus::Registered);
     assert_eq!(page[0].roles, vec!["System Administrator".to_string()]);
     assert_eq!(page[1].organization.as_deref(), Some("Globex"));
-    assert_eq!(page[1].roles, vec!["Approver".to_string(), "Requester".to_string()]);
+    assert_eq!(
+        page[1].roles,
+        vec!["Approver".to_string(), "Requester".to_string()]
+    );
     assert_eq!(page[1].invitation, InvitationStatus::Pending);
-    let (only_org, total) = users::list_page(db.pool(), Some(org), 0, NOW).await.unwrap();
+    let (only_org, total) = users::list_page(db.pool(), Some(org), 0, NOW)
+        .await
+        .unwrap();
     assert_eq!((only_org.len(), total), (1, 1));
 }
 
 async fn unique_index(db: Db) {
     insert_user(&db, technician("dup@example.com", vec![]), None).await;
-    let fields = app::rules::validate_user_fields(&technician("DUP@example.com", vec![]), &known_roles(&db).await).unwrap();
+    let fields = app::rules::validate_user_fields(
+        &technician("DUP@example.com", vec![]),
+        &known_roles(&db).await,
+    )
+    .unwrap();
     let mut tx = db.begin_write().await.unwrap();
-    let error = users::insert(&mut tx, &fields, None, NOW).await.unwrap_err();
+    let error = users::insert(&mut tx, &fields, None, NOW)
+        .await
+        .unwrap_err();
     assert!(app::server::db::is_unique_violation(&error), "{error}");
 }
 
 async fn create_admin(db: Db) {
-    let password = cli::create_admin(&db, "root@example.com", "Root", "Admin", None).await.unwrap().unwrap();
+    let password = cli::create_admin(&db, "root@example.com", "Root", "Admin", None)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(password.len() >= 12);
     assert!(cli::any_admin_exists(&db).await.unwrap());
     let (page, _) = users::list_page(db.pool(), None, 0, NOW).await.unwrap();
     assert_eq!(page[0].invitation, InvitationStatus::Registered);
-    assert!(cli::create_admin(&db, "ROOT@example.com", "Root", "Admin", None).await.is_err());
-    assert!(cli::create_admin(&db, "x@example.com", "X", "Y", Some("short".into())).await.is_err());
+    assert!(
+        cli::create_admin(&db, "ROOT@example.com", "Root", "Admin", None)
+            .await
+            .is_err()
+    );
+    assert!(
+        cli::create_admin(&db, "x@example.com", "X", "Y", Some("short".into()))
+            .await
+            .is_err()
+    );
 }
 
 async fn demo_data(db: Db) {
@@ -161,7 +263,11 @@ async fn demo_data(db: Db) {
 
 async fn rollback(db: Db) {
     let admin_id = actor(&db).await;
-    let fields = app::rules::validate_user_fields(&technician("a@example.com", vec![]), &known_roles(&db).await).unwrap();
+    let fields = app::rules::validate_user_fields(
+        &technician("a@example.com", vec![]),
+        &known_roles(&db).await,
+    )
+    .unwrap();
     let mut tx = db.begin_write().await.unwrap();
     users::insert(&mut tx, &fields, None, NOW).await.unwrap();
     // Sabotage: a role link to a role that does not exist violates the foreign key.

@@ -32,15 +32,37 @@ async fn run() -> Result<(), String> {
         println!("{}", cli::USAGE);
         return Ok(());
     }
-    let leptos_options = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
-    let config = Config::from_env(leptos_options.site_addr)?;
-    let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    // Subcommands need only the database; serving also needs cargo-leptos's site settings.
+    let leptos_options = match command {
+        Command::Serve => Some(
+            get_configuration(None)
+                .map_err(|e| e.to_string())?
+                .leptos_options,
+        ),
+        _ => None,
+    };
+    let site_addr = leptos_options
+        .as_ref()
+        .map(|o| o.site_addr)
+        .unwrap_or(([127, 0, 0, 1], 3000).into());
+    let config = Config::from_env(site_addr)?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     match command {
-        Command::CreateAdmin { email, first_name, last_name } => {
-            let password = std::env::var("ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+        Command::CreateAdmin {
+            email,
+            first_name,
+            last_name,
+        } => {
+            let password = std::env::var("ADMIN_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty());
             match cli::create_admin(&db, &email, &first_name, &last_name, password).await? {
-                Some(generated) => println!("Created administrator {email}. Password (shown once): {generated}"),
+                Some(generated) => {
+                    println!("Created administrator {email}. Password (shown once): {generated}")
+                }
                 None => println!("Created administrator {email}."),
             }
         }
@@ -49,13 +71,23 @@ async fn run() -> Result<(), String> {
             println!("Demo data ready ({added} users added).");
         }
         Command::Serve | Command::Help => {
-            if !cli::any_admin_exists(&db).await.map_err(|e| e.to_string())? {
+            let Some(leptos_options) = leptos_options else {
+                return Ok(());
+            };
+            if !cli::any_admin_exists(&db)
+                .await
+                .map_err(|e| e.to_string())?
+            {
                 tracing::warn!(
                     "no administrator yet: create one with `bash scripts/app.sh create-admin --email you@example.com`"
                 );
             }
-            let addr = config.bind_addr.unwrap_or(leptos_options.site_addr);
-            let state = AppState { leptos_options, db: db.clone(), config: Arc::new(config) };
+            let addr = config.bind_addr.unwrap_or(site_addr);
+            let state = AppState {
+                leptos_options,
+                db: db.clone(),
+                config: Arc::new(config),
+            };
             let app = router::build(state);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -78,7 +110,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

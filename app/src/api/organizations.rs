@@ -6,7 +6,9 @@ use leptos::prelude::*;
 pub async fn list_organizations() -> Result<Vec<OrganizationSummary>, AppError> {
     use crate::server::{context, failure::db_failure, organizations};
     let (state, _) = context::require_admin().await?;
-    organizations::list(state.db.pool()).await.map_err(db_failure("listing organizations"))
+    organizations::list(state.db.pool())
+        .await
+        .map_err(db_failure("listing organizations"))
 }
 
 /// An organization with (the first page of) its end users.
@@ -21,5 +23,9 @@ pub async fn get_organization(id: i64, page: i64) -> Result<OrganizationDetail, 
     let (end_users, _) = users::list_page(state.db.pool(), Some(id), page, clock::now())
         .await
         .map_err(db_failure("listing end users"))?;
-    Ok(OrganizationDetail { id, name, end_users })
+    Ok(OrganizationDetail {
+        id,
+        name,
+        end_users,
+    })
 }

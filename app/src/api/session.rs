@@ -5,23 +5,29 @@ use leptos::prelude::*;
 /// Signs in with email and password and sets the session cookie. Works as a plain form post
 /// before the wasm loads.
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{clock, context, failure::db_failure, passwords, sessions};
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::rules::Email;
+    use crate::server::{clock, context, failure::db_failure, passwords, sessions};
     let state = context::state()?;
-    let row: Option<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE email_key = $1 AND kind = 'technician'")
-            .bind(Email::key_of(&email))
-            .fetch_optional(state.db.pool())
-            .await
-            .map_err(db_failure("signing in"))?;
+    let row: Option<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, password_hash FROM users WHERE email_key = $1 AND kind = 'technician'",
+    )
+    .bind(Email::key_of(&email))
+    .fetch_optional(state.db.pool())
+    .await
+    .map_err(db_failure("signing in"))?;
     let (user_id, hash) = match row {
         Some((id, Some(hash))) => (Some(id), hash),
         _ => (None, passwords::dummy_hash().to_string()),
     };
-    let verified = tokio::task::spawn_blocking(move || passwords::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let verified =
+        tokio::task::spawn_blocking(move || passwords::verify_password(&password, &hash))
+            .await
+            .unwrap_or(false);
     let Some(user_id) = user_id.filter(|_| verified) else {
         tracing::info!("sign-in refused");
         return Err(AppError::BadCredentials);
@@ -41,7 +47,9 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 /// Only a path on this site is followed after sign-in, never another site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_string()
+        }
         _ => "/admin/users".to_string(),
     }
 }
@@ -56,7 +64,9 @@ pub async fn sign_out() -> Result<(), AppError> {
             .map_err(db_failure("signing out"))?;
     }
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    if let Ok(value) = http::HeaderValue::from_str(&sessions::clearing_cookie_header(state.config.secure_cookies())) {
+    if let Ok(value) = http::HeaderValue::from_str(&sessions::clearing_cookie_header(
+        state.config.secure_cookies(),
+    )) {
         response.insert_header(http::header::SET_COOKIE, value);
     }
     leptos_axum::redirect("/login");
@@ -92,8 +102,16 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_next(Some("/admin/organizations")), "/admin/organizations");
-        for bad in [None, Some("https://evil.example"), Some("//evil.example"), Some("/\\evil")] {
+        assert_eq!(
+            safe_next(Some("/admin/organizations")),
+            "/admin/organizations"
+        );
+        for bad in [
+            None,
+            Some("https://evil.example"),
+            Some("//evil.example"),
+            Some("/\\evil"),
+        ] {
             assert_eq!(safe_next(bad), "/admin/users");
         }
     }

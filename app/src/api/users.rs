@@ -2,6 +2,7 @@ use crate::error::AppError;
 use crate::model::{RoleInfo, UserDetail, UserSummary};
 use crate::rules::UserFieldsInput;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,7 +20,12 @@ pub async fn list_users(page: i64) -> Result<UserPage, AppError> {
     let (list, total) = users::list_page(state.db.pool(), None, page, clock::now())
         .await
         .map_err(db_failure("listing users"))?;
-    Ok(UserPage { users: list, total, page, page_size: users::PAGE_SIZE })
+    Ok(UserPage {
+        users: list,
+        total,
+        page,
+        page_size: users::PAGE_SIZE,
+    })
 }
 
 #[server(endpoint = "get_user")]
@@ -36,19 +42,32 @@ pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
 pub async fn list_roles() -> Result<Vec<RoleInfo>, AppError> {
     use crate::server::{context, failure::db_failure, roles};
     let (state, _) = context::require_admin().await?;
-    roles::list(state.db.pool()).await.map_err(db_failure("listing roles"))
+    roles::list(state.db.pool())
+        .await
+        .map_err(db_failure("listing roles"))
 }
 
 /// Adds one technician or end user; returns the new user's id.
-#[server(endpoint = "create_user")]
+#[server(endpoint = "create_user", input = Json)]
 pub async fn create_user(input: UserFieldsInput, send_invitation: bool) -> Result<i64, AppError> {
     use crate::server::{clock, context, users};
     let (state, admin) = context::require_admin().await?;
-    let actor = users::Actor { user_id: admin.user_id, display_name: &admin.display_name };
-    users::create(&state.db, &input, send_invitation, &actor, &state.config.public_base_url, clock::now()).await
+    let actor = users::Actor {
+        user_id: admin.user_id,
+        display_name: &admin.display_name,
+    };
+    users::create(
+        &state.db,
+        &input,
+        send_invitation,
+        &actor,
+        &state.config.public_base_url,
+        clock::now(),
+    )
+    .await
 }
 
-#[server(endpoint = "update_user")]
+#[server(endpoint = "update_user", input = Json)]
 pub async fn update_user(id: i64, input: UserFieldsInput) -> Result<(), AppError> {
     use crate::server::{clock, context, users};
     let (state, _) = context::require_admin().await?;

@@ -27,7 +27,10 @@ pub fn IdleWarning(idle_warning_minutes: i64) -> impl IntoView {
             window_event_listener(ev::touchstart, move |_| activity()),
         ];
         on_cleanup(move || handles.into_iter().for_each(|h| h.remove()));
-        let tick = set_interval_with_handle(move || tick(clock, phase, last_reported), Duration::from_secs(1));
+        let tick = set_interval_with_handle(
+            move || tick(clock, phase, last_reported),
+            Duration::from_secs(1),
+        );
         if let Ok(handle) = tick {
             on_cleanup(move || handle.clear());
         }
@@ -58,7 +61,11 @@ pub fn IdleWarning(idle_warning_minutes: i64) -> impl IntoView {
     }
 }
 
-fn tick(clock: StoredValue<IdleClock>, phase: RwSignal<IdlePhase>, last_reported: StoredValue<f64>) {
+fn tick(
+    clock: StoredValue<IdleClock>,
+    phase: RwSignal<IdlePhase>,
+    last_reported: StoredValue<f64>,
+) {
     let now = browser::now_ms();
     let current = clock.with_value(|c| c.phase(now));
     let changed = phase.get_untracked() != current;
@@ -72,7 +79,9 @@ fn tick(clock: StoredValue<IdleClock>, phase: RwSignal<IdlePhase>, last_reported
         }),
         IdlePhase::Active => {
             let last_activity = clock.with_value(|c| c.last_activity_ms());
-            if last_activity > last_reported.get_value() && now - last_reported.get_value() >= 60_000.0 {
+            if last_activity > last_reported.get_value()
+                && now - last_reported.get_value() >= 60_000.0
+            {
                 last_reported.set_value(now);
                 spawn_local(async move {
                     let _ = keep_alive().await;

@@ -4,7 +4,11 @@ use leptos::prelude::*;
 
 /// Checkboxes for the roles that suit the chosen kind of user.
 #[component]
-pub fn RolePicker(state: UserFormState, roles: Vec<RoleInfo>, error: Signal<Option<&'static str>>) -> impl IntoView {
+pub fn RolePicker(
+    state: UserFormState,
+    roles: Vec<RoleInfo>,
+    error: Signal<Option<&'static str>>,
+) -> impl IntoView {
     let roles = StoredValue::new(roles);
     view! {
         <fieldset id="roles" class:invalid=move || error.get().is_some() aria-describedby="roles-error">

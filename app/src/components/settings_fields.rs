@@ -2,11 +2,19 @@ use super::user_form::UserFormState;
 use crate::model::{MfaMethod, UserType};
 use leptos::prelude::*;
 
-const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")];
+const LANGUAGES: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+];
 
 /// The settings a clone copies: user type, site, language, idle warning, notifications, MFA.
 #[component]
-pub fn SettingsFields(state: UserFormState, idle_error: Signal<Option<&'static str>>) -> impl IntoView {
+pub fn SettingsFields(
+    state: UserFormState,
+    idle_error: Signal<Option<&'static str>>,
+) -> impl IntoView {
     view! {
         <fieldset>
             <legend>"Settings"</legend>

@@ -17,10 +17,14 @@ pub fn TextField(
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let described_by = if hint.is_some() { format!("{error_id} {hint_id}") } else { error_id.clone() };
+    let described_by = if hint.is_some() {
+        format!("{error_id} {hint_id}")
+    } else {
+        error_id.clone()
+    };
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
-            <label for=id>{label} {required.then_some(view! { <span class="required" aria-hidden="true">" *"</span> })}</label>
+            <label for=id class:required-label=required>{label}</label>
             <input
                 id=id
                 name=id

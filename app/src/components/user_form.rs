@@ -1,9 +1,7 @@
 use super::{RolePicker, SettingsFields, TextField};
 use crate::browser;
 use crate::model::{OrganizationSummary, RoleInfo, UserKind};
-use crate::rules::{
-    validate_user_fields, Field, FieldError, UserFieldsInput, NAME_MAX_CHARS,
-};
+use crate::rules::{validate_user_fields, Field, FieldError, UserFieldsInput, NAME_MAX_CHARS};
 use leptos::prelude::*;
 
 /// The form's state: one signal per field, all `Copy`, so child components share it.
@@ -53,7 +51,11 @@ impl UserFormState {
             last_name: self.last_name.get(),
             email: self.email.get(),
             phone: self.phone.get(),
-            organization_id: if kind == UserKind::EndUser { self.organization_id.get() } else { None },
+            organization_id: if kind == UserKind::EndUser {
+                self.organization_id.get()
+            } else {
+                None
+            },
             role_ids: self.role_ids.get(),
             user_type: self.user_type.get(),
             site: self.site.get(),
@@ -103,14 +105,22 @@ pub fn UserForm(
     let attempted = RwSignal::new(false);
     let roles = StoredValue::new(roles);
     let live_errors = Memo::new(move |_| {
-        roles.with_value(|known| validate_user_fields(&state.input(), known).err().unwrap_or_default())
+        roles.with_value(|known| {
+            validate_user_fields(&state.input(), known)
+                .err()
+                .unwrap_or_default()
+        })
     });
     // A field's problem shows once it has a value or the admin tried to save; the server's
     // verdict on a field shows until that field changes.
     let error_for = move |field: Field, value: Option<RwSignal<String>>| {
         Signal::derive(move || {
             let touched = attempted.get() || value.map(|v| !v.get().is_empty()).unwrap_or(false);
-            let live = live_errors.get().into_iter().find(|e| e.field == field).filter(|_| touched);
+            let live = live_errors
+                .get()
+                .into_iter()
+                .find(|e| e.field == field)
+                .filter(|_| touched);
             live.or_else(|| server_errors.get().into_iter().find(|e| e.field == field))
                 .map(|e| e.code.message())
         })
@@ -136,7 +146,10 @@ pub fn UserForm(
             browser::focus_element(field_id(first.field));
             return;
         }
-        on_submit.run(UserFormSubmit { input: state.input(), send_invitation: send_invitation.get_untracked() });
+        on_submit.run(UserFormSubmit {
+            input: state.input(),
+            send_invitation: send_invitation.get_untracked(),
+        });
     };
     let max_name = NAME_MAX_CHARS as u32;
     let problem_count = move || live_errors.get().len();
@@ -176,7 +189,11 @@ pub fn UserForm(
 }
 
 #[component]
-fn KindField(state: UserFormState, editable: bool, roles: StoredValue<Vec<RoleInfo>>) -> impl IntoView {
+fn KindField(
+    state: UserFormState,
+    editable: bool,
+    roles: StoredValue<Vec<RoleInfo>>,
+) -> impl IntoView {
     // Switching kind keeps only roles that suit the new kind and preselects the default
     // end-user role, visibly.
     let change = move |ev| {
@@ -186,7 +203,12 @@ fn KindField(state: UserFormState, editable: bool, roles: StoredValue<Vec<RoleIn
             state.role_ids.update(|ids| {
                 ids.retain(|id| known.iter().any(|r| r.id == *id && r.applies_to == kind));
                 if ids.is_empty() && kind == UserKind::EndUser {
-                    ids.extend(known.iter().filter(|r| r.is_default && r.applies_to == kind).map(|r| r.id));
+                    ids.extend(
+                        known
+                            .iter()
+                            .filter(|r| r.is_default && r.applies_to == kind)
+                            .map(|r| r.id),
+                    );
                 }
             })
         });
@@ -209,11 +231,15 @@ fn OrganizationField(
     organizations: Vec<OrganizationSummary>,
     error: Signal<Option<&'static str>>,
 ) -> impl IntoView {
-    let change = move |ev| state.organization_id.set(event_target_value(&ev).parse().ok());
+    let change = move |ev| {
+        state
+            .organization_id
+            .set(event_target_value(&ev).parse().ok())
+    };
     view! {
         <Show when=move || state.kind.get() == UserKind::EndUser>
             <div class="field" class:invalid=move || error.get().is_some()>
-                <label for="organization_id">"Organization" <span class="required" aria-hidden="true">" *"</span></label>
+                <label for="organization_id" class="required-label">"Organization"</label>
                 <select id="organization_id" name="organization_id" on:change=change required=true
                     aria-describedby="organization_id-error"
                     aria-invalid=move || if error.get().is_some() { "true" } else { "false" }>

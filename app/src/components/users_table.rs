@@ -3,7 +3,10 @@ use crate::model::UserSummary;
 use leptos::prelude::*;
 
 #[component]
-pub fn UsersTable(users: Vec<UserSummary>, #[prop(optional)] caption: Option<&'static str>) -> impl IntoView {
+pub fn UsersTable(
+    users: Vec<UserSummary>,
+    #[prop(optional)] caption: Option<&'static str>,
+) -> impl IntoView {
     if users.is_empty() {
         return view! { <p class="empty">"No users yet."</p> }.into_any();
     }

@@ -119,20 +119,42 @@ mod status_tests {
     const DAY: i64 = 24 * 3600;
 
     fn invite(accepted: Option<i64>, revoked: Option<i64>) -> Option<InvitationTimes> {
-        Some(InvitationTimes { expires_at: SENT + DAY, accepted_at: accepted, revoked_at: revoked })
+        Some(InvitationTimes {
+            expires_at: SENT + DAY,
+            accepted_at: accepted,
+            revoked_at: revoked,
+        })
     }
 
     #[test]
     fn an_invitation_is_pending_until_it_expires_24_hours_after_sending() {
-        assert_eq!(InvitationStatus::derive(false, invite(None, None), SENT + DAY - 1), InvitationStatus::Pending);
-        assert_eq!(InvitationStatus::derive(false, invite(None, None), SENT + DAY), InvitationStatus::Expired);
+        assert_eq!(
+            InvitationStatus::derive(false, invite(None, None), SENT + DAY - 1),
+            InvitationStatus::Pending
+        );
+        assert_eq!(
+            InvitationStatus::derive(false, invite(None, None), SENT + DAY),
+            InvitationStatus::Expired
+        );
     }
 
     #[test]
     fn accepted_or_registered_users_are_registered_and_uninvited_ones_not_invited() {
-        assert_eq!(InvitationStatus::derive(false, invite(Some(SENT + 5), None), SENT + 9 * DAY), InvitationStatus::Registered);
-        assert_eq!(InvitationStatus::derive(true, None, SENT), InvitationStatus::Registered);
-        assert_eq!(InvitationStatus::derive(false, None, SENT), InvitationStatus::NotInvited);
-        assert_eq!(InvitationStatus::derive(false, invite(None, Some(SENT + 1)), SENT + 2), InvitationStatus::NotInvited);
+        assert_eq!(
+            InvitationStatus::derive(false, invite(Some(SENT + 5), None), SENT + 9 * DAY),
+            InvitationStatus::Registered
+        );
+        assert_eq!(
+            InvitationStatus::derive(true, None, SENT),
+            InvitationStatus::Registered
+        );
+        assert_eq!(
+            InvitationStatus::derive(false, None, SENT),
+            InvitationStatus::NotInvited
+        );
+        assert_eq!(
+            InvitationStatus::derive(false, invite(None, Some(SENT + 1)), SENT + 2),
+            InvitationStatus::NotInvited
+        );
     }
 }

@@ -12,8 +12,12 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 #[component]
 pub fn AddUserPage() -> impl IntoView {
     let query = use_query_map();
-    let organization = query.with_untracked(|q| q.get("organization").and_then(|o| o.parse::<i64>().ok()));
-    let choices = Resource::new(|| (), |_| async { Ok::<_, AppError>((list_roles().await?, list_organizations().await?)) });
+    let organization =
+        query.with_untracked(|q| q.get("organization").and_then(|o| o.parse::<i64>().ok()));
+    let choices = Resource::new(
+        || (),
+        |_| async { Ok::<_, AppError>((list_roles().await?, list_organizations().await?)) },
+    );
     let server_errors = RwSignal::new(Vec::new());
     let failure = RwSignal::new(None::<AppError>);
     let save = Action::new(move |submit: &UserFormSubmit| {

@@ -8,7 +8,11 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn OrganizationPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())).unwrap_or(0);
+    let id = move || {
+        params
+            .with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()))
+            .unwrap_or(0)
+    };
     let organization = Resource::new(id, |id| get_organization(id, 0));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -13,10 +13,18 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())).unwrap_or(0);
+    let id = move || {
+        params
+            .with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()))
+            .unwrap_or(0)
+    };
     let created = move || query.with(|q| q.get("created")).is_some();
     let data = Resource::new(id, |id| async move {
-        Ok::<_, AppError>((get_user(id).await?, list_roles().await?, list_organizations().await?))
+        Ok::<_, AppError>((
+            get_user(id).await?,
+            list_roles().await?,
+            list_organizations().await?,
+        ))
     });
     let server_errors = RwSignal::new(Vec::new());
     let saved = RwSignal::new(false);

@@ -9,7 +9,12 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
-    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok())).unwrap_or(0).max(0);
+    let page = move || {
+        query
+            .with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()))
+            .unwrap_or(0)
+            .max(0)
+    };
     let users = Resource::new(page, list_users);
     view! {
         <Title text="All users"/>

@@ -67,7 +67,14 @@ mod tests {
     #[test]
     fn names_with_digits_symbols_or_misplaced_separators_are_rejected() {
         for name in [
-            "J0hn", "Bob!", "<script>", "-Anne", "Anne-", "Anne--Marie", "Mary  Ann", "O''Neil",
+            "J0hn",
+            "Bob!",
+            "<script>",
+            "-Anne",
+            "Anne-",
+            "Anne--Marie",
+            "Mary  Ann",
+            "O''Neil",
             "\u{301}abc",
         ] {
             assert_eq!(

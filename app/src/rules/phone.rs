@@ -27,7 +27,9 @@ impl PhoneE164 {
         if !phonenumber::is_valid(&number) {
             return Err(IssueCode::PhoneInvalid);
         }
-        Ok(Some(PhoneE164(number.format().mode(Mode::E164).to_string())))
+        Ok(Some(PhoneE164(
+            number.format().mode(Mode::E164).to_string(),
+        )))
     }
 
     pub fn as_str(&self) -> &str {

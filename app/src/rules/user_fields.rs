@@ -13,6 +13,7 @@ pub struct UserFieldsInput {
     pub email: String,
     pub phone: String,
     pub organization_id: Option<i64>,
+    #[serde(default)]
     pub role_ids: Vec<i64>,
     pub user_type: UserType,
     pub site: String,
@@ -93,9 +94,15 @@ pub fn validate_user_fields(
         }
     };
     let first_name = PersonName::parse(&input.first_name);
-    check(Field::FirstName, first_name.as_ref().map(|_| ()).map_err(|c| *c));
+    check(
+        Field::FirstName,
+        first_name.as_ref().map(|_| ()).map_err(|c| *c),
+    );
     let last_name = PersonName::parse(&input.last_name);
-    check(Field::LastName, last_name.as_ref().map(|_| ()).map_err(|c| *c));
+    check(
+        Field::LastName,
+        last_name.as_ref().map(|_| ()).map_err(|c| *c),
+    );
     let email = Email::parse(&input.email);
     check(Field::Email, email.as_ref().map(|_| ()).map_err(|c| *c));
     let phone = PhoneE164::parse_optional(&input.phone);
@@ -105,7 +112,11 @@ pub fn validate_user_fields(
     let idle_ok = (1..=IDLE_WARNING_MAX_MINUTES).contains(&input.idle_warning_minutes);
     check(
         Field::IdleWarning,
-        if idle_ok { Ok(()) } else { Err(IssueCode::IdleWarningOutOfRange) },
+        if idle_ok {
+            Ok(())
+        } else {
+            Err(IssueCode::IdleWarningOutOfRange)
+        },
     );
 
     match (first_name, last_name, email, phone) {
@@ -158,7 +169,11 @@ fn roles_rule(input: &UserFieldsInput, known_roles: &[RoleInfo]) -> Result<(), I
 
 fn non_empty_or(value: &str, default: &str) -> String {
     let trimmed = value.trim();
-    if trimmed.is_empty() { default.to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        default.to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -167,8 +182,18 @@ mod tests {
 
     fn roles() -> Vec<RoleInfo> {
         vec![
-            RoleInfo { id: 1, name: "System Administrator".into(), applies_to: UserKind::Technician, is_default: false },
-            RoleInfo { id: 5, name: "Requester".into(), applies_to: UserKind::EndUser, is_default: true },
+            RoleInfo {
+                id: 1,
+                name: "System Administrator".into(),
+                applies_to: UserKind::Technician,
+                is_default: false,
+            },
+            RoleInfo {
+                id: 5,
+                name: "Requester".into(),
+                applies_to: UserKind::EndUser,
+                is_default: true,
+            },
         ]
     }
 
@@ -240,7 +265,10 @@ mod tests {
             ..valid_end_user()
         };
         assert!(validate_user_fields(&input, &roles()).is_ok());
-        let with_org = UserFieldsInput { organization_id: Some(1), ..input };
+        let with_org = UserFieldsInput {
+            organization_id: Some(1),
+            ..input
+        };
         let errors = validate_user_fields(&with_org, &roles()).unwrap_err();
         assert_eq!(errors[0].code, IssueCode::OrganizationNotAllowed);
     }

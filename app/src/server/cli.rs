@@ -10,7 +10,11 @@ use crate::rules::{validate_user_fields, UserFieldsInput};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Serve,
-    CreateAdmin { email: String, first_name: String, last_name: String },
+    CreateAdmin {
+        email: String,
+        first_name: String,
+        last_name: String,
+    },
     DemoData,
     Help,
 }
@@ -25,9 +29,13 @@ impl Command {
             Some("demo-data") => Ok(Command::DemoData),
             Some("help" | "--help" | "-h") => Ok(Command::Help),
             Some("create-admin") => {
-                let (mut email, mut first, mut last) = (None, "System".to_string(), "Administrator".to_string());
+                let (mut email, mut first, mut last) =
+                    (None, "System".to_string(), "Administrator".to_string());
                 while let Some(flag) = args.next() {
-                    let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
+                    let value = args
+                        .next()
+                        .ok_or_else(|| format!("{flag} needs a value"))?
+                        .clone();
                     match flag.as_str() {
                         "--email" => email = Some(value),
                         "--first-name" => first = value,
@@ -36,7 +44,11 @@ impl Command {
                     }
                 }
                 let email = email.ok_or("create-admin needs --email")?;
-                Ok(Command::CreateAdmin { email, first_name: first, last_name: last })
+                Ok(Command::CreateAdmin {
+                    email,
+                    first_name: first,
+                    last_name: last,
+                })
             }
             Some(other) => Err(format!("unknown command {other:?}")),
         }
@@ -57,7 +69,9 @@ pub async fn create_admin(
     if let Some(problem) = password_problem(&password) {
         return Err(format!("ADMIN_PASSWORD is too weak: {problem}"));
     }
-    let admin_role = roles::system_admin_role_id(db.pool()).await.map_err(|e| e.to_string())?;
+    let admin_role = roles::system_admin_role_id(db.pool())
+        .await
+        .map_err(|e| e.to_string())?;
     let known_roles = roles::list(db.pool()).await.map_err(|e| e.to_string())?;
     let input = UserFieldsInput {
         kind: UserKind::Technician,
@@ -74,12 +88,17 @@ pub async fn create_admin(
             .collect::<Vec<_>>()
             .join("; ")
     })?;
-    if users::email_in_use(db.pool(), email, None).await.map_err(|e| e.to_string())? {
+    if users::email_in_use(db.pool(), email, None)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         return Err(format!("an account with the email {email} already exists"));
     }
     let hash = hash_password(&password).map_err(|e| e.to_string())?;
     let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
-    users::insert(&mut tx, &fields, Some(&hash), clock::now()).await.map_err(|e| e.to_string())?;
+    users::insert(&mut tx, &fields, Some(&hash), clock::now())
+        .await
+        .map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(generated.then_some(password))
 }
@@ -94,9 +113,15 @@ pub async fn any_admin_exists(db: &Db) -> Result<bool, sqlx::Error> {
 }
 
 const DEMO_ORGANIZATIONS: &[(&str, &[(&str, &str)])] = &[
-    ("Acme Corporation", &[("Maria", "García"), ("John", "Smith"), ("Aiko", "Tanaka")]),
+    (
+        "Acme Corporation",
+        &[("Maria", "García"), ("John", "Smith"), ("Aiko", "Tanaka")],
+    ),
     ("Globex", &[("Anne-Marie", "Dubois"), ("Sean", "O'Neil")]),
-    ("Initech", &[("Peter", "Gibbons"), ("Samir", "Nagheenanajar")]),
+    (
+        "Initech",
+        &[("Peter", "Gibbons"), ("Samir", "Nagheenanajar")],
+    ),
 ];
 const DEMO_TECHNICIANS: &[(&str, &str, &str)] = &[
     ("Priya", "Patel", "Help Desk Technician"),
@@ -122,8 +147,13 @@ pub async fn demo_data(db: &Db) -> Result<usize, String> {
         });
     }
     for (org, people) in DEMO_ORGANIZATIONS {
-        let org_id = organizations::find_or_create(db.pool(), org, now).await.map_err(fail)?;
-        let domain = format!("{}.example", org.split(' ').next().unwrap_or(org).to_lowercase());
+        let org_id = organizations::find_or_create(db.pool(), org, now)
+            .await
+            .map_err(fail)?;
+        let domain = format!(
+            "{}.example",
+            org.split(' ').next().unwrap_or(org).to_lowercase()
+        );
         for (first, last) in *people {
             wanted.push(UserFieldsInput {
                 kind: UserKind::EndUser,
@@ -139,13 +169,18 @@ pub async fn demo_data(db: &Db) -> Result<usize, String> {
     }
     let mut added = 0;
     for input in wanted {
-        if users::email_in_use(db.pool(), &input.email, None).await.map_err(fail)? {
+        if users::email_in_use(db.pool(), &input.email, None)
+            .await
+            .map_err(fail)?
+        {
             continue;
         }
         let fields = validate_user_fields(&input, &known_roles)
             .map_err(|e| format!("demo user {} is invalid: {e:?}", input.email))?;
         let mut tx = db.begin_write().await.map_err(fail)?;
-        users::insert(&mut tx, &fields, None, now).await.map_err(fail)?;
+        users::insert(&mut tx, &fields, None, now)
+            .await
+            .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
         added += 1;
     }
@@ -182,8 +217,18 @@ mod tests {
         assert_eq!(Command::parse(&args(&[])), Ok(Command::Serve));
         assert_eq!(Command::parse(&args(&["demo-data"])), Ok(Command::DemoData));
         assert_eq!(
-            Command::parse(&args(&["create-admin", "--email", "a@b.co", "--first-name", "Ann"])),
-            Ok(Command::CreateAdmin { email: "a@b.co".into(), first_name: "Ann".into(), last_name: "Administrator".into() })
+            Command::parse(&args(&[
+                "create-admin",
+                "--email",
+                "a@b.co",
+                "--first-name",
+                "Ann"
+            ])),
+            Ok(Command::CreateAdmin {
+                email: "a@b.co".into(),
+                first_name: "Ann".into(),
+                last_name: "Administrator".into()
+            })
         );
         assert!(Command::parse(&args(&["create-admin"])).is_err());
         assert!(Command::parse(&args(&["create-admin", "--email"])).is_err());
@@ -195,6 +240,8 @@ mod tests {
         let email = demo_email("Lars", "Ærøskøbing", "helpdesk.example");
         assert_eq!(email, "lars.aroskobing@helpdesk.example");
         assert!(crate::rules::Email::parse(&email).is_ok());
-        assert!(crate::rules::Email::parse(&demo_email("Sean", "O'Neil", "globex.example")).is_ok());
+        assert!(
+            crate::rules::Email::parse(&demo_email("Sean", "O'Neil", "globex.example")).is_ok()
+        );
     }
 }

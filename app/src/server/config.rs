@@ -20,20 +20,22 @@ pub struct Config {
 impl Config {
     pub fn from_env(site_addr: SocketAddr) -> Result<Config, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let bind_addr = match var("BIND_ADDR") {
-            Some(text) => Some(
-                text.parse()
-                    .map_err(|_| format!("BIND_ADDR={text:?} is not an address like 0.0.0.0:3000"))?,
-            ),
-            None => None,
-        };
+        let bind_addr =
+            match var("BIND_ADDR") {
+                Some(text) => Some(text.parse().map_err(|_| {
+                    format!("BIND_ADDR={text:?} is not an address like 0.0.0.0:3000")
+                })?),
+                None => None,
+            };
         let listen = bind_addr.unwrap_or(site_addr);
         let public_base_url = var("PUBLIC_BASE_URL")
             .unwrap_or_else(|| format!("http://{listen}"))
             .trim_end_matches('/')
             .to_string();
         if !(public_base_url.starts_with("http://") || public_base_url.starts_with("https://")) {
-            return Err(format!("PUBLIC_BASE_URL={public_base_url:?} must start with http:// or https://"));
+            return Err(format!(
+                "PUBLIC_BASE_URL={public_base_url:?} must start with http:// or https://"
+            ));
         }
         let max_body_bytes = match var("MAX_BODY_BYTES") {
             Some(text) => text

@@ -28,8 +28,13 @@ fn session_token() -> Option<String> {
 }
 
 /// The signed-in user, or `None`. `activity` records that the user did something.
-pub async fn session_user(state: &AppState, activity: bool) -> Result<Option<SessionUser>, AppError> {
-    let Some(token) = session_token() else { return Ok(None) };
+pub async fn session_user(
+    state: &AppState,
+    activity: bool,
+) -> Result<Option<SessionUser>, AppError> {
+    let Some(token) = session_token() else {
+        return Ok(None);
+    };
     sessions::lookup(state.db.pool(), &token, clock::now(), activity)
         .await
         .map_err(db_failure("looking up the session"))

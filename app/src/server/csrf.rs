@@ -20,18 +20,31 @@ pub fn is_cross_site_write(method: &Method, headers: &HeaderMap, public_base_url
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return !matches!(site, "same-origin" | "none");
     }
-    if let Some(origin) = headers.get(http::header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(http::header::HOST).and_then(|v| v.to_str().ok());
+    if let Some(origin) = headers
+        .get(http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    {
+        let host = headers
+            .get(http::header::HOST)
+            .and_then(|v| v.to_str().ok());
         let origin_host = origin.split_once("://").map(|(_, rest)| rest);
         return origin != public_base_url && origin_host != host;
     }
     false
 }
 
-pub async fn refuse_cross_site(State(config): State<Arc<Config>>, request: Request, next: Next) -> Response {
+pub async fn refuse_cross_site(
+    State(config): State<Arc<Config>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if is_cross_site_write(request.method(), request.headers(), &config.public_base_url) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site write");
-        return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Cross-site requests are not allowed.",
+        )
+            .into_response();
     }
     next.run(request).await
 }
@@ -55,7 +68,10 @@ mod tests {
         let cases = [
             headers(&[("sec-fetch-site", "cross-site")]),
             headers(&[("sec-fetch-site", "same-site")]),
-            headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")]),
+            headers(&[
+                ("origin", "http://evil.example"),
+                ("host", "127.0.0.1:3000"),
+            ]),
         ];
         for h in cases {
             assert!(is_cross_site_write(&Method::POST, &h, BASE), "{h:?}");
@@ -64,14 +80,29 @@ mod tests {
 
     #[test]
     fn same_origin_posts_reads_and_non_browser_clients_pass() {
-        assert!(!is_cross_site_write(&Method::POST, &headers(&[("sec-fetch-site", "same-origin")]), BASE));
         assert!(!is_cross_site_write(
             &Method::POST,
-            &headers(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")]),
+            &headers(&[("sec-fetch-site", "same-origin")]),
             BASE
         ));
-        assert!(!is_cross_site_write(&Method::POST, &headers(&[("origin", "http://127.0.0.1:3000")]), BASE));
-        assert!(!is_cross_site_write(&Method::GET, &headers(&[("sec-fetch-site", "cross-site")]), BASE));
+        assert!(!is_cross_site_write(
+            &Method::POST,
+            &headers(&[
+                ("origin", "http://localhost:3000"),
+                ("host", "localhost:3000")
+            ]),
+            BASE
+        ));
+        assert!(!is_cross_site_write(
+            &Method::POST,
+            &headers(&[("origin", "http://127.0.0.1:3000")]),
+            BASE
+        ));
+        assert!(!is_cross_site_write(
+            &Method::GET,
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            BASE
+        ));
         assert!(!is_cross_site_write(&Method::POST, &HeaderMap::new(), BASE));
     }
 }

@@ -28,7 +28,10 @@ pub enum DbSetupError {
     #[error("DATABASE_URL must start with sqlite:// or postgres:// (got {0:?})")]
     UnsupportedUrl(String),
     #[error("could not create the folder for the SQLite file {path}: {source}")]
-    CreateFolder { path: String, source: std::io::Error },
+    CreateFolder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("could not connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
     #[error("a database migration failed, so the server will not start: {0}")]
@@ -83,7 +86,10 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.map_err(DbSetupError::Migrate)
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(DbSetupError::Migrate)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -124,7 +130,13 @@ fn sqlite_url_creating_folder(url: &str) -> Result<String, DbSetupError> {
             }
         }
     }
-    let mode = if query.contains("mode=") { "" } else if query.is_empty() { "?mode=rwc" } else { "&mode=rwc" };
+    let mode = if query.contains("mode=") {
+        ""
+    } else if query.is_empty() {
+        "?mode=rwc"
+    } else {
+        "&mode=rwc"
+    };
     Ok(format!("{url}{mode}"))
 }
 
@@ -144,7 +156,9 @@ mod tests {
     fn a_sqlite_url_gets_create_mode_once() {
         let dir = std::env::temp_dir().join("bulk-import-url-test");
         let url = format!("sqlite://{}/x.db", dir.display());
-        assert!(sqlite_url_creating_folder(&url).unwrap().ends_with("x.db?mode=rwc"));
+        assert!(sqlite_url_creating_folder(&url)
+            .unwrap()
+            .ends_with("x.db?mode=rwc"));
         assert!(dir.exists());
         assert_eq!(
             sqlite_url_creating_folder("sqlite::memory:?mode=memory").unwrap(),

@@ -2,15 +2,18 @@ use crate::model::{RoleInfo, UserKind};
 use sqlx::{AnyPool, Row};
 
 pub async fn list(pool: &AnyPool) -> Result<Vec<RoleInfo>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, name, applies_to, is_default FROM roles ORDER BY applies_to DESC, name")
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, name, applies_to, is_default FROM roles ORDER BY applies_to DESC, name",
+    )
+    .fetch_all(pool)
+    .await?;
     rows.iter()
         .map(|row| {
             Ok(RoleInfo {
                 id: row.try_get("id")?,
                 name: row.try_get("name")?,
-                applies_to: UserKind::parse(row.try_get("applies_to")?).unwrap_or(UserKind::EndUser),
+                applies_to: UserKind::parse(row.try_get("applies_to")?)
+                    .unwrap_or(UserKind::EndUser),
                 is_default: row.try_get::<i64, _>("is_default")? != 0,
             })
         })

@@ -29,14 +29,20 @@ pub fn build(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn_with_state(state.clone(), admin_pages_need_an_admin))
-        .layer(from_fn_with_state(state.config.clone(), csrf::refuse_cross_site))
+        .layer(from_fn_with_state(
+            state.config.clone(),
+            csrf::refuse_cross_site,
+        ))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(state.db.pool()).await {
+    match sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(state.db.pool())
+        .await
+    {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(error) => {
             tracing::error!(%error, "health check failed");
@@ -47,7 +53,11 @@ async fn health(State(state): State<AppState>) -> Response {
 
 /// Administration pages redirect to sign-in before rendering anything when nobody (or a
 /// non-administrator) is signed in. Server functions check again on their own.
-async fn admin_pages_need_an_admin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn admin_pages_need_an_admin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     if !(path == "/" || path == "/admin" || path.starts_with("/admin/")) {
         return next.run(request).await;
@@ -73,10 +83,16 @@ async fn admin_pages_need_an_admin(State(state): State<AppState>, request: Reque
         )
             .into_response(),
         Ok(None) => {
-            let next_path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next_path = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             Redirect::to(&format!("/login?next={}", encode_query_value(next_path))).into_response()
         }
-        Err(error) => super::failure::internal("checking the session for a page", error).into_response_html(),
+        Err(error) => {
+            super::failure::internal("checking the session for a page", error).into_response_html()
+        }
     }
 }
 
@@ -84,7 +100,9 @@ fn encode_query_value(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -102,6 +120,9 @@ mod tests {
 
     #[test]
     fn a_next_path_is_encoded_for_the_query_string() {
-        assert_eq!(encode_query_value("/admin/users?page=2"), "/admin/users%3Fpage%3D2");
+        assert_eq!(
+            encode_query_value("/admin/users?page=2"),
+            "/admin/users%3Fpage%3D2"
+        );
     }
 }

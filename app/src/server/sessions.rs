@@ -131,7 +131,10 @@ mod tests {
 
     #[test]
     fn the_session_token_is_found_among_other_cookies() {
-        assert_eq!(token_from_cookie_header("a=1; session=tok; b=2"), Some("tok"));
+        assert_eq!(
+            token_from_cookie_header("a=1; session=tok; b=2"),
+            Some("tok")
+        );
         assert_eq!(token_from_cookie_header("a=1"), None);
         assert_eq!(token_from_cookie_header("session="), None);
         assert_eq!(token_from_cookie_header("xsession=1"), None);

@@ -45,9 +45,16 @@ pub async fn list_page(
         query = query.bind(org);
         count = count.bind(org);
     }
-    let rows = query.bind(PAGE_SIZE).bind(page.max(0) * PAGE_SIZE).fetch_all(pool).await?;
+    let rows = query
+        .bind(PAGE_SIZE)
+        .bind(page.max(0) * PAGE_SIZE)
+        .fetch_all(pool)
+        .await?;
     let total: i64 = count.fetch_one(pool).await?;
-    let mut users = rows.iter().map(|r| summary_from_row(r, now)).collect::<Result<Vec<_>, _>>()?;
+    let mut users = rows
+        .iter()
+        .map(|r| summary_from_row(r, now))
+        .collect::<Result<Vec<_>, _>>()?;
     attach_role_names(pool, &mut users).await?;
     Ok((users, total))
 }
@@ -89,7 +96,10 @@ async fn attach_role_names(pool: &AnyPool, users: &mut [UserSummary]) -> Result<
     );
     let mut by_user: HashMap<i64, Vec<String>> = HashMap::new();
     for row in sqlx::query(&sql).fetch_all(pool).await? {
-        by_user.entry(row.try_get("user_id")?).or_default().push(row.try_get("name")?);
+        by_user
+            .entry(row.try_get("user_id")?)
+            .or_default()
+            .push(row.try_get("name")?);
     }
     for user in users {
         user.roles = by_user.remove(&user.id).unwrap_or_default();
@@ -107,10 +117,11 @@ pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>
         return Ok(None);
     };
     let summary = summary_from_row(&row, now)?;
-    let role_ids: Vec<i64> = sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id")
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
+    let role_ids: Vec<i64> =
+        sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
     Ok(Some(UserDetail {
         id,
         kind: summary.kind,
@@ -134,12 +145,17 @@ pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>
     }))
 }
 
-pub async fn email_in_use(pool: &AnyPool, email: &str, except_user: Option<i64>) -> Result<bool, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1 AND id <> $2")
-        .bind(Email::key_of(email))
-        .bind(except_user.unwrap_or(-1))
-        .fetch_one(pool)
-        .await?;
+pub async fn email_in_use(
+    pool: &AnyPool,
+    email: &str,
+    except_user: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1 AND id <> $2")
+            .bind(Email::key_of(email))
+            .bind(except_user.unwrap_or(-1))
+            .fetch_one(pool)
+            .await?;
     Ok(count > 0)
 }
 
@@ -180,8 +196,15 @@ pub async fn insert(
     Ok(id)
 }
 
-async fn replace_roles(tx: &mut Transaction<'static, Any>, user_id: i64, role_ids: &[i64]) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+async fn replace_roles(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    role_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
     for role_id in role_ids {
         sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
             .bind(user_id)
@@ -209,14 +232,21 @@ pub async fn create(
     now: i64,
 ) -> Result<i64, AppError> {
     let fields = validate_against_database(db, input, None).await?;
-    let mut tx = db.begin_write().await.map_err(db_failure("starting add user"))?;
+    let mut tx = db
+        .begin_write()
+        .await
+        .map_err(db_failure("starting add user"))?;
     let id = match insert(&mut tx, &fields, None, now).await {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => return Err(email_taken()),
         Err(e) => return Err(db_failure("adding a user")(e)),
     };
     if send_invitation {
-        let name = format!("{} {}", fields.first_name.as_str(), fields.last_name.as_str());
+        let name = format!(
+            "{} {}",
+            fields.first_name.as_str(),
+            fields.last_name.as_str()
+        );
         let email = InvitationEmail {
             user_id: id,
             to_address: fields.email.as_str(),
@@ -226,9 +256,13 @@ pub async fn create(
             import_job_id: None,
             created_by: Some(actor.user_id),
         };
-        invitations::issue(&mut tx, &email, now).await.map_err(db_failure("queueing an invitation"))?;
+        invitations::issue(&mut tx, &email, now)
+            .await
+            .map_err(db_failure("queueing an invitation"))?;
     }
-    tx.commit().await.map_err(db_failure("committing add user"))?;
+    tx.commit()
+        .await
+        .map_err(db_failure("committing add user"))?;
     tracing::info!(user_id = id, by = actor.user_id, "user added");
     Ok(id)
 }
@@ -240,9 +274,15 @@ pub async fn update(db: &Db, id: i64, input: &UserFieldsInput, now: i64) -> Resu
         .await
         .map_err(db_failure("loading a user"))?
         .ok_or_else(|| AppError::NotFound("That user".into()))?;
-    let input = UserFieldsInput { kind: current.kind, ..input.clone() };
+    let input = UserFieldsInput {
+        kind: current.kind,
+        ..input.clone()
+    };
     let fields = validate_against_database(db, &input, Some(id)).await?;
-    let mut tx = db.begin_write().await.map_err(db_failure("starting edit user"))?;
+    let mut tx = db
+        .begin_write()
+        .await
+        .map_err(db_failure("starting edit user"))?;
     let result = sqlx::query(
         "UPDATE users SET first_name = $1, last_name = $2, email = $3, email_key = $4, phone = $5, \
              organization_id = $6, user_type = $7, site = $8, language = $9, \
@@ -271,12 +311,18 @@ pub async fn update(db: &Db, id: i64, input: &UserFieldsInput, now: i64) -> Resu
         Err(e) if is_unique_violation(&e) => return Err(email_taken()),
         Err(e) => return Err(db_failure("saving a user")(e)),
     }
-    replace_roles(&mut tx, id, &fields.role_ids).await.map_err(db_failure("saving roles"))?;
+    replace_roles(&mut tx, id, &fields.role_ids)
+        .await
+        .map_err(db_failure("saving roles"))?;
     let phone_now = fields.phone.as_ref().map(|p| p.as_str().to_string());
     if fields.email.key() != Email::key_of(&current.email) || phone_now != current.phone {
-        sessions::delete_all_for_user(&mut *tx, id).await.map_err(db_failure("ending sessions"))?;
+        sessions::delete_all_for_user(&mut *tx, id)
+            .await
+            .map_err(db_failure("ending sessions"))?;
     }
-    tx.commit().await.map_err(db_failure("committing edit user"))?;
+    tx.commit()
+        .await
+        .map_err(db_failure("committing edit user"))?;
     Ok(())
 }
 
@@ -287,7 +333,9 @@ async fn validate_against_database(
     input: &UserFieldsInput,
     except_user: Option<i64>,
 ) -> Result<ValidUserFields, AppError> {
-    let known_roles = roles::list(db.pool()).await.map_err(db_failure("loading roles"))?;
+    let known_roles = roles::list(db.pool())
+        .await
+        .map_err(db_failure("loading roles"))?;
     let mut errors = match validate_user_fields(input, &known_roles) {
         Ok(fields) => {
             let mut errors = Vec::new();
@@ -297,7 +345,10 @@ async fn validate_against_database(
                     .map_err(db_failure("loading an organization"))?
                     .is_some();
                 if !exists {
-                    errors.push(FieldError { field: Field::Organization, code: IssueCode::OrganizationRequired });
+                    errors.push(FieldError {
+                        field: Field::Organization,
+                        code: IssueCode::OrganizationRequired,
+                    });
                 }
             }
             if errors.is_empty() {
@@ -318,5 +369,8 @@ async fn validate_against_database(
 }
 
 fn email_taken() -> AppError {
-    AppError::Invalid(vec![FieldError { field: Field::Email, code: IssueCode::EmailAlreadyUsed }])
+    AppError::Invalid(vec![FieldError {
+        field: Field::Email,
+        code: IssueCode::EmailAlreadyUsed,
+    }])
 }

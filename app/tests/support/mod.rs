@@ -23,29 +23,50 @@ impl TestDb {
         let url = format!("sqlite://{}/test.db", dir.display());
         let db = Db::connect(&url).await.expect("connect to SQLite");
         db.migrate().await.expect("migrate SQLite");
-        TestDb { db, cleanup: None, _dir: Some(dir) }
+        TestDb {
+            db,
+            cleanup: None,
+            _dir: Some(dir),
+        }
     }
 
     /// A new database on the server named by TEST_DATABASE_URL, dropped by `finish`.
     pub async fn postgres() -> TestDb {
-        let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL is set for PostgreSQL tests");
+        let admin_url = std::env::var("TEST_DATABASE_URL")
+            .expect("TEST_DATABASE_URL is set for PostgreSQL tests");
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("bulkimport_t_{}_{n}", std::process::id());
-        let admin = Db::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(admin.pool()).await.expect("drop old test database");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.expect("create test database");
+        let admin = Db::connect(&admin_url)
+            .await
+            .expect("connect to the PostgreSQL test server");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(admin.pool())
+            .await
+            .expect("drop old test database");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(admin.pool())
+            .await
+            .expect("create test database");
         admin.close().await;
         let url = replace_database(&admin_url, &name);
-        let db = Db::connect(&url).await.expect("connect to the new test database");
+        let db = Db::connect(&url)
+            .await
+            .expect("connect to the new test database");
         db.migrate().await.expect("migrate PostgreSQL");
-        TestDb { db, cleanup: Some((admin_url, name)), _dir: None }
+        TestDb {
+            db,
+            cleanup: Some((admin_url, name)),
+            _dir: None,
+        }
     }
 
     pub async fn finish(self) {
         self.db.close().await;
         if let Some((admin_url, name)) = self.cleanup {
             if let Ok(admin) = Db::connect(&admin_url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(admin.pool())
+                    .await;
                 admin.close().await;
             }
         }
@@ -56,7 +77,10 @@ impl TestDb {
 }
 
 fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map(|(b, q)| (b, format!("?{q}"))).unwrap_or((url, String::new()));
+    let (base, query) = url
+        .split_once('?')
+        .map(|(b, q)| (b, format!("?{q}")))
+        .unwrap_or((url, String::new()));
     let root = base.rsplit_once('/').map(|(root, _)| root).unwrap_or(base);
     format!("{root}/{name}{query}")
 }
@@ -89,11 +113,16 @@ pub async fn known_roles(db: &Db) -> Vec<RoleInfo> {
 }
 
 pub async fn role_id(db: &Db, name: &str) -> i64 {
-    roles::id_by_name(db.pool(), name).await.expect("role lookup").expect("seeded role")
+    roles::id_by_name(db.pool(), name)
+        .await
+        .expect("role lookup")
+        .expect("seeded role")
 }
 
 pub async fn organization(db: &Db, name: &str) -> i64 {
-    app::server::organizations::find_or_create(db.pool(), name, 1_000).await.expect("organization")
+    app::server::organizations::find_or_create(db.pool(), name, 1_000)
+        .await
+        .expect("organization")
 }
 
 /// Inserts a user directly (registered when a password is given) and returns its id.
@@ -101,7 +130,9 @@ pub async fn insert_user(db: &Db, input: UserFieldsInput, password: Option<&str>
     let fields = validate_user_fields(&input, &known_roles(db).await).expect("valid test user");
     let hash = password.map(|p| hash_password(p).expect("hash"));
     let mut tx = db.begin_write().await.expect("begin");
-    let id = users::insert(&mut tx, &fields, hash.as_deref(), 1_000).await.expect("insert user");
+    let id = users::insert(&mut tx, &fields, hash.as_deref(), 1_000)
+        .await
+        .expect("insert user");
     tx.commit().await.expect("commit");
     id
 }
@@ -136,5 +167,8 @@ pub fn end_user(email: &str, organization_id: i64, role_ids: Vec<i64>) -> UserFi
 }
 
 pub async fn count(db: &Db, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(db.pool()).await.expect("count")
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(db.pool())
+        .await
+        .expect("count")
 }

@@ -1,0 +1,18 @@
+import { expect, Page } from "@playwright/test";
+
+// Created by scripts/e2e-server.sh on a fresh database.
+export const ADMIN_EMAIL = "admin@example.com";
+export const ADMIN_PASSWORD = "e2e-admin-password-123";
+
+export async function signIn(page: Page, next = "/admin/users") {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("Email").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`${next.replace(/[?]/g, "\\?")}$`));
+}
+
+/** Waits until the wasm has taken over the server-rendered page. */
+export async function waitForHydration(page: Page) {
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+}

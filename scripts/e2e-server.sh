@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Starts the release build on a fresh SQLite database, with one administrator and the demo
+# data, for the browser tests (end2end/playwright.config.ts runs it).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PORT="${1:-3100}"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/server"
+DIR="$(mktemp -d)"
+trap 'rm -rf "$DIR"' EXIT
+export DATABASE_URL="sqlite://$DIR/e2e.db"
+export PUBLIC_BASE_URL="http://127.0.0.1:$PORT"
+ADMIN_PASSWORD="e2e-admin-password-123" "$BIN" create-admin --email admin@example.com --first-name Ada --last-name Admin
+"$BIN" demo-data
+export LEPTOS_OUTPUT_NAME=bulk-import LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg
+export LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_RELOAD_PORT=$((PORT + 1)) LEPTOS_ENV=PROD
+"$BIN"

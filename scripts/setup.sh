@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what building the app needs, only where it is missing, from crates.io and npm
+# (cargo-leptos would otherwise try to download tools, and downloads fail on closed networks).
+# Sourced by scripts/app.sh and scripts/test.sh; safe to run again.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="${BULK_IMPORT_TOOLS_DIR:-$HOME/.cache/bulk-import-tools}"
+CARGO_LEPTOS_VERSION="0.3.10"
+BINARYEN_VERSION="132"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# A cargo target directory outside the clone makes repeated runs fast; it is optional.
+if [[ -z "${CARGO_TARGET_DIR:-}" ]]; then
+  export CARGO_TARGET_DIR="${BULK_IMPORT_TARGET_DIR:-$HOME/.cache/bulk-import-target}"
+fi
+mkdir -p "$CARGO_TARGET_DIR" "$TOOLS_DIR"
+export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(cargo leptos --version 2>/dev/null || true)" != *"$CARGO_LEPTOS_VERSION"* ]]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes on 2 cores)"
+  cargo install --locked "cargo-leptos@$CARGO_LEPTOS_VERSION"
+fi
+
+# cargo-leptos runs an external wasm-bindgen that must match Cargo.lock exactly.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$ROOT/Cargo.lock")"
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Without --locked: a locked dependency of the CLI is missing from the registry.
+  cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# Release builds run wasm-opt. Debian's binaryen is too old (hydration then fails with
+# "WebAssembly.Table.set(): Argument 1 is invalid for table"); npm's binaryen works.
+if [[ "$(wasm-opt --version 2>/dev/null || true)" != *"version $BINARYEN_VERSION"* ]]; then
+  say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
+  (cd "$TOOLS_DIR" && npm install --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION")
+fi

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up whatever the tests need and runs every test: formatting, clippy (server and wasm),
+# unit and integration tests (SQLite always; PostgreSQL when TEST_DATABASE_URL is set,
+# otherwise reported as ignored), then the browser tests in Debian's Chromium against a
+# release build. Safe to run again; fast when everything is already there.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$ROOT"
+
+if ! command -v chromium >/dev/null && [[ ! -x /usr/bin/chromium ]]; then
+  say "installing Debian's chromium for the browser tests"
+  SUDO=""; [[ "$(id -u)" -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get install -y chromium || { $SUDO apt-get update && $SUDO apt-get install -y chromium; }
+fi
+if [[ ! -d end2end/node_modules/@playwright/test ]] || [[ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]]; then
+  say "installing the end2end npm packages"
+  # The tests drive Debian's Chromium; Playwright must never download a browser.
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+say "formatting"
+cargo fmt --all --check
+
+say "clippy: server and wasm"
+cargo clippy -p app --features ssr -p server --all-targets -- -D warnings
+cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
+if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
+  say "unit and integration tests (SQLite and PostgreSQL at ${TEST_DATABASE_URL%%@*}@...)"
+else
+  say "unit and integration tests (SQLite; PostgreSQL variants are ignored: TEST_DATABASE_URL is not set)"
+fi
+cargo test -p app --features ssr -p server
+
+say "browser tests (release build, Chromium)"
+cargo leptos build --release
+(cd end2end && npx playwright test)
+say "all tests passed"
