@@ -7,6 +7,7 @@ mod browser;
 pub mod components;
 pub mod error;
 pub mod idle;
+pub mod import;
 pub mod model;
 pub mod pages;
 mod root;

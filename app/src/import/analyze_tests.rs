@@ -1,0 +1,412 @@
+use super::*;
+use crate::import::xlsx::fixtures::{text, workbook};
+use crate::import::{read_source, ImportSource};
+
+fn roles() -> Vec<RoleInfo> {
+    let role = |id, name: &str, applies_to| RoleInfo {
+        id,
+        name: name.into(),
+        applies_to,
+        is_default: false,
+    };
+    vec![
+        role(1, "System Administrator", UserKind::Technician),
+        role(2, "Help Desk Technician", UserKind::Technician),
+        role(5, "Requester", UserKind::EndUser),
+        role(6, "Approver", UserKind::EndUser),
+    ]
+}
+
+fn run_with(kind: UserKind, pasted: &str, existing: &[&str]) -> ImportReport {
+    let roles = roles();
+    let existing: HashSet<String> = existing.iter().map(|e| Email::key_of(e)).collect();
+    let context = ImportContext {
+        kind,
+        known_roles: &roles,
+        existing_email_keys: &existing,
+        limits: ImportLimits::default(),
+    };
+    let read = read_source(ImportSource::Pasted(pasted), &context.limits);
+    assert!(
+        read.issues.iter().all(|i| i.code.is_notice()),
+        "{:?}",
+        read.issues
+    );
+    analyze(&read.table, &MappingChoice::default(), &context)
+}
+
+/// Technicians need no role, so single-cell rules can be tested alone.
+fn run(pasted: &str) -> ImportReport {
+    run_with(UserKind::Technician, pasted, &[])
+}
+
+fn codes(row: &RowOutcome) -> Vec<ImportIssueCode> {
+    row.issues.iter().map(|i| i.code.clone()).collect()
+}
+
+const HEADER: &str = "First Name,Last Name,Email,Phone\n";
+
+#[test]
+fn every_email_rule_is_applied_cell_by_cell() {
+    let local64 = format!("{}@example.com", "a".repeat(52));
+    let local65 = format!("{}@example.com", "a".repeat(53));
+    let cases: Vec<(String, Option<IssueCode>)> = vec![
+        (local64, None),
+        (local65, Some(IssueCode::EmailTooLong)),
+        (
+            "a..b@x.com".into(),
+            Some(IssueCode::EmailDotOrHyphenPlacement),
+        ),
+        (
+            ".a@x.com".into(),
+            Some(IssueCode::EmailDotOrHyphenPlacement),
+        ),
+        ("jörg@x.com".into(), Some(IssueCode::EmailNotAscii)),
+        ("no-at.example.com".into(), Some(IssueCode::EmailFormat)),
+        ("".into(), Some(IssueCode::Required)),
+    ];
+    for (email, expected) in cases {
+        let report = run(&format!("{HEADER}Ann,Lee,{email},"));
+        let row = &report.rows[0];
+        match expected {
+            None => assert!(row.user.is_some(), "{email:?}: {:?}", row.issues),
+            Some(code) => {
+                assert_eq!(codes(row), vec![ImportIssueCode::Field(code)], "{email:?}");
+                assert_eq!(row.issues[0].field, Some(ImportField::Email));
+                assert_eq!(row.issues[0].column, Some(2));
+                assert_eq!(row.issues[0].value, email);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_same_email_in_two_cases_is_reported_on_both_rows() {
+    let report = run(&format!("{HEADER}Alice,One,Alice@Example.com,\nBob,Two,bob@example.com,\nAlice,Three,alice@example.com,"));
+    assert_eq!(
+        codes(&report.rows[0]),
+        vec![ImportIssueCode::EmailDuplicateInInput { other_line: 4 }]
+    );
+    assert_eq!(
+        codes(&report.rows[2]),
+        vec![ImportIssueCode::EmailDuplicateInInput { other_line: 2 }]
+    );
+    assert!(report.rows[0].user.is_none() && report.rows[2].user.is_none());
+    assert!(report.rows[1].user.is_some());
+    assert_eq!(report.valid_count(), 1);
+}
+
+#[test]
+fn an_email_used_by_any_existing_account_is_reported() {
+    let report = run_with(
+        UserKind::Technician,
+        &format!("{HEADER}Ann,Lee,ANN@example.com,"),
+        &["ann@example.com"],
+    );
+    assert_eq!(
+        codes(&report.rows[0]),
+        vec![ImportIssueCode::Field(IssueCode::EmailAlreadyUsed)]
+    );
+}
+
+#[test]
+fn phones_need_their_country_code_and_must_be_valid_for_it() {
+    let cases = [
+        ("'+1 888 667 8888", None, Some("+18886678888")),
+        ("+49 30 901820", None, Some("+4930901820")),
+        ("", None, None),
+        (
+            "888 667 8888",
+            Some(IssueCode::PhoneMissingCountryCode),
+            None,
+        ),
+        ("+1 555", Some(IssueCode::PhoneInvalid), None),
+    ];
+    for (phone, expected, stored) in cases {
+        let report = run(&format!("{HEADER}Ann,Lee,ann@example.com,{phone}"));
+        let row = &report.rows[0];
+        match expected {
+            None => assert_eq!(
+                row.user
+                    .as_ref()
+                    .unwrap()
+                    .phone
+                    .as_ref()
+                    .map(|p| p.as_str()),
+                stored,
+                "{phone:?}"
+            ),
+            Some(code) => assert_eq!(codes(row), vec![ImportIssueCode::Field(code)], "{phone:?}"),
+        }
+    }
+}
+
+#[test]
+fn names_are_letters_only_and_every_bad_cell_is_reported() {
+    let report = run(&format!("{HEADER}J0hn,Bob!,x,123"));
+    assert_eq!(
+        codes(&report.rows[0]),
+        vec![
+            ImportIssueCode::Field(IssueCode::NameInvalidCharacters),
+            ImportIssueCode::Field(IssueCode::NameInvalidCharacters),
+            ImportIssueCode::Field(IssueCode::EmailFormat),
+            ImportIssueCode::Field(IssueCode::PhoneMissingCountryCode),
+        ]
+    );
+    let ok = run(&format!(
+        "{HEADER}Anne-Marie,O'Neil,a@x.io,\nJosé,Ærøskøbing,b@x.io,"
+    ));
+    assert_eq!(ok.valid_count(), 2);
+}
+
+#[test]
+fn a_header_less_paste_from_excel_is_mapped_by_content() {
+    let pasted =
+        "Maria\tGarcía\tmaria@example.com\t+1 888 667 8888\r\nJohn\tSmith\tjohn@example.com\t\r\n";
+    let report = run(pasted);
+    assert!(!report.header_row);
+    assert_eq!(report.rows.len(), 2);
+    assert_eq!(report.rows[0].line, 1);
+    assert_eq!(report.valid_count(), 2);
+    let maria = report.rows[0].user.as_ref().unwrap();
+    assert_eq!(
+        (maria.first_name.as_str(), maria.last_name.as_str()),
+        ("Maria", "García")
+    );
+}
+
+#[test]
+fn row_numbers_are_those_of_the_spreadsheet() {
+    let report = run(&format!("{HEADER}Ann,Lee,bad,\n\nBob,Ray,bad2,"));
+    assert_eq!(
+        report.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+        vec![2, 4]
+    );
+    assert_eq!(report.rows[1].issues[0].line, Some(4));
+}
+
+#[test]
+fn roles_are_matched_by_name_for_the_kind_being_imported() {
+    let header = "First Name,Last Name,Email,Roles\n";
+    let report = run_with(
+        UserKind::EndUser,
+        &format!("{header}A,B,a@x.io,requester|Approver\nC,D,c@x.io,Help Desk Technician\nE,F,e@x.io,Wizard\nG,H,g@x.io,"),
+        &[],
+    );
+    assert_eq!(report.rows[0].user.as_ref().unwrap().role_ids, vec![5, 6]);
+    assert_eq!(
+        codes(&report.rows[1]),
+        vec![ImportIssueCode::RoleNotForKind {
+            name: "Help Desk Technician".into()
+        }]
+    );
+    assert_eq!(
+        codes(&report.rows[2]),
+        vec![ImportIssueCode::UnknownRole {
+            name: "Wizard".into()
+        }]
+    );
+    assert_eq!(
+        codes(&report.rows[3]),
+        vec![ImportIssueCode::Field(IssueCode::EndUserNeedsRole)]
+    );
+}
+
+#[test]
+fn optional_columns_have_defaults_and_rules() {
+    let header = "First Name,Last Name,Email,User type,Site,External ID\n";
+    let report = run(&format!(
+        "{header}A,B,a@x.io,,,\nC,D,c@x.io,privileged,Berlin,E-1\nE,F,e@x.io,Admin,,E-1"
+    ));
+    let a = report.rows[0].user.as_ref().unwrap();
+    assert_eq!(
+        (a.user_type, a.site.as_str(), a.external_id.as_deref()),
+        (UserType::Standard, "HQ", None)
+    );
+    assert_eq!(
+        codes(&report.rows[1]),
+        vec![ImportIssueCode::ExternalIdDuplicateInInput { other_line: 4 }]
+    );
+    assert_eq!(
+        codes(&report.rows[2]),
+        vec![
+            ImportIssueCode::InvalidUserType,
+            ImportIssueCode::ExternalIdDuplicateInInput { other_line: 3 }
+        ]
+    );
+}
+
+#[test]
+fn a_full_name_column_is_split_at_the_last_space_with_a_notice() {
+    let report = run("Full name,Email\nMaria del Carmen García,m@x.io\nCher,c@x.io");
+    let maria = report.rows[0].user.as_ref().unwrap();
+    assert_eq!(
+        (maria.first_name.as_str(), maria.last_name.as_str()),
+        ("Maria del Carmen", "García")
+    );
+    assert_eq!(
+        report.rows[0].notices[0].code,
+        ImportIssueCode::FullNameSplit
+    );
+    assert_eq!(
+        codes(&report.rows[1]),
+        vec![ImportIssueCode::Field(IssueCode::Required)]
+    );
+}
+
+#[test]
+fn unknown_columns_are_reported_and_a_missing_email_column_blocks_the_import() {
+    let report = run("First Name,Last Name,Email,Department\nA,B,a@x.io,IT");
+    assert_eq!(
+        report.notices[0].code,
+        ImportIssueCode::UnknownColumn {
+            header: "Department".into()
+        }
+    );
+    assert!(!report.is_blocked());
+    let report = run("First Name,Last Name,Department\nA,B,IT");
+    assert!(report
+        .file_issues
+        .iter()
+        .any(|i| i.code == ImportIssueCode::NoEmailColumn));
+    assert!(report.is_blocked());
+    assert_eq!(report.valid_count(), 0);
+}
+
+#[test]
+fn a_cell_over_the_character_limit_is_refused_with_the_limit() {
+    let long = "a".repeat(1001);
+    let report = run(&format!("{HEADER}{long},B,a@x.io,"));
+    assert_eq!(
+        codes(&report.rows[0]),
+        vec![ImportIssueCode::CellTooLong { limit: 1000 }]
+    );
+}
+
+#[test]
+fn a_header_with_no_data_rows_is_empty_input() {
+    let report = run(HEADER);
+    assert_eq!(report.file_issues[0].code, ImportIssueCode::EmptyInput);
+}
+
+#[test]
+fn more_data_rows_than_the_limit_block_the_import() {
+    let roles = roles();
+    let existing = HashSet::new();
+    let limits = ImportLimits {
+        max_rows: 2,
+        ..ImportLimits::default()
+    };
+    let context = ImportContext {
+        kind: UserKind::Technician,
+        known_roles: &roles,
+        existing_email_keys: &existing,
+        limits,
+    };
+    // Caught while reading, before any row is kept...
+    let read = read_source(
+        ImportSource::Pasted("Email\na@x.io\nb@x.io\nc@x.io\nd@x.io"),
+        &limits,
+    );
+    assert_eq!(
+        read.issues[0].code,
+        ImportIssueCode::TooManyRows { limit: 2 }
+    );
+    // ...and again when analysing (a header row does not count).
+    let read = read_source(
+        ImportSource::Pasted("Email\na@x.io\nb@x.io\nc@x.io"),
+        &ImportLimits::default(),
+    );
+    let report = analyze(&read.table, &MappingChoice::default(), &context);
+    assert_eq!(
+        report.file_issues[0].code,
+        ImportIssueCode::TooManyRows { limit: 2 }
+    );
+    let read = read_source(
+        ImportSource::Pasted("Email\na@x.io\nb@x.io"),
+        &ImportLimits::default(),
+    );
+    assert!(analyze(&read.table, &MappingChoice::default(), &context)
+        .file_issues
+        .iter()
+        .all(|i| !matches!(i.code, ImportIssueCode::TooManyRows { .. })));
+}
+
+#[test]
+fn a_utf16_file_from_excel_imports_like_a_paste() {
+    let text = "Vorname\tNachname\tE-Mail\r\nJürgen\tGroß\tjg@example.de\r\n";
+    let bytes: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let roles = roles();
+    let existing = HashSet::new();
+    let context = ImportContext {
+        kind: UserKind::Technician,
+        known_roles: &roles,
+        existing_email_keys: &existing,
+        limits: ImportLimits::default(),
+    };
+    let read = read_source(
+        ImportSource::File {
+            bytes: &bytes,
+            sheet: None,
+        },
+        &context.limits,
+    );
+    let report = analyze(&read.table, &MappingChoice::default(), &context);
+    assert_eq!(
+        report.rows[0].user.as_ref().unwrap().last_name.as_str(),
+        "Groß"
+    );
+}
+
+#[test]
+fn an_xlsx_numeric_phone_asks_for_a_country_code_and_an_apostrophe_phone_passes() {
+    let data = format!(
+        r#"<row r="1">{}{}{}{}</row><row r="2">{}{}{}<c r="D2"><v>18886678888</v></c></row><row r="3">{}{}{}<c r="D3" s="1" t="inlineStr"><is><t>+1 888 667 8888</t></is></c></row>"#,
+        text("A1", "First Name"),
+        text("B1", "Last Name"),
+        text("C1", "Email"),
+        text("D1", "Phone"),
+        text("A2", "Ann"),
+        text("B2", "Lee"),
+        text("C2", "ann@x.io"),
+        text("A3", "Bob"),
+        text("B3", "Ray"),
+        text("C3", "bob@x.io"),
+    );
+    let bytes = workbook(&[("Sheet1", &data)]);
+    let roles = roles();
+    let existing = HashSet::new();
+    let context = ImportContext {
+        kind: UserKind::Technician,
+        known_roles: &roles,
+        existing_email_keys: &existing,
+        limits: ImportLimits::default(),
+    };
+    let read = read_source(
+        ImportSource::File {
+            bytes: &bytes,
+            sheet: None,
+        },
+        &context.limits,
+    );
+    let report = analyze(&read.table, &MappingChoice::default(), &context);
+    assert_eq!(report.rows[0].issues[0].value, "18886678888");
+    assert_eq!(
+        codes(&report.rows[0]),
+        vec![ImportIssueCode::Field(IssueCode::PhoneMissingCountryCode)]
+    );
+    assert_eq!(
+        report.rows[1]
+            .user
+            .as_ref()
+            .unwrap()
+            .phone
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "+18886678888"
+    );
+}

@@ -1,0 +1,211 @@
+//! Delimited text: what Excel and Google Sheets put on the clipboard (tabs), CSV (commas) and
+//! European Excel's CSV (semicolons). Quoted fields, embedded newlines and quotes, CRLF/LF/CR
+//! line endings and trailing blank lines are handled by the `csv` crate's reader.
+
+use super::{ImportIssue, ImportIssueCode, ImportLimits, SourceRow, Table};
+
+const CANDIDATES: [u8; 3] = [b'\t', b';', b','];
+
+/// Picks the delimiter that splits the first lines most consistently; tabs win ties (a paste
+/// from a spreadsheet), then semicolons, then commas.
+pub fn detect_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    let mut best = (b'\t', 0usize);
+    for candidate in CANDIDATES {
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| count_outside_quotes(l, candidate))
+            .collect();
+        let Some(&first) = counts.first() else {
+            continue;
+        };
+        if first == 0 {
+            continue;
+        }
+        let consistent = counts.iter().filter(|c| **c == first).count();
+        if consistent > best.1 {
+            best = (candidate, consistent);
+        }
+    }
+    best.0
+}
+
+fn count_outside_quotes(line: &str, delimiter: u8) -> usize {
+    let mut inside = false;
+    line.bytes()
+        .filter(|b| {
+            if *b == b'"' {
+                inside = !inside;
+            }
+            !inside && *b == delimiter
+        })
+        .count()
+}
+
+/// Rows are numbered as a spreadsheet shows them: blank lines count, a newline inside a quoted
+/// cell does not.
+pub fn parse(text: &str, delimiter: u8, limits: &ImportLimits) -> (Table, Vec<ImportIssue>) {
+    let normalized;
+    let text = if has_lone_carriage_return(text) {
+        normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
+    let mut embedded_newlines = 0u32;
+    let (mut newlines_before, mut counted_up_to) = (0u32, 0usize);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            // The reader only fails on invalid UTF-8, which decoding already ruled out.
+            Err(_) => {
+                return (
+                    Table::default(),
+                    vec![ImportIssue::file(ImportIssueCode::NotASpreadsheet)],
+                )
+            }
+        }
+        if record.as_slice().len() > limits.max_row_bytes {
+            return (
+                Table::default(),
+                vec![ImportIssue::file(ImportIssueCode::RowTooLarge {
+                    limit_bytes: limits.max_row_bytes,
+                })],
+            );
+        }
+        if record.len() > limits.max_columns {
+            return (
+                Table::default(),
+                vec![ImportIssue::file(ImportIssueCode::TooManyColumns {
+                    limit: limits.max_columns,
+                })],
+            );
+        }
+        let mut start = record
+            .position()
+            .map(|p| p.byte() as usize)
+            .unwrap_or(0)
+            .min(text.len());
+        // The reader reports a record from where it began looking, before skipped blank lines.
+        while matches!(text.as_bytes().get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        newlines_before += memchr_count(&text.as_bytes()[counted_up_to.min(start)..start]);
+        counted_up_to = start;
+        let line = (newlines_before + 1).saturating_sub(embedded_newlines);
+        embedded_newlines += record.as_slice().bytes().filter(|b| *b == b'\n').count() as u32;
+        let row = SourceRow {
+            line,
+            cells: record.iter().map(str::to_string).collect(),
+        };
+        if Table::is_blank(&row) {
+            continue;
+        }
+        if rows.len() > limits.max_rows {
+            return (
+                Table::default(),
+                vec![ImportIssue::file(ImportIssueCode::TooManyRows {
+                    limit: limits.max_rows,
+                })],
+            );
+        }
+        rows.push(row);
+    }
+    (Table { rows }, Vec::new())
+}
+
+fn memchr_count(bytes: &[u8]) -> u32 {
+    bytes.iter().filter(|b| **b == b'\n').count() as u32
+}
+
+fn has_lone_carriage_return(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(table: &Table) -> Vec<Vec<&str>> {
+        table
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().map(String::as_str).collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_delimiter_is_detected_from_the_first_lines() {
+        let cases = [
+            ("Maria\tGarcía\tm@x.io\nJohn\tSmith\tj@x.io", b'\t'),
+            ("Maria,García,m@x.io\nJohn,Smith,j@x.io", b','),
+            ("Maria;García;m@x.io\nJohn;Smith;j@x.io", b';'),
+            ("\"Smith, John\";j@x.io\n\"Doe, Jane\";d@x.io", b';'),
+            ("Name\tNote\nMaria\tlikes a, b; c", b'\t'),
+            ("m@x.io\nj@x.io", b'\t'),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(detect_delimiter(text) as char, expected as char, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn quoted_fields_embedded_newlines_and_every_line_ending_parse() {
+        let text = "a,\"b, with comma\",\"say \"\"hi\"\"\"\r\nc,\"two\nlines\",d\re,f,g\n\n\n";
+        let (table, issues) = parse(text, b',', &ImportLimits::default());
+        assert!(issues.is_empty());
+        assert_eq!(
+            cells(&table),
+            vec![
+                vec!["a", "b, with comma", "say \"hi\""],
+                vec!["c", "two\nlines", "d"],
+                vec!["e", "f", "g"]
+            ]
+        );
+        assert_eq!(
+            table.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        let (table, _) = parse("a\n\nb", b',', &ImportLimits::default());
+        assert_eq!(
+            table.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![1, 3],
+            "blank lines count"
+        );
+    }
+
+    #[test]
+    fn too_many_rows_or_columns_or_a_huge_row_refuse_the_input_with_the_limit() {
+        let limits = ImportLimits {
+            max_rows: 2,
+            max_columns: 3,
+            max_row_bytes: 20,
+            ..ImportLimits::default()
+        };
+        let (_, issues) = parse("a\nb\nc\nd", b',', &limits);
+        assert_eq!(issues[0].code, ImportIssueCode::TooManyRows { limit: 2 });
+        let (_, issues) = parse("a,b,c,d", b',', &limits);
+        assert_eq!(issues[0].code, ImportIssueCode::TooManyColumns { limit: 3 });
+        let (_, issues) = parse(&"x".repeat(21), b',', &limits);
+        assert_eq!(
+            issues[0].code,
+            ImportIssueCode::RowTooLarge { limit_bytes: 20 }
+        );
+    }
+}

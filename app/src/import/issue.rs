@@ -1,0 +1,143 @@
+use super::ImportField;
+use crate::rules::IssueCode;
+use serde::{Deserialize, Serialize};
+
+/// Why an input, a row or a cell was refused, or what the engine did that the admin should
+/// know (a notice). The human message is made in [`ImportIssueCode::message`] and nowhere else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportIssueCode {
+    // The whole input.
+    EmptyInput,
+    NoEmailColumn,
+    MissingColumn { field: ImportField },
+    DuplicateColumn { field: ImportField },
+    InputTooLarge { limit_bytes: usize },
+    TooManyRows { limit: usize },
+    TooManyColumns { limit: usize },
+    RowTooLarge { limit_bytes: usize },
+    LegacyXls,
+    OpenDocument,
+    NotASpreadsheet,
+    CorruptWorkbook,
+    WorkbookTooLarge { limit_bytes: u64 },
+    SheetNotFound { name: String },
+    NoSheets,
+    Utf16Invalid,
+    // Notices on the whole input.
+    DecodedAsWindows1252 { line: u32 },
+    UnknownColumn { header: String },
+    // A cell.
+    Field(IssueCode),
+    CellTooLong { limit: usize },
+    EmailDuplicateInInput { other_line: u32 },
+    ExternalIdDuplicateInInput { other_line: u32 },
+    UnknownRole { name: String },
+    RoleNotForKind { name: String },
+    InvalidUserType,
+    // Notice on a row.
+    FullNameSplit,
+}
+
+impl ImportIssueCode {
+    /// Notices are shown, but do not make a row or the input invalid.
+    pub fn is_notice(&self) -> bool {
+        matches!(
+            self,
+            ImportIssueCode::DecodedAsWindows1252 { .. }
+                | ImportIssueCode::UnknownColumn { .. }
+                | ImportIssueCode::FullNameSplit
+        )
+    }
+
+    pub fn message(&self) -> String {
+        use ImportIssueCode::*;
+        match self {
+            EmptyInput => "There is nothing to import: the input has no rows.".into(),
+            NoEmailColumn => "No email column was found. Add a header row with an Email column, or map a column to Email.".into(),
+            MissingColumn { field } => format!("No column is mapped to {}.", field.label()),
+            DuplicateColumn { field } => format!("More than one column is mapped to {}; only the first is used.", field.label()),
+            InputTooLarge { limit_bytes } => format!("The input is larger than the limit of {}.", bytes(*limit_bytes as u64)),
+            TooManyRows { limit } => format!("The input has more than {limit} rows, the most one import may hold."),
+            TooManyColumns { limit } => format!("The input has more than {limit} columns, the most one import may hold."),
+            RowTooLarge { limit_bytes } => format!("A row is larger than the limit of {}.", bytes(*limit_bytes as u64)),
+            LegacyXls => "This is a legacy Excel .xls file (or a password-protected workbook). Save it as .xlsx or CSV and try again.".into(),
+            OpenDocument => "OpenDocument spreadsheets (.ods) are not supported. Save it as .xlsx or CSV and try again.".into(),
+            NotASpreadsheet => "This file is not a spreadsheet or text file. Use .xlsx, .csv, .tsv or .txt.".into(),
+            CorruptWorkbook => "This workbook could not be read; it may be damaged. Save it again from Excel, or export it as CSV.".into(),
+            WorkbookTooLarge { limit_bytes } => format!("This workbook unpacks to more than {}, the most one import may hold.", bytes(*limit_bytes)),
+            SheetNotFound { name } => format!("The workbook has no sheet named \"{name}\"."),
+            NoSheets => "The workbook has no sheets with data.".into(),
+            Utf16Invalid => "The file says it is UTF-16 text but contains invalid characters.".into(),
+            DecodedAsWindows1252 { line } => format!("The file is not valid UTF-8 (first at line {line}); it was read as Windows-1252. Check accented letters."),
+            UnknownColumn { header } => format!("The column \"{header}\" is not imported. Map it to a field to use it."),
+            Field(code) => code.message().into(),
+            CellTooLong { limit } => format!("This cell is longer than {limit} characters."),
+            EmailDuplicateInInput { other_line } => format!("This email also appears in row {other_line}."),
+            ExternalIdDuplicateInInput { other_line } => format!("This external ID also appears in row {other_line}."),
+            UnknownRole { name } => format!("There is no role named \"{name}\"."),
+            RoleNotForKind { name } => format!("The role \"{name}\" cannot be given to this kind of user."),
+            InvalidUserType => "User type must be Standard or Privileged.".into(),
+            FullNameSplit => "The full name was split at its last space into first and last name.".into(),
+        }
+    }
+}
+
+fn bytes(n: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if n >= MB && n % MB == 0 {
+        format!("{} MB", n / MB)
+    } else if n >= 1024 && n % 1024 == 0 {
+        format!("{} KB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// One problem or notice. `line` is the row number as the user sees it in their spreadsheet;
+/// `column` the 0-based source column. File-level issues have neither.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportIssue {
+    pub line: Option<u32>,
+    pub column: Option<usize>,
+    pub field: Option<ImportField>,
+    pub code: ImportIssueCode,
+    pub value: String,
+}
+
+impl ImportIssue {
+    pub fn file(code: ImportIssueCode) -> ImportIssue {
+        ImportIssue {
+            line: None,
+            column: None,
+            field: None,
+            code,
+            value: String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_reported_with_their_exact_value() {
+        assert!(ImportIssueCode::TooManyRows { limit: 500_000 }
+            .message()
+            .contains("500000"));
+        assert!(ImportIssueCode::RowTooLarge {
+            limit_bytes: 128 * 1024
+        }
+        .message()
+        .contains("128 KB"));
+        assert!(ImportIssueCode::InputTooLarge { limit_bytes: 1000 }
+            .message()
+            .contains("1000 bytes"));
+    }
+
+    #[test]
+    fn only_notices_leave_a_row_valid() {
+        assert!(ImportIssueCode::FullNameSplit.is_notice());
+        assert!(!ImportIssueCode::Field(IssueCode::EmailFormat).is_notice());
+    }
+}

@@ -1,0 +1,35 @@
+//! The import engine: turns what an administrator pastes or uploads into typed user rows and a
+//! complete list of problems.
+//!
+//! Pure by design: no I/O, no clock, no randomness, no leptos, no sqlx, no web-sys. It compiles
+//! into the wasm bundle (instant preview) and into the server (the authority), which runs
+//! exactly this code again on whatever the browser sends. What it needs from the world — the
+//! kind of user, known roles, existing emails, limits — arrives in an [`ImportContext`].
+//!
+//! It never fails and never stops at the first problem: [`read_source`] always returns a table
+//! (possibly empty) and file-level issues; [`analyze`] always returns every row with its typed
+//! user (when valid), its issues and its notices.
+//!
+//! ```text
+//! bytes / pasted text ──read_source──▶ Table (strings, spreadsheet line numbers)
+//!                                        │   (the preview edits cells here)
+//!                                        ▼
+//!                         analyze(table, mapping choice, context) ──▶ ImportReport
+//! ```
+
+mod analyze;
+mod columns;
+mod delimited;
+mod issue;
+mod limits;
+mod source;
+mod table;
+mod text;
+mod xlsx;
+
+pub use analyze::{analyze, ImportContext, ImportReport, ImportUser, RowOutcome};
+pub use columns::{detect_header, ColumnMapping, ImportField, MappedBy, MappingChoice};
+pub use issue::{ImportIssue, ImportIssueCode};
+pub use limits::ImportLimits;
+pub use source::{read_source, ImportSource, SourceFormat, SourceRead};
+pub use table::{SourceRow, Table};
