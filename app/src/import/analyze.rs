@@ -124,8 +124,7 @@ pub fn analyze(table: &Table, choice: &MappingChoice, context: &ImportContext<'_
         let checked = check_row(&row.cells, &columns, &roles, context, &mut outcome);
         // Duplicates are found whatever else is wrong with either row.
         let index = report.rows.len();
-        if let Some(email) = &checked.email {
-            let key = email.key();
+        if let (Some(email), Some(key)) = (&checked.email, checked.email_key) {
             if let Some(&first) = seen_emails.get(&key) {
                 flag_duplicate(
                     &mut report.rows,
@@ -264,19 +263,34 @@ fn resolve_columns(report: &mut ImportReport) -> Columns {
     columns
 }
 
+/// Roles by name, matched case-insensitively (the exact spelling is tried first: it is the
+/// common case and needs no allocation).
 struct RoleIndex<'a> {
-    by_name: HashMap<String, &'a RoleInfo>,
+    exact: HashMap<&'a str, &'a RoleInfo>,
+    folded: HashMap<String, &'a RoleInfo>,
 }
 
 impl<'a> RoleIndex<'a> {
     fn new(context: &ImportContext<'a>) -> Self {
         RoleIndex {
-            by_name: context
+            exact: context
+                .known_roles
+                .iter()
+                .map(|r| (r.name.trim(), r))
+                .collect(),
+            folded: context
                 .known_roles
                 .iter()
                 .map(|r| (r.name.trim().to_lowercase(), r))
                 .collect(),
         }
+    }
+
+    fn get(&self, name: &str) -> Option<&'a RoleInfo> {
+        self.exact
+            .get(name)
+            .or_else(|| self.folded.get(&name.to_lowercase()))
+            .copied()
     }
 }
 
@@ -285,6 +299,7 @@ impl<'a> RoleIndex<'a> {
 struct CheckedRow {
     user: Option<ImportUser>,
     email: Option<Email>,
+    email_key: Option<String>,
     external_id: Option<String>,
 }
 
@@ -345,6 +360,7 @@ fn check_row(
         return CheckedRow {
             user: None,
             email: None,
+            email_key: None,
             external_id: None,
         };
     }
@@ -399,8 +415,13 @@ fn check_row(
             )
         })
         .ok();
+    let email_key = parsed_email.as_ref().map(Email::key);
     let email = match &parsed_email {
-        Some(email) if context.existing_email_keys.contains(&email.key()) => {
+        Some(_)
+            if email_key
+                .as_ref()
+                .is_some_and(|key| context.existing_email_keys.contains(key)) =>
+        {
             fail(
                 outcome,
                 columns.email,
@@ -432,9 +453,10 @@ fn check_row(
         outcome,
     );
     let type_raw = cell(columns.user_type).trim();
-    let user_type = match type_raw.to_lowercase().as_str() {
-        "" | "standard" => Some(UserType::Standard),
-        "privileged" => Some(UserType::Privileged),
+    let user_type = match type_raw {
+        "" => Some(UserType::Standard),
+        t if t.eq_ignore_ascii_case("standard") => Some(UserType::Standard),
+        t if t.eq_ignore_ascii_case("privileged") => Some(UserType::Privileged),
         _ => {
             fail(
                 outcome,
@@ -468,6 +490,7 @@ fn check_row(
     CheckedRow {
         user,
         email: parsed_email,
+        email_key,
         external_id,
     }
 }
@@ -487,7 +510,7 @@ fn check_roles(
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        let code = match roles.by_name.get(&name.to_lowercase()) {
+        let code = match roles.get(name) {
             Some(role) if role.applies_to == kind => {
                 if !ids.contains(&role.id) {
                     ids.push(role.id);

@@ -22,6 +22,7 @@ mod columns;
 mod delimited;
 mod issue;
 mod limits;
+pub mod sample;
 mod source;
 mod table;
 mod text;

@@ -42,7 +42,12 @@ impl Email {
     }
 
     pub fn key_of(raw: &str) -> String {
-        raw.trim().to_lowercase()
+        let trimmed = raw.trim();
+        if trimmed.is_ascii() {
+            trimmed.to_ascii_lowercase()
+        } else {
+            trimmed.to_lowercase()
+        }
     }
 }
 

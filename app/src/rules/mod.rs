@@ -9,6 +9,7 @@ mod email;
 mod issue;
 mod name;
 mod phone;
+mod phone_fast;
 mod user_fields;
 
 pub use email::Email;
