@@ -32,7 +32,18 @@ else
 fi
 cargo test -p app --features ssr -p server
 
+say "import engine benchmark (native, release)"
+export IMPORT_DIGEST_FILE="$CARGO_TARGET_DIR/import-digest.json"
+rm -f "$IMPORT_DIGEST_FILE"
+cargo bench -p app --bench import
+
 say "browser tests (release build, Chromium)"
 cargo leptos build --release
+node -e '
+  const fs = require("fs"), zlib = require("zlib");
+  for (const f of ["target/site/pkg/bulk-import.wasm", "target/site/pkg/bulk-import.js"]) {
+    const raw = fs.readFileSync(f);
+    console.log(`${f}: ${(raw.length / 1024).toFixed(0)} KB, ${(zlib.brotliCompressSync(raw).length / 1024).toFixed(0)} KB brotli`);
+  }'
 (cd end2end && npx playwright test)
 say "all tests passed"

@@ -1,11 +1,9 @@
 //! Parses and validates 100,000 pasted rows × 8 columns (about a fifth with a problem) and
 //! prints rows per second. Run: `cargo bench -p app --bench import`.
 
-use app::import::{
-    analyze, read_source, sample::sample_paste, ImportContext, ImportLimits, ImportSource,
-    MappingChoice,
-};
-use app::model::{RoleInfo, UserKind};
+use app::import::sample::{digest, sample_paste, sample_roles};
+use app::import::{analyze, read_source, ImportContext, ImportLimits, ImportSource, MappingChoice};
+use app::model::UserKind;
 use std::collections::HashSet;
 use std::time::Instant;
 
@@ -15,20 +13,7 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
     let text = sample_paste(rows);
-    let roles = vec![
-        RoleInfo {
-            id: 5,
-            name: "Requester".into(),
-            applies_to: UserKind::EndUser,
-            is_default: true,
-        },
-        RoleInfo {
-            id: 6,
-            name: "Approver".into(),
-            applies_to: UserKind::EndUser,
-            is_default: false,
-        },
-    ];
+    let roles = sample_roles();
     let existing: HashSet<String> = (0..1000)
         .map(|i| format!("existing{i}@example.com"))
         .collect();
@@ -77,6 +62,7 @@ fn main() {
     }
     let mut best = f64::MAX;
     let mut valid = 0;
+    let mut report_digest = String::new();
     for _ in 0..5 {
         let started = Instant::now();
         let read = read_source(ImportSource::Pasted(&text), &context.limits);
@@ -84,6 +70,7 @@ fn main() {
         let report = analyze(&read.table, &MappingChoice::default(), &context);
         let total = started.elapsed().as_secs_f64();
         valid = report.valid_count();
+        report_digest = digest(&report);
         println!(
             "  parse {:.0} ms, validate {:.0} ms",
             parsed * 1000.0,
@@ -98,7 +85,16 @@ fn main() {
         best * 1000.0,
         rows as f64 / best
     );
+    println!("digest: {report_digest}");
+    // For the browser test, which checks that the wasm build computes the same report.
+    if let Ok(path) = std::env::var("IMPORT_DIGEST_FILE") {
+        let json = format!(
+            r#"{{"rows":{rows},"digest":"{report_digest}","rows_per_second":{:.0}}}"#,
+            rows as f64 / best
+        );
+        if let Err(error) = std::fs::write(&path, json) {
+            eprintln!("could not write {path}: {error}");
+            std::process::exit(1);
+        }
+    }
 }
-
-#[allow(dead_code)]
-fn breakdown() {}

@@ -8,6 +8,8 @@ pub mod components;
 pub mod error;
 pub mod idle;
 pub mod import;
+#[cfg(feature = "hydrate")]
+mod import_benchmark;
 pub mod model;
 pub mod pages;
 mod root;

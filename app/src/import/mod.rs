@@ -34,3 +34,5 @@ pub use issue::{ImportIssue, ImportIssueCode};
 pub use limits::ImportLimits;
 pub use source::{read_source, ImportSource, SourceFormat, SourceRead};
 pub use table::{SourceRow, Table};
+#[doc(hidden)]
+pub use xlsx::fixtures as xlsx_fixtures;

@@ -77,3 +77,55 @@ fn ascii(name: &str) -> String {
         .map(|c| c.to_ascii_lowercase())
         .collect()
 }
+
+/// A short fingerprint of a report: counts, and a hash over every row's line, validity and
+/// issues. The browser and the server computing the same digest for the same input shows they
+/// ran the same rules.
+pub fn digest(report: &super::ImportReport) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |text: &str| {
+        for byte in text.bytes() {
+            hash ^= byte as u64;
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for row in &report.rows {
+        feed(&format!("{}:{}|", row.line, row.user.is_some()));
+        for issue in row.issues.iter().chain(&row.notices) {
+            feed(&format!(
+                "{:?}@{:?}={};",
+                issue.code, issue.column, issue.value
+            ));
+        }
+        if let Some(user) = &row.user {
+            feed(&format!("{:?}", user));
+        }
+    }
+    for issue in report.file_issues.iter().chain(&report.notices) {
+        feed(&format!("{:?}", issue.code));
+    }
+    format!(
+        "rows={} valid={} hash={hash:016x}",
+        report.rows.len(),
+        report.valid_count()
+    )
+}
+
+/// The roles the sample's Roles column refers to.
+pub fn sample_roles() -> Vec<crate::model::RoleInfo> {
+    use crate::model::{RoleInfo, UserKind};
+    vec![
+        RoleInfo {
+            id: 5,
+            name: "Requester".into(),
+            applies_to: UserKind::EndUser,
+            is_default: true,
+        },
+        RoleInfo {
+            id: 6,
+            name: "Approver".into(),
+            applies_to: UserKind::EndUser,
+            is_default: false,
+        },
+    ]
+}

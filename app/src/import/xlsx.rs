@@ -190,10 +190,10 @@ fn number_text(f: f64) -> String {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod fixtures {
+#[doc(hidden)]
+pub mod fixtures {
     //! Minimal XLSX files written part by part, so each test controls exactly what Excel
-    //! would have stored.
+    //! would have stored. Used by tests only.
     use std::io::Write;
     use zip::write::SimpleFileOptions;
 

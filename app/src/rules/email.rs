@@ -4,8 +4,24 @@ use serde::{Deserialize, Serialize};
 pub const EMAIL_MAX_CHARS: usize = 64;
 
 /// An email address in `local@domain` form, ASCII only, at most 64 characters.
+/// Deserialising runs the same rule, so a value from the wire is as valid as a parsed one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Email(String);
+
+impl TryFrom<String> for Email {
+    type Error = IssueCode;
+
+    fn try_from(value: String) -> Result<Self, IssueCode> {
+        Email::parse(&value)
+    }
+}
+
+impl From<Email> for String {
+    fn from(value: Email) -> String {
+        value.0
+    }
+}
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Email, IssueCode> {

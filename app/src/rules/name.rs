@@ -6,8 +6,24 @@ pub const NAME_MAX_CHARS: usize = 150;
 
 /// A first or last name: letters of any script (with their combining marks), and single
 /// spaces, hyphens or apostrophes between letters. Trimmed and NFC-normalised.
+/// Deserialising runs the same rule, so a value from the wire is as valid as a parsed one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct PersonName(String);
+
+impl TryFrom<String> for PersonName {
+    type Error = IssueCode;
+
+    fn try_from(value: String) -> Result<Self, IssueCode> {
+        PersonName::parse(&value)
+    }
+}
+
+impl From<PersonName> for String {
+    fn from(value: PersonName) -> String {
+        value.0
+    }
+}
 
 impl PersonName {
     pub fn parse(raw: &str) -> Result<PersonName, IssueCode> {

@@ -5,8 +5,24 @@ use serde::{Deserialize, Serialize};
 
 /// A phone number with its country code, valid by that country's numbering plan, stored in
 /// E.164 form (`+18886678888`).
+/// Deserialising runs the same rule, so a value from the wire is as valid as a parsed one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct PhoneE164(String);
+
+impl TryFrom<String> for PhoneE164 {
+    type Error = IssueCode;
+
+    fn try_from(value: String) -> Result<Self, IssueCode> {
+        PhoneE164::parse_optional(&value)?.ok_or(IssueCode::Required)
+    }
+}
+
+impl From<PhoneE164> for String {
+    fn from(value: PhoneE164) -> String {
+        value.0
+    }
+}
 
 impl PhoneE164 {
     /// An empty value means "no phone". Excel users type a leading apostrophe to keep the `+`;
@@ -65,6 +81,15 @@ mod tests {
             let phone = PhoneE164::parse_optional(input).unwrap().unwrap();
             assert_eq!(phone.as_str(), expected, "{input:?}");
         }
+    }
+
+    #[test]
+    fn a_phone_from_the_wire_is_checked_like_a_typed_one() {
+        let ok: PhoneE164 = serde_json::from_str("\"+18886678888\"").unwrap();
+        assert_eq!(ok.as_str(), "+18886678888");
+        assert!(serde_json::from_str::<PhoneE164>("\"+1 123\"").is_err());
+        assert!(serde_json::from_str::<crate::rules::Email>("\"not an email\"").is_err());
+        assert!(serde_json::from_str::<crate::rules::PersonName>("\"<script>\"").is_err());
     }
 
     #[test]
