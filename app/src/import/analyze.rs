@@ -220,15 +220,18 @@ fn resolve_columns(report: &mut ImportReport) -> Columns {
             }
             continue;
         }
-        if first.contains_key(&mapping.field) {
-            report.file_issues.push(ImportIssue {
-                column: Some(mapping.column),
-                ..ImportIssue::file(ImportIssueCode::DuplicateColumn {
-                    field: mapping.field,
-                })
-            });
-        } else {
-            first.insert(mapping.field, mapping.column);
+        match first.entry(mapping.field) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                report.file_issues.push(ImportIssue {
+                    column: Some(mapping.column),
+                    ..ImportIssue::file(ImportIssueCode::DuplicateColumn {
+                        field: mapping.field,
+                    })
+                });
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(mapping.column);
+            }
         }
     }
     let get = |field| first.get(&field).copied();

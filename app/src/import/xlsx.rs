@@ -36,7 +36,7 @@ pub fn check_zip(bytes: &[u8], limits: &ImportLimits) -> Result<(), ImportIssueC
     {
         return Err(ImportIssueCode::OpenDocument);
     }
-    if !names.iter().any(|n| *n == "xl/workbook.xml") {
+    if !names.contains(&"xl/workbook.xml") {
         return Err(ImportIssueCode::NotASpreadsheet);
     }
     // The sum of the sizes the central directory declares; none means it does not add up.
