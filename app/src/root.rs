@@ -1,11 +1,12 @@
 use crate::components::AdminLayout;
 use crate::pages::{
-    AddUserPage, LoginPage, NotFoundPage, OrganizationPage, OrganizationsPage, UserPage, UsersPage,
+    AddUserPage, CloneUserPage, LoginPage, NotFoundPage, OrganizationPage, OrganizationsPage,
+    UserPage, UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -32,17 +33,20 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/bulk-import.css"/>
         <Title formatter=|text| format!("{text} · Help desk admin")/>
+        // Admin pages wait for their data before sending HTML, so they are complete without
+        // JavaScript (and redirects can still set headers).
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/admin/users"/> }/>
-                <ParentRoute path=path!("/admin") view=AdminLayout>
+                <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/admin/users"/> }/>
-                    <Route path=path!("users") view=UsersPage/>
-                    <Route path=path!("users/new") view=AddUserPage/>
-                    <Route path=path!("users/:id") view=UserPage/>
-                    <Route path=path!("organizations") view=OrganizationsPage/>
-                    <Route path=path!("organizations/:id") view=OrganizationPage/>
+                    <Route path=path!("users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("users/new") view=AddUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
+                    <Route path=path!("users/:id/clone") view=CloneUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("organizations") view=OrganizationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

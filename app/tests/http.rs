@@ -232,3 +232,66 @@ async fn health(db: Db) {
     let (status, _, _) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+on_both_databases! {
+    the_clone_form_works_as_a_plain_form_post_and_refuses_bad_rows_sent_around_it => clone_form_post;
+}
+
+async fn clone_form_post(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let org = organization(&db, "Acme").await;
+    let requester = role_id(&db, "Requester").await;
+    let source = insert_user(
+        &db,
+        end_user("maria@acme.example", org, vec![requester]),
+        None,
+    )
+    .await;
+    let app = app(db.clone());
+    let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
+    let form = |email: &str| {
+        format!(
+            "source_id={source}&first_name=Nina&last_name=New&email={email}&phone=&kind=end_user&organization_id={org}\
+             &role_ids%5B%5D={requester}&user_type=standard&site=HQ&language=en&idle_warning_minutes=60\
+             &notify_by_email=on&mfa_method=none&send_invitation=on"
+        )
+    };
+    let post = |body: String| {
+        Request::post("/api/clone_user")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header(
+                header::REFERER,
+                format!("http://app.example/admin/users/{source}/clone"),
+            )
+            .header("sec-fetch-site", "same-origin")
+            .header(header::COOKIE, cookie.clone())
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, headers, _) = send(&app, post(form("nina@acme.example"))).await;
+    assert!(status.is_redirection(), "{status}");
+    let location = headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        location.starts_with("/admin/users/")
+            && location.ends_with(&format!("?cloned_from={source}")),
+        "{location}"
+    );
+    let roles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE u.email = 'nina@acme.example'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(roles, 1);
+    // Bad values posted straight to the server get the same field errors, and nothing is written.
+    let users_before = count(&db, "users").await;
+    let (status, headers, _) = send(&app, post(form("not-an-email"))).await;
+    assert!(status.is_redirection());
+    let back = headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    assert!(back.contains("/clone") && back.contains("__err="), "{back}");
+    assert_eq!(count(&db, "users").await, users_before);
+}

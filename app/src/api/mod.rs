@@ -1,6 +1,7 @@
 //! Server functions: one per user action, each thin. Authorise, call a service in
 //! `crate::server`, return. Every one checks the caller on the server.
 
+pub mod clone;
 pub mod organizations;
 pub mod session;
 pub mod users;

@@ -73,3 +73,14 @@ pub async fn update_user(id: i64, input: UserFieldsInput) -> Result<(), AppError
     let (state, _) = context::require_admin().await?;
     users::update(&state.db, id, &input, clock::now()).await
 }
+
+/// Whether an email is free, for the live check beside the field (the unique index still has
+/// the last word when saving).
+#[server(endpoint = "email_in_use")]
+pub async fn email_in_use(email: String) -> Result<bool, AppError> {
+    use crate::server::{context, failure::db_failure, users};
+    let (state, _) = context::require_admin().await?;
+    users::email_in_use(state.db.pool(), &email, None)
+        .await
+        .map_err(db_failure("checking an email"))
+}

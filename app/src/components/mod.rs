@@ -1,6 +1,7 @@
 //! Reusable components, one per file, named after what they show.
 
 mod admin_layout;
+mod clone_user_form;
 mod error_notice;
 mod idle_warning;
 mod invitation_badge;
@@ -8,9 +9,11 @@ mod role_picker;
 mod settings_fields;
 mod text_field;
 pub(crate) mod user_form;
+mod users_actions;
 mod users_table;
 
 pub use admin_layout::AdminLayout;
+pub use clone_user_form::CloneUserForm;
 pub use error_notice::ErrorNotice;
 pub use idle_warning::IdleWarning;
 pub use invitation_badge::InvitationBadge;
@@ -18,4 +21,5 @@ pub use role_picker::RolePicker;
 pub use settings_fields::SettingsFields;
 pub use text_field::TextField;
 pub use user_form::{UserForm, UserFormSubmit};
+pub use users_actions::UsersActions;
 pub use users_table::UsersTable;

@@ -29,7 +29,8 @@ pub fn RolePicker(
                             };
                             view! {
                                 <label class="checkbox">
-                                    <input type="checkbox" name="role_ids" value=id.to_string()
+                                    <input type="checkbox" name="role_ids[]" value=id.to_string()
+                                        checked=state.role_ids.get_untracked().contains(&id)
                                         prop:checked=move || state.role_ids.get().contains(&id) on:change=toggle/>
                                     " " {role.name.clone()}
                                     {role.is_default.then_some(view! { <span class="muted">" (default)"</span> })}

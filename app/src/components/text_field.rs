@@ -29,6 +29,7 @@ pub fn TextField(
                 id=id
                 name=id
                 type=input_type
+                value=value.get_untracked()
                 bind:value=value
                 required=required
                 maxlength=maxlength

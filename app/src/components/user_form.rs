@@ -24,7 +24,7 @@ pub struct UserFormState {
 }
 
 impl UserFormState {
-    fn new(initial: &UserFieldsInput) -> Self {
+    pub(crate) fn new(initial: &UserFieldsInput) -> Self {
         UserFormState {
             kind: RwSignal::new(initial.kind),
             first_name: RwSignal::new(initial.first_name.clone()),
@@ -43,7 +43,7 @@ impl UserFormState {
         }
     }
 
-    fn input(&self) -> UserFieldsInput {
+    pub(crate) fn input(&self) -> UserFieldsInput {
         let kind = self.kind.get();
         UserFieldsInput {
             kind,
@@ -74,7 +74,7 @@ pub struct UserFormSubmit {
     pub send_invitation: bool,
 }
 
-fn field_id(field: Field) -> &'static str {
+pub(crate) fn field_id(field: Field) -> &'static str {
     match field {
         Field::FirstName => "first_name",
         Field::LastName => "last_name",
@@ -189,7 +189,7 @@ pub fn UserForm(
 }
 
 #[component]
-fn KindField(
+pub(crate) fn KindField(
     state: UserFormState,
     editable: bool,
     roles: StoredValue<Vec<RoleInfo>>,
@@ -226,7 +226,7 @@ fn KindField(
 }
 
 #[component]
-fn OrganizationField(
+pub(crate) fn OrganizationField(
     state: UserFormState,
     organizations: Vec<OrganizationSummary>,
     error: Signal<Option<&'static str>>,

@@ -1,6 +1,7 @@
 //! One file per page.
 
 mod add_user;
+mod clone_user;
 mod login;
 mod not_found;
 mod organization;
@@ -9,6 +10,7 @@ mod user;
 mod users;
 
 pub use add_user::AddUserPage;
+pub use clone_user::CloneUserPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use organization::OrganizationPage;

@@ -19,6 +19,17 @@ pub fn UserPage() -> impl IntoView {
             .unwrap_or(0)
     };
     let created = move || query.with(|q| q.get("created")).is_some();
+    let cloned_from =
+        move || query.with(|q| q.get("cloned_from").and_then(|id| id.parse::<i64>().ok()));
+    let source = Resource::new(cloned_from, |id| async move {
+        match id {
+            Some(id) => get_user(id)
+                .await
+                .ok()
+                .map(|u| format!("{} {}", u.first_name, u.last_name)),
+            None => None,
+        }
+    });
     let data = Resource::new(id, |id| async move {
         Ok::<_, AppError>((
             get_user(id).await?,
@@ -48,6 +59,11 @@ pub fn UserPage() -> impl IntoView {
         <Show when=created>
             <p class="notice notice-success" role="status">"User added."</p>
         </Show>
+        <Suspense fallback=|| ()>
+            {move || source.get().flatten().map(|name| view! {
+                <p class="notice notice-success" role="status">{format!("User added with the settings of {name}. An invitation is pending.")}</p>
+            })}
+        </Suspense>
         <Show when=move || saved.get()>
             <p class="notice notice-success" role="status">"Changes saved."</p>
         </Show>
@@ -75,6 +91,7 @@ fn UserHeading(user: UserDetail) -> impl IntoView {
         <div class="page-head">
             <h1>{name}</h1>
             <InvitationBadge status=user.invitation/>
+            <a class="button" href=format!("/admin/users/{}/clone", user.id)>"Clone user"</a>
         </div>
         <p class="muted">
             {user.kind.label()}

@@ -1,5 +1,5 @@
 use crate::api::users::list_users;
-use crate::components::{ErrorNotice, UsersTable};
+use crate::components::{ErrorNotice, UsersActions, UsersTable};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -16,6 +16,7 @@ pub fn UsersPage() -> impl IntoView {
             .max(0)
     };
     let users = Resource::new(page, list_users);
+    let selection = RwSignal::new(std::collections::HashSet::new());
     view! {
         <Title text="All users"/>
         <nav class="breadcrumbs" aria-label="Breadcrumb">"Administration › Accounts › All users"</nav>
@@ -30,7 +31,8 @@ pub fn UsersPage() -> impl IntoView {
                     let shown = data.users.len();
                     view! {
                         <p class="muted">{format!("{} users", data.total)}</p>
-                        <UsersTable users=data.users caption="All users"/>
+                        <UsersActions selection/>
+                        <UsersTable users=data.users caption="All users" selection/>
                         <nav class="pager" aria-label="Pages">
                             {(data.page > 0).then(|| view! { <a href=format!("?page={}", data.page - 1)>"← Previous"</a> })}
                             <span>{format!("Page {} of {}", data.page + 1, pages.max(1))}</span>

@@ -5,6 +5,7 @@
 //! raw string into a type that can only hold a valid value, or explains what is wrong with an
 //! [`IssueCode`].
 
+mod clone;
 mod email;
 mod issue;
 mod name;
@@ -12,6 +13,7 @@ mod phone;
 mod phone_fast;
 mod user_fields;
 
+pub use clone::settings_copied_from;
 pub use email::Email;
 pub use issue::IssueCode;
 pub use name::{PersonName, NAME_MAX_CHARS};

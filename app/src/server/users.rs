@@ -231,11 +231,46 @@ pub async fn create(
     public_base_url: &str,
     now: i64,
 ) -> Result<i64, AppError> {
+    create_copying(
+        db,
+        input,
+        send_invitation,
+        actor,
+        public_base_url,
+        now,
+        None,
+    )
+    .await
+}
+
+/// Clone user: as [`create`], and the user whose settings were copied must still exist when the
+/// copy is saved (checked inside the same transaction).
+pub async fn create_copying(
+    db: &Db,
+    input: &UserFieldsInput,
+    send_invitation: bool,
+    actor: &Actor<'_>,
+    public_base_url: &str,
+    now: i64,
+    copied_from: Option<i64>,
+) -> Result<i64, AppError> {
     let fields = validate_against_database(db, input, None).await?;
     let mut tx = db
         .begin_write()
         .await
         .map_err(db_failure("starting add user"))?;
+    if let Some(source) = copied_from {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+            .bind(source)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_failure("checking the user being copied"))?;
+        if exists.is_none() {
+            return Err(AppError::NotFound(
+                "The user whose settings you are copying".into(),
+            ));
+        }
+    }
     let id = match insert(&mut tx, &fields, None, now).await {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => return Err(email_taken()),
@@ -263,7 +298,7 @@ pub async fn create(
     tx.commit()
         .await
         .map_err(db_failure("committing add user"))?;
-    tracing::info!(user_id = id, by = actor.user_id, "user added");
+    tracing::info!(user_id = id, by = actor.user_id, ?copied_from, "user added");
     Ok(id)
 }
 
