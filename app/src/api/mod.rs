@@ -2,6 +2,7 @@
 //! `crate::server`, return. Every one checks the caller on the server.
 
 pub mod clone;
+pub mod imports;
 pub mod organizations;
 pub mod session;
 pub mod users;

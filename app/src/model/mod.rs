@@ -1,9 +1,14 @@
 //! Types shared by the browser and the server: what server functions take and return.
 
 mod enums;
+mod import;
 mod views;
 
 pub use enums::{InvitationStatus, InvitationTimes, MfaMethod, UserKind, UserType};
+pub use import::{
+    ImportJobSummary, ImportMode, ImportOptions, ImportRequest, ImportResult, ImportRowResult,
+    InvalidRows, RowOutcomeKind,
+};
 pub use views::{
     CurrentUser, OrganizationDetail, OrganizationSummary, RoleInfo, UserDetail, UserSummary,
 };

@@ -6,6 +6,7 @@ use super::tokens::{hash_token, new_token};
 use sqlx::{Any, Transaction};
 
 pub const INVITATION_LIFETIME_SECONDS: i64 = 24 * 3600;
+pub const SUBJECT: &str = "You have been invited to the help desk";
 
 pub struct InvitationEmail<'a> {
     pub user_id: i64,
@@ -37,13 +38,13 @@ pub async fn issue(
     .fetch_one(&mut **tx)
     .await?;
     let link = format!("{}/invite/{token}", email.public_base_url);
-    let (text, html) = invitation_bodies(email.invitee_name, email.inviter_name, &link);
+    let (text, html) = bodies(email.invitee_name, email.inviter_name, &link);
     sqlx::query(
         "INSERT INTO email_outbox (to_address, subject, body_text, body_html, invitation_id, created_at, next_attempt_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
     .bind(email.to_address)
-    .bind("You have been invited to the help desk")
+    .bind(SUBJECT)
     .bind(text)
     .bind(html)
     .bind(invitation_id)
@@ -53,7 +54,7 @@ pub async fn issue(
     Ok(invitation_id)
 }
 
-fn invitation_bodies(invitee: &str, inviter: &str, link: &str) -> (String, String) {
+pub fn bodies(invitee: &str, inviter: &str, link: &str) -> (String, String) {
     let text = format!(
         "Hello {invitee},\n\n{inviter} has invited you to the help desk.\n\
          Set your password here: {link}\n\nThe link expires 24 hours after this email was sent.\n"
@@ -82,7 +83,7 @@ mod tests {
 
     #[test]
     fn the_email_names_inviter_link_and_expiry_and_escapes_html() {
-        let (text, html) = invitation_bodies("<Ann>", "Bo", "http://x/invite/t");
+        let (text, html) = bodies("<Ann>", "Bo", "http://x/invite/t");
         assert!(text.contains("Bo has invited you") && text.contains("http://x/invite/t"));
         assert!(text.contains("24 hours"));
         assert!(html.contains("&lt;Ann&gt;") && !html.contains("<Ann>"));

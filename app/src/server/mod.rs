@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: configuration, the database, sessions, the
 //! services behind server functions, and the axum router. Compiled only with `ssr`.
 
+pub mod batch;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -8,6 +9,7 @@ pub mod context;
 pub mod csrf;
 pub mod db;
 pub mod failure;
+pub mod imports;
 pub mod invitations;
 pub mod organizations;
 pub mod passwords;

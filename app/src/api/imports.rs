@@ -1,0 +1,56 @@
+use crate::error::AppError;
+use crate::model::{ImportJobSummary, ImportRequest, ImportResult};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// Import users: the server re-validates everything and commits all rows in one transaction.
+#[server(endpoint = "import_users", input = Json)]
+pub async fn import_users(request: ImportRequest) -> Result<ImportResult, AppError> {
+    use crate::server::{clock, context, imports, users::Actor};
+    let (state, admin) = context::require_admin().await?;
+    let actor = Actor {
+        user_id: admin.user_id,
+        display_name: &admin.display_name,
+    };
+    imports::run(
+        &state.db,
+        &request,
+        &actor,
+        &state.config.public_base_url,
+        clock::now(),
+    )
+    .await
+}
+
+/// Of the given emails, those an existing account already uses (the preview asks in batches).
+#[server(endpoint = "emails_in_use", input = Json)]
+pub async fn emails_in_use(emails: Vec<String>) -> Result<Vec<String>, AppError> {
+    use crate::server::{context, imports};
+    let (state, _) = context::require_admin().await?;
+    if emails.len() > 5_000 {
+        return Err(AppError::Conflict(
+            "Ask about at most 5,000 emails at a time.".into(),
+        ));
+    }
+    imports::emails_in_use(state.db.pool(), &emails).await
+}
+
+#[server(endpoint = "import_history")]
+pub async fn import_history() -> Result<Vec<ImportJobSummary>, AppError> {
+    use crate::server::{context, imports};
+    let (state, _) = context::require_admin().await?;
+    imports::history(state.db.pool()).await
+}
+
+#[server(endpoint = "import_job")]
+pub async fn import_job(id: i64) -> Result<(ImportJobSummary, ImportResult), AppError> {
+    use crate::server::{context, imports};
+    let (state, _) = context::require_admin().await?;
+    let summary = imports::history(state.db.pool())
+        .await?
+        .into_iter()
+        .find(|j| j.id == id)
+        .ok_or_else(|| AppError::NotFound("That import".into()))?;
+    let result = imports::load_result(state.db.pool(), id, summary.status == "failed").await?;
+    Ok((summary, result))
+}

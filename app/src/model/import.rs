@@ -1,0 +1,123 @@
+use super::UserKind;
+use crate::import::{ImportIssue, MappingChoice, Table};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ImportMode {
+    /// New users only; an email that exists is a row error.
+    #[default]
+    CreateOnly,
+    /// Existing users only (matched by external ID when given, else by email).
+    UpdateOnly,
+    CreateAndUpdate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum InvalidRows {
+    /// Any invalid row fails the whole import (the default, as the products we follow do).
+    #[default]
+    FailImport,
+    SkipInvalid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOptions {
+    pub mode: ImportMode,
+    pub invalid_rows: InvalidRows,
+    pub send_invitations: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            mode: ImportMode::CreateOnly,
+            invalid_rows: InvalidRows::FailImport,
+            send_invitations: true,
+        }
+    }
+}
+
+/// Everything the import modal sends: the rows after the admin's edits, how columns map, and
+/// the options. The server re-runs the engine on it; nothing from the browser is trusted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRequest {
+    pub kind: UserKind,
+    pub organization_id: Option<i64>,
+    /// "Pasted text" or the uploaded file's name.
+    pub source_name: String,
+    pub table: Table,
+    pub mapping: MappingChoice,
+    pub options: ImportOptions,
+    /// The same key twice imports once (a double click, a retried request).
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RowOutcomeKind {
+    Created,
+    Updated,
+    Skipped,
+    Failed,
+}
+
+impl RowOutcomeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowOutcomeKind::Created => "created",
+            RowOutcomeKind::Updated => "updated",
+            RowOutcomeKind::Skipped => "skipped",
+            RowOutcomeKind::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RowOutcomeKind> {
+        [
+            RowOutcomeKind::Created,
+            RowOutcomeKind::Updated,
+            RowOutcomeKind::Skipped,
+            RowOutcomeKind::Failed,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRowResult {
+    pub line: u32,
+    pub outcome: RowOutcomeKind,
+    pub email: String,
+    pub user_id: Option<i64>,
+    /// Why a row failed or was skipped; empty for created and updated rows.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportResult {
+    pub job_id: Option<i64>,
+    /// True when the import was refused as a whole; then nothing was written.
+    pub failed: bool,
+    pub created: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub failed_rows: i64,
+    pub problems: Vec<ImportIssue>,
+    pub rows: Vec<ImportRowResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportJobSummary {
+    pub id: i64,
+    pub created_at: i64,
+    pub created_by: String,
+    pub kind: UserKind,
+    pub organization: Option<String>,
+    pub source: String,
+    pub mode: ImportMode,
+    pub status: String,
+    pub total_rows: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub failed: i64,
+}

@@ -1,0 +1,413 @@
+//! Bulk import against real databases: atomic commits, modes, races and idempotency.
+
+mod support;
+
+use app::import::{MappingChoice, SourceRow, Table};
+use app::model::{ImportMode, ImportOptions, ImportRequest, InvalidRows, RowOutcomeKind, UserKind};
+use app::server::imports;
+use app::server::users::Actor;
+use app::server::Db;
+use support::*;
+
+const NOW: i64 = 1_700_000_000;
+const BASE: &str = "http://app.example";
+
+on_both_databases! {
+    an_import_creates_users_roles_invitations_emails_and_its_history_in_one_go => creates_everything;
+    one_invalid_row_fails_the_whole_import_and_writes_no_user => fail_mode;
+    skip_mode_imports_exactly_the_valid_rows => skip_mode;
+    the_same_idempotency_key_imports_once => idempotent;
+    an_email_taken_after_checking_fails_the_import_with_a_row_error_and_leaves_nothing => race_after_prepare;
+    two_concurrent_imports_sharing_an_email_import_it_once => concurrent_imports;
+    update_modes_change_exactly_what_they_should => update_modes;
+    an_end_user_import_needs_an_existing_organization => organization_checks;
+}
+
+fn table(rows: &[String]) -> Table {
+    Table {
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| SourceRow {
+                line: i as u32 + 1,
+                cells: r.split('\t').map(str::to_string).collect(),
+            })
+            .collect(),
+    }
+}
+
+fn people(n: usize, domain: &str) -> Vec<String> {
+    let mut rows = vec!["First Name\tLast Name\tEmail\tPhone\tRoles".to_string()];
+    rows.extend((0..n).map(|i| format!("Ann\tLee\tann{i}@{domain}\t'+1 888 667 8888\tRequester")));
+    rows
+}
+
+fn request(org: i64, rows: Vec<String>, key: &str, options: ImportOptions) -> ImportRequest {
+    ImportRequest {
+        kind: UserKind::EndUser,
+        organization_id: Some(org),
+        source_name: "Pasted text".into(),
+        table: table(&rows),
+        mapping: MappingChoice::default(),
+        options,
+        idempotency_key: key.into(),
+    }
+}
+
+async fn setup(db: &Db) -> (i64, i64) {
+    let admin_id = admin(db, "boss@example.com", "correct horse battery").await;
+    (admin_id, organization(db, "Acme").await)
+}
+
+async fn creates_everything(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let result = imports::run(
+        &db,
+        &request(
+            org,
+            people(3, "acme.example"),
+            "k1",
+            ImportOptions::default(),
+        ),
+        &actor,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert!(!result.failed);
+    assert_eq!(
+        (result.created, result.skipped, result.failed_rows),
+        (3, 0, 0)
+    );
+    assert_eq!(count(&db, "users").await, 4);
+    assert_eq!(count(&db, "user_roles").await, 4);
+    assert_eq!(count(&db, "invitations").await, 3);
+    assert_eq!(count(&db, "email_outbox").await, 3);
+    assert_eq!(count(&db, "import_job_rows").await, 3);
+    let phone: String =
+        sqlx::query_scalar("SELECT phone FROM users WHERE email = 'ann1@acme.example'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(phone, "+18886678888");
+    let history = imports::history(db.pool()).await.unwrap();
+    assert_eq!(
+        (
+            history[0].created,
+            history[0].status.as_str(),
+            history[0].organization.as_deref()
+        ),
+        (3, "completed", Some("Acme"))
+    );
+}
+
+async fn fail_mode(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let mut rows = people(3, "acme.example");
+    rows[2] = "Bob\tRay\tnot-an-email\t\tRequester".into();
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let result = imports::run(
+        &db,
+        &request(org, rows, "k2", ImportOptions::default()),
+        &actor,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert!(result.failed);
+    assert_eq!(
+        (result.created, result.failed_rows, result.skipped),
+        (0, 1, 2)
+    );
+    let bad = result
+        .rows
+        .iter()
+        .find(|r| r.outcome == RowOutcomeKind::Failed)
+        .unwrap();
+    assert_eq!(bad.line, 3);
+    assert!(
+        bad.message.contains("Enter an email like"),
+        "{}",
+        bad.message
+    );
+    assert_eq!(
+        (
+            count(&db, "users").await,
+            count(&db, "invitations").await,
+            count(&db, "email_outbox").await
+        ),
+        (1, 0, 0)
+    );
+    assert_eq!(
+        imports::history(db.pool()).await.unwrap()[0].status,
+        "failed"
+    );
+}
+
+async fn skip_mode(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let mut rows = people(4, "acme.example");
+    rows[2] = "B0b\tRay\tbob@acme.example\t\tRequester".into();
+    let options = ImportOptions {
+        invalid_rows: InvalidRows::SkipInvalid,
+        ..ImportOptions::default()
+    };
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let result = imports::run(&db, &request(org, rows, "k3", options), &actor, BASE, NOW)
+        .await
+        .unwrap();
+    assert!(!result.failed);
+    assert_eq!((result.created, result.skipped), (3, 1));
+    assert_eq!(count(&db, "users").await, 4);
+    let emails: Vec<String> =
+        sqlx::query_scalar("SELECT email FROM users WHERE kind = 'end_user' ORDER BY email")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        emails,
+        vec![
+            "ann0@acme.example",
+            "ann2@acme.example",
+            "ann3@acme.example"
+        ]
+    );
+}
+
+async fn idempotent(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let req = request(
+        org,
+        people(2, "acme.example"),
+        "same-key",
+        ImportOptions::default(),
+    );
+    let first = imports::run(&db, &req, &actor, BASE, NOW).await.unwrap();
+    let second = imports::run(&db, &req, &actor, BASE, NOW).await.unwrap();
+    assert_eq!(first.job_id, second.job_id);
+    assert_eq!(second.created, 2);
+    assert_eq!(count(&db, "users").await, 3);
+    assert_eq!(count(&db, "import_jobs").await, 1);
+}
+
+async fn race_after_prepare(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let req = request(
+        org,
+        people(1000, "big.example"),
+        "k4",
+        ImportOptions::default(),
+    );
+    let prepared = imports::prepare(&db, &req).await.unwrap();
+    // Row 500's email is taken after the rows were checked (another admin, another import).
+    let requester = role_id(&db, "Requester").await;
+    insert_user(
+        &db,
+        end_user("ANN499@big.example", org, vec![requester]),
+        None,
+    )
+    .await;
+    let users_before = count(&db, "users").await;
+    let result = imports::commit(&db, &req, prepared, &actor, BASE, NOW)
+        .await
+        .unwrap();
+    assert!(result.failed);
+    let failed: Vec<_> = result
+        .rows
+        .iter()
+        .filter(|r| r.outcome == RowOutcomeKind::Failed)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].line, 501);
+    assert!(failed[0].message.contains("already used"));
+    assert_eq!(count(&db, "users").await, users_before);
+    assert_eq!(
+        (
+            count(&db, "invitations").await,
+            count(&db, "email_outbox").await
+        ),
+        (0, 0)
+    );
+}
+
+async fn concurrent_imports(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let mut a = people(200, "a.example");
+    let mut b = people(200, "b.example");
+    a[100] = "Sam\tShared\tshared@example.com\t\tRequester".into();
+    b[150] = "Sam\tShared\tshared@example.com\t\tRequester".into();
+    let (ra, rb) = (
+        request(org, a, "ka", ImportOptions::default()),
+        request(org, b, "kb", ImportOptions::default()),
+    );
+    let (db1, db2) = (db.clone(), db.clone());
+    let one = tokio::spawn(async move {
+        imports::run(
+            &db1,
+            &ra,
+            &Actor {
+                user_id: admin_id,
+                display_name: "A",
+            },
+            BASE,
+            NOW,
+        )
+        .await
+    });
+    let two = tokio::spawn(async move {
+        imports::run(
+            &db2,
+            &rb,
+            &Actor {
+                user_id: admin_id,
+                display_name: "B",
+            },
+            BASE,
+            NOW,
+        )
+        .await
+    });
+    let (one, two) = (one.await.unwrap().unwrap(), two.await.unwrap().unwrap());
+    assert_ne!(one.failed, two.failed, "exactly one import succeeds");
+    let loser = if one.failed { &one } else { &two };
+    assert!(loser
+        .rows
+        .iter()
+        .any(|r| r.outcome == RowOutcomeKind::Failed
+            && r.email == "shared@example.com"
+            && r.message.contains("already used")));
+    assert_eq!(count(&db, "users").await, 1 + 200);
+    let shared: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = 'shared@example.com'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(shared, 1);
+}
+
+async fn update_modes(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    imports::run(
+        &db,
+        &request(
+            org,
+            people(2, "acme.example"),
+            "k5",
+            ImportOptions::default(),
+        ),
+        &actor,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
+    let rows = vec![
+        "First Name\tLast Name\tEmail\tRoles".to_string(),
+        "Annie\tLee\tANN0@acme.example\tApprover".into(),
+        "Newt\tNew\tnewt@acme.example\tRequester".into(),
+    ];
+    let update_only = ImportOptions {
+        mode: ImportMode::UpdateOnly,
+        invalid_rows: InvalidRows::SkipInvalid,
+        send_invitations: true,
+    };
+    let result = imports::run(
+        &db,
+        &request(org, rows.clone(), "k6", update_only),
+        &actor,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!((result.updated, result.created, result.skipped), (1, 0, 1));
+    let (first, roles): (String, i64) = sqlx::query_as(
+        "SELECT u.first_name, (SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = 'Approver') \
+         FROM users u WHERE u.email_key = 'ann0@acme.example'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!((first.as_str(), roles), ("Annie", 1));
+    assert_eq!(count(&db, "users").await, 3);
+    let both = ImportOptions {
+        mode: ImportMode::CreateAndUpdate,
+        ..ImportOptions::default()
+    };
+    let result = imports::run(&db, &request(org, rows, "k7", both), &actor, BASE, NOW)
+        .await
+        .unwrap();
+    assert_eq!((result.updated, result.created), (1, 1));
+    assert_eq!(count(&db, "users").await, 4);
+    // Updates send no new invitation; only the created user got one.
+    assert_eq!(count(&db, "invitations").await, 3);
+    // An email that exists is a row error when only creating.
+    let result = imports::run(
+        &db,
+        &request(
+            org,
+            people(1, "acme.example"),
+            "k8",
+            ImportOptions::default(),
+        ),
+        &actor,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert!(result.failed && result.rows[0].message.contains("already used"));
+}
+
+async fn organization_checks(db: Db) {
+    let (admin_id, _) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let error = imports::run(
+        &db,
+        &request(
+            424242,
+            people(1, "x.example"),
+            "k9",
+            ImportOptions::default(),
+        ),
+        &actor,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, app::error::AppError::NotFound(_)));
+    let mut technicians = request(1, people(1, "x.example"), "k10", ImportOptions::default());
+    technicians.kind = UserKind::Technician;
+    assert!(imports::run(&db, &technicians, &actor, BASE, NOW)
+        .await
+        .is_err());
+    assert_eq!(count(&db, "users").await, 1);
+}
