@@ -31,6 +31,98 @@ mod imp {
         }
     }
 
+    /// The bytes of a file the user picked or dropped.
+    async fn file_bytes(file: web_sys::File) -> Result<Vec<u8>, String> {
+        let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|_| "The file could not be read.".to_string())?;
+        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    }
+
+    /// The file the user picked in a file input, read in the browser: `(name, bytes)`.
+    pub fn read_picked_file(
+        ev: &leptos::ev::Event,
+        done: impl FnOnce(String, Result<Vec<u8>, String>) + 'static,
+    ) {
+        let file = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0));
+        read_file(file, done);
+    }
+
+    /// The first file dropped on a drop zone.
+    pub fn read_dropped_file(
+        ev: &leptos::ev::DragEvent,
+        done: impl FnOnce(String, Result<Vec<u8>, String>) + 'static,
+    ) {
+        ev.prevent_default();
+        let file = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|files| files.get(0));
+        read_file(file, done);
+    }
+
+    fn read_file(
+        file: Option<web_sys::File>,
+        done: impl FnOnce(String, Result<Vec<u8>, String>) + 'static,
+    ) {
+        let Some(file) = file else { return };
+        let name = file.name();
+        leptos::task::spawn_local(async move {
+            let bytes = file_bytes(file).await;
+            done(name, bytes);
+        });
+    }
+
+    /// Offers text as a file download.
+    pub fn download(file_name: &str, mime: &str, text: &str) {
+        download_bytes(file_name, mime, text.as_bytes());
+    }
+
+    /// Offers bytes as a file download.
+    pub fn download_bytes(file_name: &str, mime: &str, bytes: &[u8]) {
+        let array = js_sys::Uint8Array::from(bytes);
+        let parts = js_sys::Array::of1(&array);
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(mime);
+        let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+            return;
+        };
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            if let Ok(link) = document.create_element("a") {
+                let link: web_sys::HtmlAnchorElement = link.unchecked_into();
+                link.set_href(&url);
+                link.set_download(file_name);
+                link.click();
+            }
+        }
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
+
+    pub async fn copy_text(text: &str) -> bool {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let promise = window.navigator().clipboard().write_text(text);
+        wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+    }
+
+    /// A key that tells one import attempt from another (not a secret).
+    pub fn random_key() -> String {
+        format!(
+            "{:x}{:x}",
+            (js_sys::Math::random() * 1e15) as u64,
+            js_sys::Date::now() as u64
+        )
+    }
+
     /// A full page load, used where the server must see the request (after signing out).
     pub fn load_page(path: &str) {
         if let Some(window) = web_sys::window() {
@@ -50,6 +142,33 @@ mod imp {
     pub fn load_page(_path: &str) {}
 
     pub fn mark_hydrated() {}
+
+    pub fn download(_file_name: &str, _mime: &str, _text: &str) {}
+
+    pub fn download_bytes(_file_name: &str, _mime: &str, _bytes: &[u8]) {}
+
+    pub fn read_picked_file(
+        _ev: &leptos::ev::Event,
+        _done: impl FnOnce(String, Result<Vec<u8>, String>) + 'static,
+    ) {
+    }
+
+    pub fn read_dropped_file(
+        _ev: &leptos::ev::DragEvent,
+        _done: impl FnOnce(String, Result<Vec<u8>, String>) + 'static,
+    ) {
+    }
+
+    pub async fn copy_text(_text: &str) -> bool {
+        false
+    }
+
+    pub fn random_key() -> String {
+        String::new()
+    }
 }
 
-pub use imp::{focus_element, load_page, mark_hydrated, now_ms};
+pub use imp::{
+    copy_text, download, download_bytes, focus_element, load_page, mark_hydrated, now_ms,
+    random_key, read_dropped_file, read_picked_file,
+};

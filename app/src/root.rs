@@ -1,7 +1,7 @@
 use crate::components::AdminLayout;
 use crate::pages::{
-    AddUserPage, CloneUserPage, LoginPage, NotFoundPage, OrganizationPage, OrganizationsPage,
-    UserPage, UsersPage,
+    AddUserPage, CloneUserPage, ImportHistoryPage, ImportJobPage, LoginPage, NotFoundPage,
+    OrganizationPage, OrganizationsPage, UserPage, UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -46,6 +46,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id/clone") view=CloneUserPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations") view=OrganizationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("imports") view=ImportHistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("imports/:id") view=ImportJobPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

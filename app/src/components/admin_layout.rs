@@ -16,6 +16,7 @@ pub fn AdminLayout() -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/admin/users">"All users"</A>
                 <A href="/admin/organizations">"Organizations"</A>
+                <A href="/admin/imports">"Import history"</A>
             </nav>
             <Suspense fallback=|| ()>
                 {move || user.get().map(|result| match result {

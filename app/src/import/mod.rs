@@ -20,11 +20,14 @@
 mod analyze;
 mod columns;
 mod delimited;
+pub mod edit;
+pub mod export;
 mod issue;
 mod limits;
 pub mod sample;
 mod source;
 mod table;
+pub mod template;
 mod text;
 mod xlsx;
 

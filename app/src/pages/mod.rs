@@ -2,6 +2,7 @@
 
 mod add_user;
 mod clone_user;
+mod imports;
 mod login;
 mod not_found;
 mod organization;
@@ -11,6 +12,7 @@ mod users;
 
 pub use add_user::AddUserPage;
 pub use clone_user::CloneUserPage;
+pub use imports::{ImportHistoryPage, ImportJobPage};
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use organization::OrganizationPage;

@@ -1,5 +1,6 @@
 use crate::api::organizations::get_organization;
-use crate::components::{ErrorNotice, UsersTable};
+use crate::components::{ErrorNotice, ImportUsersModal, UsersTable};
+use crate::model::UserKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -14,6 +15,15 @@ pub fn OrganizationPage() -> impl IntoView {
             .unwrap_or(0)
     };
     let organization = Resource::new(id, |id| get_organization(id, 0));
+    let importing = RwSignal::new(false);
+    // The End users tab shows the new users once the modal closes.
+    Effect::new(move |was_open: Option<bool>| {
+        let open = importing.get();
+        if was_open == Some(true) && !open {
+            organization.refetch();
+        }
+        open
+    });
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || organization.get().map(|result| match result {
@@ -24,7 +34,8 @@ pub fn OrganizationPage() -> impl IntoView {
                     </nav>
                     <div class="page-head">
                         <h1>{org.name.clone()}</h1>
-                        <a class="button primary" href=format!("/admin/users/new?organization={}", org.id)>"Add end user"</a>
+                        <button type="button" class="button primary" on:click=move |_| importing.set(true)>"Import users"</button>
+                        <a class="button" href=format!("/admin/users/new?organization={}", org.id)>"Add end user"</a>
                     </div>
                     <div class="tabs" role="tablist">
                         <span role="tab" aria-selected="true" class="tab active">"End users"</span>
@@ -32,6 +43,9 @@ pub fn OrganizationPage() -> impl IntoView {
                     <div role="tabpanel">
                         <UsersTable users=org.end_users caption="End users"/>
                     </div>
+                    <Show when=move || importing.get()>
+                        <ImportUsersModal kind=UserKind::EndUser organization_id=Some(org.id) open=importing/>
+                    </Show>
                 }.into_any(),
                 Err(error) => view! { <ErrorNotice error/> }.into_any(),
             })}

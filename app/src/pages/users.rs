@@ -1,5 +1,6 @@
 use crate::api::users::list_users;
-use crate::components::{ErrorNotice, UsersActions, UsersTable};
+use crate::components::{ErrorNotice, ImportUsersModal, UsersActions, UsersTable};
+use crate::model::UserKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -17,12 +18,23 @@ pub fn UsersPage() -> impl IntoView {
     };
     let users = Resource::new(page, list_users);
     let selection = RwSignal::new(std::collections::HashSet::new());
+    let importing = RwSignal::new(false);
+    Effect::new(move |was_open: Option<bool>| {
+        let open = importing.get();
+        if was_open == Some(true) && !open {
+            users.refetch();
+        }
+        open
+    });
     view! {
         <Title text="All users"/>
         <nav class="breadcrumbs" aria-label="Breadcrumb">"Administration › Accounts › All users"</nav>
         <div class="page-head">
             <h1>"All users"</h1>
-            <A href="/admin/users/new" attr:class="button primary">"Add user"</A>
+            <div class="head-actions">
+                <button type="button" class="button" on:click=move |_| importing.set(true)>"Import technicians"</button>
+                <A href="/admin/users/new" attr:class="button primary">"Add user"</A>
+            </div>
         </div>
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || users.get().map(|result| match result {
@@ -43,5 +55,8 @@ pub fn UsersPage() -> impl IntoView {
                 Err(error) => view! { <ErrorNotice error/> }.into_any(),
             })}
         </Transition>
+        <Show when=move || importing.get()>
+            <ImportUsersModal kind=UserKind::Technician organization_id=None open=importing/>
+        </Show>
     }
 }

@@ -1,0 +1,99 @@
+use super::input_step::InputStep;
+use super::options_panel::OptionsPanel;
+use super::preview_table::PreviewTable;
+use super::preview_toolbar::PreviewToolbar;
+use super::result_view::ResultView;
+use super::state::{ImportState, Step};
+use crate::api::imports::emails_in_use;
+use crate::api::users::list_roles;
+use crate::components::ErrorNotice;
+use crate::model::UserKind;
+use crate::rules::Email;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+
+/// One modal for both kinds: end users into an organization, or technicians.
+#[component]
+pub fn ImportUsersModal(
+    kind: UserKind,
+    organization_id: Option<i64>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let roles = Resource::new(|| (), |_| list_roles());
+    let title = match kind {
+        UserKind::EndUser => "Import end users",
+        UserKind::Technician => "Import technicians",
+    };
+    let close = move |_| open.set(false);
+    view! {
+        <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+            <div class="modal import-modal" role="dialog" aria-modal="true" aria-labelledby="import-title">
+                <div class="modal-head">
+                    <h2 id="import-title">{title}</h2>
+                    <button type="button" class="link" on:click=close>"Close"</button>
+                </div>
+                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || roles.get().map(|result| match result {
+                        Ok(roles) => {
+                            let state = ImportState::new(kind, organization_id, roles);
+                            check_emails_with_the_server(state);
+                            view! { <ImportSteps state/> }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    })}
+                </Suspense>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn ImportSteps(state: ImportState) -> impl IntoView {
+    view! {
+        {move || match state.step.get() {
+            Step::Input => view! { <InputStep state/> }.into_any(),
+            Step::Preview => view! {
+                <PreviewToolbar state/>
+                <PreviewTable state/>
+                <OptionsPanel state/>
+            }.into_any(),
+            Step::Result => view! { <ResultView state/> }.into_any(),
+        }}
+    }
+}
+
+/// Emails already used by an account are asked of the server in batches, 300 ms after the
+/// table stops changing, without blocking typing.
+fn check_emails_with_the_server(state: ImportState) {
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        state.report.track();
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        set_timeout(
+            move || {
+                if generation.get_value() != mine {
+                    return;
+                }
+                let emails = state.emails_to_ask();
+                if emails.is_empty() {
+                    return;
+                }
+                spawn_local(async move {
+                    if let Ok(taken) = emails_in_use(emails.clone()).await {
+                        state.asked.update_value(|asked| {
+                            asked.extend(emails.iter().map(|e| Email::key_of(e)))
+                        });
+                        if !taken.is_empty() {
+                            state
+                                .taken
+                                .update(|set| set.extend(taken.iter().map(|e| Email::key_of(e))));
+                        }
+                    }
+                });
+            },
+            Duration::from_millis(300),
+        );
+    });
+}

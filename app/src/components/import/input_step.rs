@@ -1,0 +1,95 @@
+use super::state::ImportState;
+use crate::browser;
+use crate::import::{template, ImportLimits, ImportSource};
+use crate::model::UserKind;
+use leptos::prelude::*;
+
+/// Step 1: paste, or choose or drop a file. Everything is read in the browser.
+#[component]
+pub fn InputStep(state: ImportState) -> impl IntoView {
+    let pasted = RwSignal::new(String::new());
+    let reading = RwSignal::new(false);
+    let file_error = RwSignal::new(None::<String>);
+    let preview_paste = move |_| {
+        let text = pasted.get_untracked();
+        file_error.set(None);
+        state.file.set_value(None);
+        state.load(ImportSource::Pasted(&text), "Pasted text".into());
+    };
+    let loaded = move |name: String, bytes: Result<Vec<u8>, String>| {
+        reading.set(false);
+        match bytes {
+            Ok(bytes) => {
+                state.load(
+                    ImportSource::File {
+                        bytes: &bytes,
+                        sheet: None,
+                    },
+                    name,
+                );
+                state.file.set_value(Some(bytes));
+            }
+            Err(message) => file_error.set(Some(message)),
+        }
+    };
+    let limits = ImportLimits::default();
+    let kind = state.kind;
+    let template_name = match kind {
+        UserKind::EndUser => "end-users-template",
+        UserKind::Technician => "technicians-template",
+    };
+    view! {
+        <p class="hint">
+            {format!("Up to {} rows and {} MB. Columns: First name, Last name, Email (required); Phone with country code, Roles, User type, Site, External ID (optional).",
+                limits.max_rows, limits.max_input_bytes / (1024 * 1024))}
+        </p>
+        <div class="field">
+            <label for="import-paste">"Paste from Excel or Google Sheets"</label>
+            <textarea id="import-paste" rows="8" placeholder="First Name\tLast Name\tEmail\tPhone"
+                prop:value=move || pasted.get()
+                on:input=move |ev| pasted.set(event_target_value(&ev))
+                on:paste=move |_| {
+                    // Show the rows at once: read the textarea right after the paste lands.
+                    set_timeout(move || {
+                        let text = pasted.get_untracked();
+                        if !text.trim().is_empty() {
+                            state.load(ImportSource::Pasted(&text), "Pasted text".into());
+                        }
+                    }, std::time::Duration::from_millis(0));
+                }></textarea>
+            <button type="button" class="primary" on:click=preview_paste disabled=move || pasted.get().trim().is_empty()>"Preview"</button>
+        </div>
+        <div class="drop-zone"
+            on:dragover=move |ev| ev.prevent_default()
+            on:drop=move |ev| { reading.set(true); browser::read_dropped_file(&ev, loaded) }>
+            <label for="import-file">"Or choose a file (.csv, .tsv, .txt, .xlsx), or drop it here"</label>
+            <input id="import-file" type="file" accept=".csv,.tsv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                on:change=move |ev| { reading.set(true); browser::read_picked_file(&ev, loaded) }/>
+            <Show when=move || reading.get()><p role="status">"Reading the file…"</p></Show>
+            {move || file_error.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
+        </div>
+        <ReadProblems state/>
+        <p class="templates">
+            "Download template: "
+            <button type="button" class="link" on:click=move |_| browser::download(&format!("{template_name}.csv"), "text/csv", &template::csv(kind))>"CSV"</button>
+            " · "
+            <button type="button" class="link" on:click=move |_| browser::download_bytes(&format!("{template_name}.xlsx"),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &template::xlsx(kind))>"XLSX"</button>
+        </p>
+    }
+}
+
+/// Problems with the input as a whole (and notices such as a Windows-1252 fallback).
+#[component]
+pub fn ReadProblems(state: ImportState) -> impl IntoView {
+    view! {
+        {move || {
+            let issues = state.read_issues.get();
+            (!issues.is_empty()).then(|| view! {
+                <div class="notice notice-error" role="alert">
+                    {issues.into_iter().map(|i| view! { <p>{i.code.message()}</p> }).collect_view()}
+                </div>
+            })
+        }}
+    }
+}

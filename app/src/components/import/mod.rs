@@ -1,0 +1,13 @@
+//! The Import users modal: paste or upload, a live preview the admin can fix in place, options,
+//! and the authoritative import with its results.
+
+mod import_modal;
+mod input_step;
+mod options_panel;
+mod preview_table;
+mod preview_toolbar;
+mod result_view;
+mod state;
+
+pub use import_modal::ImportUsersModal;
+pub use result_view::ImportResultSummary;

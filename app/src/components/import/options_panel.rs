@@ -1,0 +1,145 @@
+use super::state::{ImportState, Step};
+use crate::api::imports::ImportUsers;
+use crate::browser;
+use crate::components::ErrorNotice;
+use crate::model::{ImportMode, ImportOptions, ImportRequest, InvalidRows};
+use leptos::prelude::*;
+
+/// What the Import button will do, in words. `None` when it cannot run, with the reason.
+pub fn import_button_label(
+    valid: usize,
+    invalid: usize,
+    blocked: bool,
+    invalid_rows: InvalidRows,
+) -> Result<String, String> {
+    let users = |n: usize| {
+        if n == 1 {
+            "1 user".to_string()
+        } else {
+            format!("{n} users")
+        }
+    };
+    if blocked {
+        return Err("Fix the problems above to import.".into());
+    }
+    if valid == 0 {
+        return Err("There are no valid rows to import.".into());
+    }
+    match (invalid, invalid_rows) {
+        (0, _) => Ok(format!("Import {}", users(valid))),
+        (n, InvalidRows::SkipInvalid) => Ok(format!("Import {}, skip {n}", users(valid))),
+        (n, InvalidRows::FailImport) => Err(format!(
+            "Fix {} with problems, or choose to skip invalid rows.",
+            if n == 1 {
+                "1 row".into()
+            } else {
+                format!("{n} rows")
+            }
+        )),
+    }
+}
+
+/// Step 3: import options and the Import button.
+#[component]
+pub fn OptionsPanel(state: ImportState) -> impl IntoView {
+    let action = ServerAction::<ImportUsers>::new();
+    // One key per attempt: a double click or a retry imports once; any change makes a new one.
+    let key = StoredValue::new(String::new());
+    Effect::new(move |_| {
+        state.table.track();
+        state.mapping.track();
+        state.options.track();
+        key.set_value(browser::random_key());
+    });
+    let label = move || {
+        let options = state.options.get();
+        state.report.with(|r| {
+            import_button_label(
+                r.valid_count(),
+                r.invalid_count(),
+                r.is_blocked(),
+                options.invalid_rows,
+            )
+        })
+    };
+    let submit = move |_| {
+        if action.pending().get_untracked() || label().is_err() {
+            return;
+        }
+        let report = state.report.get_untracked();
+        let mut mapping = state.mapping.get_untracked();
+        mapping.header_row = Some(report.header_row);
+        action.dispatch(ImportUsers {
+            request: ImportRequest {
+                kind: state.kind,
+                organization_id: state.organization_id,
+                source_name: state.source_name.get_untracked(),
+                table: state.table.get_untracked(),
+                mapping,
+                options: state.options.get_untracked(),
+                idempotency_key: key.get_value(),
+            },
+        });
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(result)) = action.value().get() {
+            state.result.set(Some(result));
+            state.step.set(Step::Result);
+        }
+    });
+    let set = move |change: fn(&mut ImportOptions)| state.options.update(change);
+    view! {
+        <fieldset class="import-options">
+            <legend>"Options"</legend>
+            <div role="radiogroup" aria-label="Import mode" class="option-row">
+                <label><input type="radio" name="mode" checked=true on:change=move |_| set(|o| o.mode = ImportMode::CreateOnly)/>" Create new users only"</label>
+                <label><input type="radio" name="mode" on:change=move |_| set(|o| o.mode = ImportMode::UpdateOnly)/>" Update existing users only"</label>
+                <label><input type="radio" name="mode" on:change=move |_| set(|o| o.mode = ImportMode::CreateAndUpdate)/>" Create and update"</label>
+            </div>
+            <div role="radiogroup" aria-label="Rows with problems" class="option-row">
+                <label><input type="radio" name="invalid" checked=true on:change=move |_| set(|o| o.invalid_rows = InvalidRows::FailImport)/>" Fail the whole import if any row has a problem"</label>
+                <label><input type="radio" name="invalid" on:change=move |_| set(|o| o.invalid_rows = InvalidRows::SkipInvalid)/>" Skip rows with problems"</label>
+            </div>
+            <label class="checkbox"><input type="checkbox" checked=true
+                on:change=move |ev| { let on = event_target_checked(&ev); state.options.update(|o| o.send_invitations = on) }/>" Send invitations to new users"</label>
+        </fieldset>
+        {move || action.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorNotice error/> })}
+        <div class="form-actions">
+            <button type="button" class="primary" on:click=submit
+                disabled=move || action.pending().get() || label().is_err()
+                aria-describedby="import-why">
+                {move || if action.pending().get() { "Importing…".to_string() } else { label().unwrap_or_else(|_| "Import".into()) }}
+            </button>
+            <span id="import-why" class="form-status" aria-live="polite">{move || label().err()}</span>
+            <Show when=move || action.pending().get()>
+                <progress aria-label="Importing"></progress>
+                <span class="muted">"The server is checking and saving every row. You can close this window; the import continues and appears in Import history."</span>
+            </Show>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_import_button_says_what_will_happen() {
+        assert_eq!(
+            import_button_label(480, 0, false, InvalidRows::FailImport),
+            Ok("Import 480 users".into())
+        );
+        assert_eq!(
+            import_button_label(480, 20, false, InvalidRows::SkipInvalid),
+            Ok("Import 480 users, skip 20".into())
+        );
+        assert!(import_button_label(480, 20, false, InvalidRows::FailImport)
+            .unwrap_err()
+            .contains("Fix 20 rows"));
+        assert!(import_button_label(1, 0, true, InvalidRows::SkipInvalid).is_err());
+        assert_eq!(
+            import_button_label(1, 0, false, InvalidRows::FailImport),
+            Ok("Import 1 user".into())
+        );
+    }
+}

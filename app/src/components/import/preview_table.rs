@@ -1,0 +1,263 @@
+use super::state::{ImportState, PAGE_SIZE};
+use crate::browser;
+use crate::import::{edit, ImportField, MappingChoice};
+use leptos::prelude::*;
+
+/// The preview: one column per source column, its mapping changeable in the header; every cell
+/// marked valid or invalid with its message (on hover, on focus, and for screen readers).
+/// Arrow keys move between cells, Enter edits, Escape cancels.
+#[component]
+pub fn PreviewTable(state: ImportState) -> impl IntoView {
+    // Report rows shown on this page (indexes into report.rows).
+    let visible = Memo::new(move |_| {
+        let report = state.report.read();
+        let rows: Vec<usize> = if state.problems_only.get() {
+            report
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.issues.is_empty())
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            (0..report.rows.len()).collect()
+        };
+        let start = state.page.get() * PAGE_SIZE;
+        rows.into_iter()
+            .skip(start)
+            .take(PAGE_SIZE)
+            .collect::<Vec<_>>()
+    });
+    let columns = Memo::new(move |_| state.report.with(|r| r.columns.len()));
+    let editing = RwSignal::new(None::<(usize, usize, String)>);
+    let all_selected = move || {
+        let rows = state.report.with(|r| r.rows.len());
+        rows > 0 && state.selection.with(|s| s.len() == rows)
+    };
+    let toggle_all = move |ev| {
+        let on = event_target_checked(&ev);
+        let offset = usize::from(state.report.with_untracked(|r| r.header_row));
+        let rows = state.report.with_untracked(|r| r.rows.len());
+        state.selection.set(if on {
+            (offset..offset + rows).collect()
+        } else {
+            Default::default()
+        });
+    };
+    view! {
+        <div class="preview-scroll">
+            <table class="data-table preview" aria-label="Rows to import">
+                <thead>
+                    <tr>
+                        <th scope="col"><input type="checkbox" aria-label="Select all rows" prop:checked=all_selected on:change=toggle_all/></th>
+                        <th scope="col">"Row"</th>
+                        <For each=move || 0..columns.get() key=|c| *c let:column>
+                            <ColumnHeader state column/>
+                        </For>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || visible.get() key=|i| *i let:row>
+                        <PreviewRow state row columns editing/>
+                    </For>
+                </tbody>
+            </table>
+        </div>
+        <Pager state/>
+    }
+}
+
+#[component]
+fn ColumnHeader(state: ImportState, column: usize) -> impl IntoView {
+    let mapping = move || state.report.with(|r| r.columns.get(column).cloned());
+    let change = move |ev| {
+        let label = event_target_value(&ev);
+        let Some(field) = ImportField::ALL
+            .iter()
+            .copied()
+            .find(|f| f.label() == label)
+        else {
+            return;
+        };
+        let report = state.report.get_untracked();
+        let mut fields: Vec<ImportField> = report.columns.iter().map(|c| c.field).collect();
+        if let Some(slot) = fields.get_mut(column) {
+            *slot = field;
+        }
+        state.mapping.set(MappingChoice {
+            header_row: Some(report.header_row),
+            fields: Some(fields),
+        });
+    };
+    view! {
+        <th scope="col">
+            <span class="column-name">{move || mapping().and_then(|m| m.header).unwrap_or_else(|| format!("Column {}", column + 1))}</span>
+            <select aria-label=format!("Column {} is imported as", column + 1) on:change=change>
+                {move || {
+                    let current = mapping().map(|m| m.field);
+                    ImportField::ALL.iter().map(|f| view! {
+                        <option value=f.label() selected=current == Some(*f)>{f.label()}</option>
+                    }).collect_view()
+                }}
+            </select>
+        </th>
+    }
+}
+
+#[component]
+fn PreviewRow(
+    state: ImportState,
+    row: usize,
+    columns: Memo<usize>,
+    editing: RwSignal<Option<(usize, usize, String)>>,
+) -> impl IntoView {
+    let table_row = move || state.table_row(row);
+    let line = move || {
+        state
+            .report
+            .with(|r| r.rows.get(row).map(|o| o.line).unwrap_or_default())
+    };
+    let invalid = move || {
+        state
+            .report
+            .with(|r| r.rows.get(row).is_some_and(|o| !o.issues.is_empty()))
+    };
+    let selected = move || state.selection.with(|s| s.contains(&table_row()));
+    view! {
+        <tr class:invalid-row=invalid>
+            <td><input type="checkbox" aria-label=move || format!("Select row {}", line()) prop:checked=selected
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    let index = table_row();
+                    state.selection.update(|s| { if on { s.insert(index); } else { s.remove(&index); } });
+                }/></td>
+            <th scope="row">{line}</th>
+            <For each=move || 0..columns.get() key=|c| *c let:column>
+                <PreviewCell state row column editing/>
+            </For>
+        </tr>
+    }
+}
+
+#[component]
+fn PreviewCell(
+    state: ImportState,
+    row: usize,
+    column: usize,
+    editing: RwSignal<Option<(usize, usize, String)>>,
+) -> impl IntoView {
+    let table_row = move || state.table_row(row);
+    let value = move || {
+        state.table.with(|t| {
+            t.rows
+                .get(table_row())
+                .and_then(|r| r.cells.get(column))
+                .cloned()
+                .unwrap_or_default()
+        })
+    };
+    let problem = move || {
+        state.report.with(|r| {
+            r.rows.get(row).and_then(|o| {
+                o.issues
+                    .iter()
+                    .find(|i| i.column == Some(column))
+                    .map(|i| i.code.message())
+            })
+        })
+    };
+    let is_editing = move || {
+        editing.with(|e| {
+            e.as_ref()
+                .is_some_and(|(r, c, _)| *r == table_row() && *c == column)
+        })
+    };
+    let id = move || format!("cell-{}-{}", table_row(), column);
+    let start = move || {
+        editing.set(Some((table_row(), column, value())));
+        let input = format!("edit-{}-{}", table_row(), column);
+        set_timeout(
+            move || browser::focus_element(&input),
+            std::time::Duration::from_millis(10),
+        );
+    };
+    let finish = move |cancel: bool| {
+        if let Some((r, c, original)) = editing.get_untracked() {
+            if cancel {
+                state.table.update(|t| edit::set_cell(t, r, c, original));
+            }
+            editing.set(None);
+            let cell = format!("cell-{r}-{c}");
+            set_timeout(
+                move || browser::focus_element(&cell),
+                std::time::Duration::from_millis(10),
+            );
+        }
+    };
+    let keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if is_editing() {
+            return;
+        }
+        let (r, c) = (table_row(), column);
+        let target = match ev.key().as_str() {
+            "Enter" | "F2" => {
+                ev.prevent_default();
+                start();
+                return;
+            }
+            "ArrowRight" => (r, c + 1),
+            "ArrowLeft" => (r, c.saturating_sub(1)),
+            "ArrowDown" => (r + 1, c),
+            "ArrowUp" => (r.saturating_sub(1), c),
+            _ => return,
+        };
+        ev.prevent_default();
+        browser::focus_element(&format!("cell-{}-{}", target.0, target.1));
+    };
+    view! {
+        <td id=id tabindex="0" class:invalid=move || problem().is_some()
+            title=move || problem().unwrap_or_default()
+            aria-invalid=move || if problem().is_some() { "true" } else { "false" }
+            on:keydown=keydown on:dblclick=move |_| start() on:click=move |_| if !is_editing() { start() }>
+            <Show when=is_editing fallback=move || view! {
+                <span class="cell-value">{value}</span>
+                {move || problem().map(|message| view! { <span class="cell-problem">{message}</span> })}
+            }>
+                <input id=move || format!("edit-{}-{}", table_row(), column) class="cell-editor"
+                    aria-label=move || format!("Edit row {} column {}", state.report.with(|r| r.rows.get(row).map(|o| o.line).unwrap_or_default()), column + 1)
+                    prop:value=value
+                    on:input=move |ev| { let v = event_target_value(&ev); let r = table_row(); state.table.update(|t| edit::set_cell(t, r, column, v)); }
+                    on:keydown=move |ev| match ev.key().as_str() {
+                        "Enter" => { ev.prevent_default(); finish(false) }
+                        "Escape" => { ev.prevent_default(); ev.stop_propagation(); finish(true) }
+                        _ => {}
+                    }
+                    on:blur=move |_| finish(false)/>
+                {move || problem().map(|message| view! { <span class="cell-problem">{message}</span> })}
+            </Show>
+        </td>
+    }
+}
+
+#[component]
+fn Pager(state: ImportState) -> impl IntoView {
+    let shown = move || {
+        state.report.with(|r| {
+            if state.problems_only.get() {
+                r.invalid_count()
+            } else {
+                r.rows.len()
+            }
+        })
+    };
+    let pages = move || shown().div_ceil(PAGE_SIZE).max(1);
+    view! {
+        <Show when=move || { pages() > 1 }>
+            <nav class="pager" aria-label="Preview pages">
+                <button type="button" disabled=move || state.page.get() == 0 on:click=move |_| state.page.update(|p| *p = p.saturating_sub(1))>"← Previous"</button>
+                <span>{move || format!("Rows {}–{} of {}", state.page.get() * PAGE_SIZE + 1, ((state.page.get() + 1) * PAGE_SIZE).min(shown()), shown())}</span>
+                <button type="button" disabled=move || state.page.get() + 1 >= pages() on:click=move |_| state.page.update(|p| *p += 1)>"Next →"</button>
+            </nav>
+        </Show>
+    }
+}

@@ -1,0 +1,169 @@
+use crate::import::{
+    analyze, read_source, ImportContext, ImportIssue, ImportLimits, ImportReport, ImportSource,
+    MappingChoice, Table,
+};
+use crate::model::{ImportOptions, ImportResult, RoleInfo, UserKind};
+use crate::rules::Email;
+use leptos::prelude::*;
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Input,
+    Preview,
+    Result,
+}
+
+/// Everything the modal knows, as `Copy` signals shared by its parts. The table is the source
+/// of truth; the report is recomputed from it by the same engine the server runs.
+#[derive(Clone, Copy)]
+pub struct ImportState {
+    pub kind: UserKind,
+    pub organization_id: Option<i64>,
+    pub roles: StoredValue<Vec<RoleInfo>>,
+    pub step: RwSignal<Step>,
+    pub table: RwSignal<Table>,
+    pub mapping: RwSignal<MappingChoice>,
+    pub source_name: RwSignal<String>,
+    pub read_issues: RwSignal<Vec<ImportIssue>>,
+    pub sheets: RwSignal<Vec<String>>,
+    pub sheet: RwSignal<Option<String>>,
+    pub file: StoredValue<Option<Vec<u8>>>,
+    /// Email keys the server said are taken, and those already asked about.
+    pub taken: RwSignal<HashSet<String>>,
+    pub asked: StoredValue<HashSet<String>>,
+    pub report: Memo<ImportReport>,
+    pub selection: RwSignal<HashSet<usize>>,
+    pub options: RwSignal<ImportOptions>,
+    pub result: RwSignal<Option<ImportResult>>,
+    pub problems_only: RwSignal<bool>,
+    pub page: RwSignal<usize>,
+    /// The report row "Next problem" went to last.
+    pub problem_cursor: StoredValue<Option<usize>>,
+}
+
+pub const PAGE_SIZE: usize = 100;
+
+impl ImportState {
+    pub fn new(kind: UserKind, organization_id: Option<i64>, roles: Vec<RoleInfo>) -> ImportState {
+        let roles = StoredValue::new(roles);
+        let table = RwSignal::new(Table::default());
+        let mapping = RwSignal::new(MappingChoice::default());
+        let taken = RwSignal::new(HashSet::new());
+        let report = Memo::new(move |_| {
+            let table = table.read();
+            let mapping = mapping.read();
+            let taken = taken.read();
+            roles.with_value(|known| {
+                let context = ImportContext {
+                    kind,
+                    known_roles: known,
+                    existing_email_keys: &taken,
+                    limits: ImportLimits::default(),
+                };
+                analyze(&table, &mapping, &context)
+            })
+        });
+        ImportState {
+            kind,
+            organization_id,
+            roles,
+            step: RwSignal::new(Step::Input),
+            table,
+            mapping,
+            source_name: RwSignal::new(String::new()),
+            read_issues: RwSignal::new(Vec::new()),
+            sheets: RwSignal::new(Vec::new()),
+            sheet: RwSignal::new(None),
+            file: StoredValue::new(None),
+            taken,
+            asked: StoredValue::new(HashSet::new()),
+            report,
+            selection: RwSignal::new(HashSet::new()),
+            options: RwSignal::new(ImportOptions::default()),
+            result: RwSignal::new(None),
+            problems_only: RwSignal::new(false),
+            page: RwSignal::new(0),
+            problem_cursor: StoredValue::new(None),
+        }
+    }
+
+    /// Loads what was pasted or uploaded and moves to the preview when there are rows.
+    pub fn load(&self, source: ImportSource<'_>, source_name: String) {
+        let read = read_source(source, &ImportLimits::default());
+        self.mapping.set(MappingChoice::default());
+        self.selection.set(HashSet::new());
+        self.page.set(0);
+        self.sheets.set(read.sheets);
+        self.sheet.set(read.sheet);
+        self.source_name.set(source_name);
+        self.read_issues.set(read.issues);
+        let has_rows = !read.table.rows.is_empty();
+        self.table.set(read.table);
+        if has_rows {
+            self.preselect_default_role();
+            self.step.set(Step::Preview);
+        }
+    }
+
+    /// End users need a role: when the data has no roles column, one is added with the
+    /// default end-user role, visibly, for the admin to change.
+    fn preselect_default_role(&self) {
+        if self.kind != UserKind::EndUser {
+            return;
+        }
+        let report = self.report.get_untracked();
+        if report
+            .columns
+            .iter()
+            .any(|c| c.field == crate::import::ImportField::Roles)
+        {
+            return;
+        }
+        let Some(default) = self.roles.with_value(|r| {
+            r.iter()
+                .find(|r| r.is_default && r.applies_to == UserKind::EndUser)
+                .map(|r| r.name.clone())
+        }) else {
+            return;
+        };
+        let offset = usize::from(report.header_row);
+        let rows: Vec<usize> = (offset..self.table.with_untracked(|t| t.rows.len())).collect();
+        let mut table = self.table.get_untracked();
+        let mut mapping = self.mapping.get_untracked();
+        crate::import::edit::assign_roles(&mut table, &mut mapping, &report, &rows, &[default]);
+        self.mapping.set(mapping);
+        self.table.set(table);
+    }
+
+    /// Index in `table.rows` of the report's `i`th data row.
+    pub fn table_row(&self, report_row: usize) -> usize {
+        report_row + usize::from(self.report.with(|r| r.header_row))
+    }
+
+    /// Emails in the table that pass the rules and were not yet asked about.
+    pub fn emails_to_ask(&self) -> Vec<String> {
+        let report = self.report.get_untracked();
+        let Some(column) = report
+            .columns
+            .iter()
+            .find(|c| c.field == crate::import::ImportField::Email)
+            .map(|c| c.column)
+        else {
+            return Vec::new();
+        };
+        let offset = usize::from(report.header_row);
+        self.table.with_untracked(|t| {
+            self.asked.with_value(|asked| {
+                t.rows
+                    .iter()
+                    .skip(offset)
+                    .filter_map(|r| r.cells.get(column))
+                    .filter(|e| Email::parse(e).is_ok() && !asked.contains(&Email::key_of(e)))
+                    .take(5_000)
+                    .cloned()
+                    .collect()
+            })
+        })
+    }
+}
