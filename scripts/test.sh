@@ -37,6 +37,9 @@ export IMPORT_DIGEST_FILE="$CARGO_TARGET_DIR/import-digest.json"
 rm -f "$IMPORT_DIGEST_FILE"
 cargo bench -p app --bench import
 
+say "import commit benchmark (10,000 rows, SQLite and PostgreSQL when configured)"
+cargo bench -p app --features ssr --bench import_commit
+
 say "browser tests (release build, Chromium)"
 cargo leptos build --release
 node -e '

@@ -53,10 +53,11 @@ fn ImportSteps(state: ImportState) -> impl IntoView {
     view! {
         {move || match state.step.get() {
             Step::Input => view! { <InputStep state/> }.into_any(),
+            // Erased one by one: together their view types are too deep for the compiler.
             Step::Preview => view! {
-                <PreviewToolbar state/>
-                <PreviewTable state/>
-                <OptionsPanel state/>
+                {view! { <PreviewToolbar state/> }.into_any()}
+                {view! { <PreviewTable state/> }.into_any()}
+                {view! { <OptionsPanel state/> }.into_any()}
             }.into_any(),
             Step::Result => view! { <ResultView state/> }.into_any(),
         }}
