@@ -295,3 +295,41 @@ async fn clone_form_post(db: Db) {
     assert!(back.contains("/clone") && back.contains("__err="), "{back}");
     assert_eq!(count(&db, "users").await, users_before);
 }
+
+on_both_databases! {
+    rows_posted_straight_to_the_import_function_get_the_same_row_errors => import_around_the_browser;
+}
+
+async fn import_around_the_browser(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let org = organization(&db, "Acme").await;
+    let app = app(db.clone());
+    let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
+    let body = format!(
+        r#"{{"request":{{"kind":"EndUser","organization_id":{org},"source_name":"curl","idempotency_key":"raw-1",
+            "table":{{"rows":[{{"line":1,"cells":["First Name","Last Name","Email","Roles"]}},
+                              {{"line":2,"cells":["<img src=x onerror=alert(1)>","Lee","ann@acme.example","Requester"]}},
+                              {{"line":3,"cells":["Bob","Ray","bob@acme.example","Requester"]}}]}},
+            "mapping":{{"header_row":null,"fields":null}},
+            "options":{{"mode":"CreateOnly","invalid_rows":"FailImport","send_invitations":true}}}}}}"#
+    );
+    let request = Request::post("/api/import_users")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, text) = send(&app, request).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let result: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(result["failed"], true);
+    assert_eq!(result["rows"][0]["outcome"], "Failed");
+    assert!(
+        result["rows"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("letters only"),
+        "{text}"
+    );
+    assert_eq!(count(&db, "users").await, 1);
+}
