@@ -16,6 +16,9 @@ if [[ -z "${CARGO_TARGET_DIR:-}" ]]; then
   export CARGO_TARGET_DIR="${BULK_IMPORT_TARGET_DIR:-$HOME/.cache/bulk-import-target}"
 fi
 mkdir -p "$CARGO_TARGET_DIR" "$TOOLS_DIR"
+# Incremental caches grow the target directory by gigabytes per run; full builds of our three
+# crates are quick enough without them.
+export CARGO_INCREMENTAL=0
 export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

@@ -3,6 +3,7 @@
 
 pub mod clone;
 pub mod imports;
+pub mod invitations;
 pub mod organizations;
 pub mod session;
 pub mod users;

@@ -17,6 +17,7 @@ pub fn AdminLayout() -> impl IntoView {
                 <A href="/admin/users">"All users"</A>
                 <A href="/admin/organizations">"Organizations"</A>
                 <A href="/admin/imports">"Import history"</A>
+                <A href="/admin/mailbox">"Mailbox"</A>
             </nav>
             <Suspense fallback=|| ()>
                 {move || user.get().map(|result| match result {

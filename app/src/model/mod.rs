@@ -2,6 +2,7 @@
 
 mod enums;
 mod import;
+mod invitation;
 mod views;
 
 pub use enums::{InvitationStatus, InvitationTimes, MfaMethod, UserKind, UserType};
@@ -9,6 +10,7 @@ pub use import::{
     ImportJobSummary, ImportMode, ImportOptions, ImportRequest, ImportResult, ImportRowResult,
     InvalidRows, RowOutcomeKind,
 };
+pub use invitation::{InvitationState, MailboxMessage};
 pub use views::{
     CurrentUser, OrganizationDetail, OrganizationSummary, RoleInfo, UserDetail, UserSummary,
 };

@@ -1,19 +1,23 @@
 //! One file per page.
 
+mod accept_invitation;
 mod add_user;
 mod clone_user;
-mod imports;
+pub(crate) mod imports;
 mod login;
+mod mailbox;
 mod not_found;
 mod organization;
 mod organizations;
 mod user;
 mod users;
 
+pub use accept_invitation::AcceptInvitationPage;
 pub use add_user::AddUserPage;
 pub use clone_user::CloneUserPage;
 pub use imports::{ImportHistoryPage, ImportJobPage};
 pub use login::LoginPage;
+pub use mailbox::MailboxPage;
 pub use not_found::NotFoundPage;
 pub use organization::OrganizationPage;
 pub use organizations::OrganizationsPage;

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: configuration, the database, sessions, the
 //! services behind server functions, and the axum router. Compiled only with `ssr`.
 
+pub mod acceptance;
 pub mod batch;
 pub mod cli;
 pub mod clock;

@@ -29,12 +29,15 @@ pub fn build(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn_with_state(state.clone(), admin_pages_need_an_admin))
+        .layer(axum::middleware::from_fn(invitation_pages_are_private))
         .layer(from_fn_with_state(
             state.config.clone(),
             csrf::refuse_cross_site,
         ))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            tracing::info_span!("request", method = %request.method(), path = %redacted_path(request.uri().path()))
+        }))
         .with_state(state)
 }
 
@@ -96,6 +99,33 @@ async fn admin_pages_need_an_admin(
     }
 }
 
+/// Invitation links carry a secret: the page is never cached and never sent as a referrer.
+async fn invitation_pages_are_private(request: Request, next: Next) -> Response {
+    let private = request.uri().path().starts_with("/invite/");
+    let mut response = next.run(request).await;
+    if private {
+        let headers = response.headers_mut();
+        headers.insert(
+            http::header::REFERRER_POLICY,
+            http::HeaderValue::from_static("no-referrer"),
+        );
+        headers.insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
+}
+
+/// Paths as logged: an invitation token never reaches the logs.
+fn redacted_path(path: &str) -> &str {
+    if path.starts_with("/invite/") {
+        "/invite/[token]"
+    } else {
+        path
+    }
+}
+
 fn encode_query_value(value: &str) -> String {
     value
         .bytes()
@@ -117,6 +147,12 @@ impl crate::error::AppError {
 #[cfg(test)]
 mod tests {
     use super::encode_query_value;
+
+    #[test]
+    fn invitation_tokens_are_redacted_from_logged_paths() {
+        assert_eq!(super::redacted_path("/invite/abc123"), "/invite/[token]");
+        assert_eq!(super::redacted_path("/admin/users"), "/admin/users");
+    }
 
     #[test]
     fn a_next_path_is_encoded_for_the_query_string() {

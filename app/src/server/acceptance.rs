@@ -1,0 +1,147 @@
+//! Accepting an invitation: the link's token is looked up by its hash, checked (not used, not
+//! revoked, not expired), and spent in the same transaction that sets the password, so two tabs
+//! accepting at once register once.
+
+use super::failure::db_failure;
+use super::passwords::{hash_password, password_problem};
+use super::tokens::hash_token;
+use super::{sessions, Db};
+use crate::error::AppError;
+use crate::model::{InvitationState, MailboxMessage, UserKind};
+use sqlx::Row;
+
+struct Found {
+    id: i64,
+    user_id: i64,
+    state: InvitationState,
+}
+
+async fn find(db: &Db, token: &str, now: i64) -> Result<Option<Found>, AppError> {
+    // Hash even malformed tokens: every lookup costs the same.
+    let hash = hash_token(token);
+    let row = sqlx::query(
+        "SELECT i.id, i.user_id, i.expires_at, i.accepted_at, i.revoked_at, u.first_name, u.last_name, u.email, u.kind, \
+                u.registered_at \
+         FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.token_hash = $1 AND i.purpose = 'invitation'",
+    )
+    .bind(hash)
+    .fetch_optional(db.pool())
+    .await
+    .map_err(db_failure("looking up an invitation"))?;
+    let Some(row) = row else { return Ok(None) };
+    let read = |e| db_failure("reading an invitation")(e);
+    let accepted: Option<i64> = row.try_get("accepted_at").map_err(read)?;
+    let revoked: Option<i64> = row.try_get("revoked_at").map_err(read)?;
+    let registered: Option<i64> = row.try_get("registered_at").map_err(read)?;
+    let expires_at: i64 = row.try_get("expires_at").map_err(read)?;
+    let state = if accepted.is_some() || registered.is_some() {
+        InvitationState::Used
+    } else if revoked.is_some() || now >= expires_at {
+        InvitationState::Expired
+    } else {
+        InvitationState::Valid {
+            name: format!(
+                "{} {}",
+                row.try_get::<String, _>("first_name").map_err(read)?,
+                row.try_get::<String, _>("last_name").map_err(read)?
+            ),
+            email: row.try_get("email").map_err(read)?,
+            kind: UserKind::parse(row.try_get("kind").map_err(read)?).unwrap_or(UserKind::EndUser),
+        }
+    };
+    Ok(Some(Found {
+        id: row.try_get("id").map_err(read)?,
+        user_id: row.try_get("user_id").map_err(read)?,
+        state,
+    }))
+}
+
+pub async fn state(db: &Db, token: &str, now: i64) -> Result<InvitationState, AppError> {
+    Ok(find(db, token, now)
+        .await?
+        .map(|f| f.state)
+        .unwrap_or(InvitationState::Expired))
+}
+
+/// Sets the password and registers the user; the token is spent. Returns the user's kind.
+pub async fn accept(db: &Db, token: &str, password: &str, now: i64) -> Result<UserKind, AppError> {
+    if let Some(problem) = password_problem(password) {
+        return Err(AppError::Conflict(problem.into()));
+    }
+    let found = find(db, token, now).await?;
+    let (invitation_id, user_id, kind) = match found {
+        Some(Found {
+            id,
+            user_id,
+            state: InvitationState::Valid { kind, .. },
+        }) => (id, user_id, kind),
+        Some(Found {
+            state: InvitationState::Used,
+            ..
+        }) => return Err(AppError::Conflict(USED.into())),
+        _ => return Err(AppError::Conflict(EXPIRED.into())),
+    };
+    let password = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| super::failure::internal("hashing a password", e))?
+        .map_err(|e| super::failure::internal("hashing a password", e))?;
+    let mut tx = db
+        .begin_write()
+        .await
+        .map_err(db_failure("starting an acceptance"))?;
+    // Only one acceptance can spend the token, whatever runs at the same time.
+    let spent = sqlx::query(
+        "UPDATE invitations SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(invitation_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_failure("spending an invitation"))?;
+    if spent.rows_affected() != 1 {
+        return Err(AppError::Conflict(USED.into()));
+    }
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, registered_at = $2, updated_at = $2 WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_failure("registering a user"))?;
+    sessions::delete_all_for_user(&mut *tx, user_id)
+        .await
+        .map_err(db_failure("ending sessions"))?;
+    tx.commit()
+        .await
+        .map_err(db_failure("committing an acceptance"))?;
+    tracing::info!(user_id, "invitation accepted");
+    Ok(kind)
+}
+
+pub const EXPIRED: &str = "This invitation has expired — ask your administrator to send a new one.";
+pub const USED: &str = "This invitation has already been used.";
+
+/// The local mailbox: what the outbox holds, newest first (the embedded default keeps mail
+/// here so a newcomer can follow an invitation on one machine).
+pub async fn mailbox(db: &Db) -> Result<Vec<MailboxMessage>, AppError> {
+    let rows = sqlx::query("SELECT id, to_address, subject, body_text, created_at, status FROM email_outbox ORDER BY id DESC LIMIT 100")
+        .fetch_all(db.pool())
+        .await
+        .map_err(db_failure("loading the mailbox"))?;
+    rows.iter()
+        .map(|r| {
+            Ok(MailboxMessage {
+                id: r.try_get("id")?,
+                to_address: r.try_get("to_address")?,
+                subject: r.try_get("subject")?,
+                body_text: r.try_get("body_text")?,
+                created_at: r.try_get("created_at")?,
+                status: r.try_get("status")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db_failure("reading the mailbox"))
+}
