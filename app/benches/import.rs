@@ -1,10 +1,8 @@
 //! Parses and validates 100,000 pasted rows × 8 columns (about a fifth with a problem) and
 //! prints rows per second. Run: `cargo bench -p app --bench import`.
 
-use app::import::sample::{digest, sample_paste, sample_roles};
-use app::import::{analyze, read_source, ImportContext, ImportLimits, ImportSource, MappingChoice};
-use app::model::UserKind;
-use std::collections::HashSet;
+use app::import::sample::{digest, sample_paste, SampleWorld};
+use app::import::{analyze, read_source, ImportSource, MappingChoice};
 use std::time::Instant;
 
 fn main() {
@@ -13,16 +11,8 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
     let text = sample_paste(rows);
-    let roles = sample_roles();
-    let existing: HashSet<String> = (0..1000)
-        .map(|i| format!("existing{i}@example.com"))
-        .collect();
-    let context = ImportContext {
-        kind: UserKind::EndUser,
-        known_roles: &roles,
-        existing_email_keys: &existing,
-        limits: ImportLimits::default(),
-    };
+    let world = SampleWorld::default();
+    let context = world.context();
 
     // The first phone check pays for loading the phone metadata; time it on its own.
     let started = Instant::now();

@@ -3,12 +3,8 @@
 //! engine on the same sample input as `cargo bench -p app --bench import` and returns its
 //! timings and the report's digest as JSON.
 
-use crate::import::sample::{digest, sample_paste, sample_roles};
-use crate::import::{
-    analyze, read_source, ImportContext, ImportLimits, ImportSource, MappingChoice,
-};
-use crate::model::UserKind;
-use std::collections::HashSet;
+use crate::import::sample::{digest, sample_paste, SampleWorld};
+use crate::import::{analyze, read_source, ImportSource, MappingChoice};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
@@ -18,16 +14,8 @@ pub fn import_engine_benchmark(rows: u32) -> String {
     let _ = crate::rules::PhoneE164::parse_optional("+1 888 667 8888");
     let phone_first_use_ms = now() - started;
     let text = sample_paste(rows as usize);
-    let roles = sample_roles();
-    let existing: HashSet<String> = (0..1000)
-        .map(|i| format!("existing{i}@example.com"))
-        .collect();
-    let context = ImportContext {
-        kind: UserKind::EndUser,
-        known_roles: &roles,
-        existing_email_keys: &existing,
-        limits: ImportLimits::default(),
-    };
+    let world = SampleWorld::default();
+    let context = world.context();
     let mut best = (f64::MAX, 0.0, 0.0);
     let mut report_digest = String::new();
     for _ in 0..3 {

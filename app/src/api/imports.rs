@@ -46,10 +46,8 @@ pub async fn import_history() -> Result<Vec<ImportJobSummary>, AppError> {
 pub async fn import_job(id: i64) -> Result<(ImportJobSummary, ImportResult), AppError> {
     use crate::server::{context, imports};
     let (state, _) = context::require_admin().await?;
-    let summary = imports::history(state.db.pool())
+    let summary = imports::job_summary(state.db.pool(), id)
         .await?
-        .into_iter()
-        .find(|j| j.id == id)
         .ok_or_else(|| AppError::NotFound("That import".into()))?;
     let result = imports::load_result(state.db.pool(), id, summary.status == "failed").await?;
     Ok((summary, result))

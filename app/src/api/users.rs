@@ -84,3 +84,21 @@ pub async fn email_in_use(email: String) -> Result<bool, AppError> {
         .await
         .map_err(db_failure("checking an email"))
 }
+
+/// A user with the roles and organizations their form offers (the user page and Clone user).
+pub async fn user_and_choices(
+    id: i64,
+) -> Result<
+    (
+        UserDetail,
+        Vec<RoleInfo>,
+        Vec<crate::model::OrganizationSummary>,
+    ),
+    AppError,
+> {
+    Ok((
+        get_user(id).await?,
+        list_roles().await?,
+        crate::api::organizations::list_organizations().await?,
+    ))
+}

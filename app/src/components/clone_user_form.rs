@@ -1,13 +1,10 @@
-use super::user_form::{field_id, KindField, OrganizationField, UserFormState};
+use super::user_form::{KindField, LiveCheck, OrganizationField, UserFormState};
 use super::{ErrorNotice, RolePicker, SettingsFields, TextField};
 use crate::api::clone::CloneUser;
 use crate::api::users::email_in_use;
-use crate::browser;
 use crate::error::AppError;
 use crate::model::{OrganizationSummary, RoleInfo, UserDetail};
-use crate::rules::{
-    settings_copied_from, validate_user_fields, Email, Field, IssueCode, NAME_MAX_CHARS,
-};
+use crate::rules::{settings_copied_from, Email, Field, IssueCode, NAME_MAX_CHARS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -28,27 +25,14 @@ pub fn CloneUserForm(
     let source_name = format!("{} {}", source.first_name, source.last_name);
     let source_id = source.id;
     let roles = StoredValue::new(roles);
-    let attempted = RwSignal::new(false);
     let send_invitation = RwSignal::new(true);
     let server_error = RwSignal::new(initial_error);
-    let live_errors = Memo::new(move |_| {
-        roles.with_value(|known| {
-            validate_user_fields(&state.input(), known)
-                .err()
-                .unwrap_or_default()
-        })
-    });
+    let check = LiveCheck::new(state, roles);
     let taken_email = email_taken_check(state.email);
     let error_for = move |field: Field, value: Option<RwSignal<String>>| {
         Signal::derive(move || {
-            let touched = attempted.get() || value.is_some_and(|v| !v.get().is_empty());
-            if let Some(e) = live_errors
-                .get()
-                .into_iter()
-                .find(|e| e.field == field)
-                .filter(|_| touched)
-            {
-                return Some(e.code.message());
+            if let Some(problem) = check.problem(field, value) {
+                return Some(problem);
             }
             if field == Field::Email
                 && taken_email
@@ -78,9 +62,7 @@ pub fn CloneUserForm(
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        attempted.set(true);
-        if let Some(first) = live_errors.get_untracked().first() {
-            browser::focus_element(field_id(first.field));
+        if !check.ready_to_save() {
             return;
         }
         server_error.set(None);

@@ -68,6 +68,61 @@ impl UserFormState {
     }
 }
 
+/// The same rules the server runs, applied as the admin types. A field's problem shows once
+/// it has a value or the admin tried to save.
+#[derive(Clone, Copy)]
+pub(crate) struct LiveCheck {
+    errors: Memo<Vec<FieldError>>,
+    pub attempted: RwSignal<bool>,
+}
+
+impl LiveCheck {
+    pub(crate) fn new(state: UserFormState, roles: StoredValue<Vec<RoleInfo>>) -> LiveCheck {
+        let errors = Memo::new(move |_| {
+            roles.with_value(|known| {
+                validate_user_fields(&state.input(), known)
+                    .err()
+                    .unwrap_or_default()
+            })
+        });
+        LiveCheck {
+            errors,
+            attempted: RwSignal::new(false),
+        }
+    }
+
+    /// The field's live problem, if it is to be shown (reactive).
+    pub(crate) fn problem(
+        &self,
+        field: Field,
+        value: Option<RwSignal<String>>,
+    ) -> Option<&'static str> {
+        let touched = self.attempted.get() || value.is_some_and(|v| !v.get().is_empty());
+        self.errors
+            .get()
+            .into_iter()
+            .find(|e| e.field == field)
+            .filter(|_| touched)
+            .map(|e| e.code.message())
+    }
+
+    pub(crate) fn problem_count(&self) -> usize {
+        self.errors.with(Vec::len)
+    }
+
+    /// Marks a save attempt; when a field has a problem, focuses it and returns false.
+    pub(crate) fn ready_to_save(&self) -> bool {
+        self.attempted.set(true);
+        match self.errors.with_untracked(|e| e.first().map(|e| e.field)) {
+            Some(field) => {
+                browser::focus_element(field_id(field));
+                false
+            }
+            None => true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserFormSubmit {
     pub input: UserFieldsInput,
@@ -102,27 +157,19 @@ pub fn UserForm(
 ) -> impl IntoView {
     let state = UserFormState::new(&initial);
     let send_invitation = RwSignal::new(true);
-    let attempted = RwSignal::new(false);
     let roles = StoredValue::new(roles);
-    let live_errors = Memo::new(move |_| {
-        roles.with_value(|known| {
-            validate_user_fields(&state.input(), known)
-                .err()
-                .unwrap_or_default()
-        })
-    });
-    // A field's problem shows once it has a value or the admin tried to save; the server's
-    // verdict on a field shows until that field changes.
+    let check = LiveCheck::new(state, roles);
+    // The server's verdict on a field shows until that field changes.
     let error_for = move |field: Field, value: Option<RwSignal<String>>| {
         Signal::derive(move || {
-            let touched = attempted.get() || value.map(|v| !v.get().is_empty()).unwrap_or(false);
-            let live = live_errors
-                .get()
-                .into_iter()
-                .find(|e| e.field == field)
-                .filter(|_| touched);
-            live.or_else(|| server_errors.get().into_iter().find(|e| e.field == field))
-                .map(|e| e.code.message())
+            check.problem(field, value).or_else(|| {
+                server_errors.with(|errors| {
+                    errors
+                        .iter()
+                        .find(|e| e.field == field)
+                        .map(|e| e.code.message())
+                })
+            })
         })
     };
     for (field, signal) in [
@@ -141,9 +188,7 @@ pub fn UserForm(
     }
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        attempted.set(true);
-        if let Some(first) = live_errors.get_untracked().first() {
-            browser::focus_element(field_id(first.field));
+        if !check.ready_to_save() {
             return;
         }
         on_submit.run(UserFormSubmit {
@@ -152,7 +197,7 @@ pub fn UserForm(
         });
     };
     let max_name = NAME_MAX_CHARS as u32;
-    let problem_count = move || live_errors.get().len();
+    let problem_count = move || check.problem_count();
     view! {
         <form class="user-form" on:submit=submit novalidate=true>
             <fieldset>
@@ -180,7 +225,7 @@ pub fn UserForm(
                     {move || if pending.get() { "Saving…" } else { submit_label }}
                 </button>
                 <span class="form-status" aria-live="polite">
-                    {move || (attempted.get() && problem_count() > 0)
+                    {move || (check.attempted.get() && problem_count() > 0)
                         .then(|| format!("{} field(s) need attention.", problem_count()))}
                 </span>
             </div>

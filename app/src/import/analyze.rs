@@ -130,7 +130,7 @@ pub fn analyze(table: &Table, choice: &MappingChoice, context: &ImportContext<'_
                     &mut report.rows,
                     first,
                     &mut outcome,
-                    columns.email,
+                    (ImportField::Email, columns.email),
                     email.as_str(),
                     |other_line| ImportIssueCode::EmailDuplicateInInput { other_line },
                 );
@@ -144,7 +144,7 @@ pub fn analyze(table: &Table, choice: &MappingChoice, context: &ImportContext<'_
                     &mut report.rows,
                     first,
                     &mut outcome,
-                    columns.external_id,
+                    (ImportField::ExternalId, columns.external_id),
                     id,
                     |other_line| ImportIssueCode::ExternalIdDuplicateInInput { other_line },
                 );
@@ -158,48 +158,32 @@ pub fn analyze(table: &Table, choice: &MappingChoice, context: &ImportContext<'_
     report
 }
 
-/// Reports a duplicate on both rows; the earlier row loses its user too.
+/// Reports a duplicate on both rows (the earlier row once, however many repeats follow); the
+/// earlier row loses its user too.
 fn flag_duplicate(
     rows: &mut [RowOutcome],
     first: usize,
     current: &mut RowOutcome,
-    column: Option<usize>,
+    (field, column): (ImportField, Option<usize>),
     value: &str,
     code: impl Fn(u32) -> ImportIssueCode,
 ) {
     let earlier = &mut rows[first];
-    let field = if matches!(code(0), ImportIssueCode::EmailDuplicateInInput { .. }) {
-        ImportField::Email
-    } else {
-        ImportField::ExternalId
-    };
-    current.issues.push(ImportIssue {
-        line: Some(current.line),
+    let issue = |line: u32, other_line: u32| ImportIssue {
+        line: Some(line),
         column,
         field: Some(field),
-        code: code(earlier.line),
+        code: code(other_line),
         value: value.to_string(),
-    });
-    if !earlier.issues.iter().any(|i| {
-        i.code == code(current.line)
-            || matches!(
-                (&i.code, field),
-                (
-                    ImportIssueCode::EmailDuplicateInInput { .. },
-                    ImportField::Email
-                ) | (
-                    ImportIssueCode::ExternalIdDuplicateInInput { .. },
-                    ImportField::ExternalId
-                )
-            )
-    }) {
-        earlier.issues.push(ImportIssue {
-            line: Some(earlier.line),
-            column,
-            field: Some(field),
-            code: code(current.line),
-            value: value.to_string(),
-        });
+    };
+    current.issues.push(issue(current.line, earlier.line));
+    let same_kind = std::mem::discriminant(&code(0));
+    if !earlier
+        .issues
+        .iter()
+        .any(|i| std::mem::discriminant(&i.code) == same_kind)
+    {
+        earlier.issues.push(issue(earlier.line, current.line));
     }
     earlier.user = None;
 }

@@ -72,7 +72,7 @@ pub fn add_roles_column(
 }
 
 /// Every cell problem of the report, for "Download errors" and "Copy errors".
-pub fn error_lines(report: &ImportReport, table: &Table) -> Vec<ErrorLine> {
+pub fn error_lines(report: &ImportReport) -> Vec<ErrorLine> {
     let header = |column: Option<usize>| {
         column
             .and_then(|c| report.columns.get(c))
@@ -83,7 +83,6 @@ pub fn error_lines(report: &ImportReport, table: &Table) -> Vec<ErrorLine> {
             })
             .unwrap_or_default()
     };
-    let _ = table;
     report
         .file_issues
         .iter()
@@ -170,7 +169,7 @@ mod tests {
         assert_eq!(analyze_with(&t, &mapping).valid_count(), 2);
         remove_rows(&mut t, &[2]);
         assert_eq!(analyze_with(&t, &mapping).rows.len(), 1);
-        let lines = error_lines(&analyze_with(&table("Email\nbad"), &mapping), &t);
+        let lines = error_lines(&analyze_with(&table("Email\nbad"), &mapping));
         assert!(lines
             .iter()
             .any(|l| l.line == 2 && l.column == "Email" && l.value == "bad"));

@@ -111,21 +111,45 @@ pub fn digest(report: &super::ImportReport) -> String {
     )
 }
 
-/// The roles the sample's Roles column refers to.
-pub fn sample_roles() -> Vec<crate::model::RoleInfo> {
-    use crate::model::{RoleInfo, UserKind};
-    vec![
-        RoleInfo {
-            id: 5,
-            name: "Requester".into(),
-            applies_to: UserKind::EndUser,
-            is_default: true,
-        },
-        RoleInfo {
-            id: 6,
-            name: "Approver".into(),
-            applies_to: UserKind::EndUser,
-            is_default: false,
-        },
-    ]
+/// What the sample is checked against: the roles its Roles column names and 1,000 existing
+/// accounts, as end users.
+pub struct SampleWorld {
+    roles: Vec<crate::model::RoleInfo>,
+    existing: std::collections::HashSet<String>,
+}
+
+impl Default for SampleWorld {
+    fn default() -> Self {
+        use crate::model::{RoleInfo, UserKind};
+        SampleWorld {
+            roles: vec![
+                RoleInfo {
+                    id: 5,
+                    name: "Requester".into(),
+                    applies_to: UserKind::EndUser,
+                    is_default: true,
+                },
+                RoleInfo {
+                    id: 6,
+                    name: "Approver".into(),
+                    applies_to: UserKind::EndUser,
+                    is_default: false,
+                },
+            ],
+            existing: (0..1000)
+                .map(|i| format!("existing{i}@example.com"))
+                .collect(),
+        }
+    }
+}
+
+impl SampleWorld {
+    pub fn context(&self) -> super::ImportContext<'_> {
+        super::ImportContext {
+            kind: crate::model::UserKind::EndUser,
+            known_roles: &self.roles,
+            existing_email_keys: &self.existing,
+            limits: super::ImportLimits::default(),
+        }
+    }
 }

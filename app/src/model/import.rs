@@ -105,6 +105,32 @@ pub struct ImportResult {
     pub rows: Vec<ImportRowResult>,
 }
 
+impl ImportResult {
+    pub fn new(job_id: Option<i64>, failed: bool) -> ImportResult {
+        ImportResult {
+            job_id,
+            failed,
+            created: 0,
+            updated: 0,
+            skipped: 0,
+            failed_rows: 0,
+            problems: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row and counts it under its outcome.
+    pub fn push(&mut self, row: ImportRowResult) {
+        match row.outcome {
+            RowOutcomeKind::Created => self.created += 1,
+            RowOutcomeKind::Updated => self.updated += 1,
+            RowOutcomeKind::Skipped => self.skipped += 1,
+            RowOutcomeKind::Failed => self.failed_rows += 1,
+        }
+        self.rows.push(row);
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportJobSummary {
     pub id: i64,

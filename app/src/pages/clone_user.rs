@@ -1,6 +1,5 @@
 use crate::api::clone::CloneUser;
-use crate::api::organizations::list_organizations;
-use crate::api::users::{get_user, list_roles};
+use crate::api::users::user_and_choices;
 use crate::components::{CloneUserForm, ErrorNotice};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -17,13 +16,7 @@ pub fn CloneUserPage() -> impl IntoView {
             .with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()))
             .unwrap_or(0)
     };
-    let data = Resource::new(id, |id| async move {
-        Ok::<_, AppError>((
-            get_user(id).await?,
-            list_roles().await?,
-            list_organizations().await?,
-        ))
-    });
+    let data = Resource::new(id, user_and_choices);
     // Without JavaScript the form posts straight to the server function, which sends a failed
     // attempt back here with the error in the query string.
     let error_from_plain_post = query

@@ -1,5 +1,4 @@
-use crate::api::organizations::list_organizations;
-use crate::api::users::{get_user, list_roles, update_user};
+use crate::api::users::{get_user, update_user, user_and_choices};
 use crate::components::{ErrorNotice, InvitationBadge, UserForm, UserFormSubmit};
 use crate::error::AppError;
 use crate::model::UserDetail;
@@ -30,13 +29,7 @@ pub fn UserPage() -> impl IntoView {
             None => None,
         }
     });
-    let data = Resource::new(id, |id| async move {
-        Ok::<_, AppError>((
-            get_user(id).await?,
-            list_roles().await?,
-            list_organizations().await?,
-        ))
-    });
+    let data = Resource::new(id, user_and_choices);
     let server_errors = RwSignal::new(Vec::new());
     let saved = RwSignal::new(false);
     let failure = RwSignal::new(None::<AppError>);

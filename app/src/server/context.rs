@@ -6,7 +6,6 @@ use super::sessions::{self, SessionUser};
 use super::{Config, Db};
 use crate::error::AppError;
 use axum::extract::FromRef;
-use http::header::COOKIE;
 use leptos::prelude::{use_context, LeptosOptions};
 use std::sync::Arc;
 
@@ -23,8 +22,7 @@ pub fn state() -> Result<AppState, AppError> {
 
 fn session_token() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    let header = parts.headers.get(COOKIE)?.to_str().ok()?;
-    sessions::token_from_cookie_header(header).map(str::to_string)
+    sessions::token_from_headers(&parts.headers).map(str::to_string)
 }
 
 /// The signed-in user, or `None`. `activity` records that the user did something.

@@ -6,7 +6,6 @@
 use super::batch::{self, Value};
 use super::db::is_unique_violation;
 use super::failure::db_failure;
-use super::tokens::{hash_token, new_token};
 use super::users::Actor;
 use super::{invitations, organizations, roles, Db};
 use crate::error::AppError;
@@ -203,16 +202,9 @@ pub async fn commit(
     now: i64,
 ) -> Result<ImportResult, AppError> {
     if prepared.report.is_blocked() {
-        return Ok(ImportResult {
-            job_id: None,
-            failed: true,
-            created: 0,
-            updated: 0,
-            skipped: 0,
-            failed_rows: 0,
-            problems: prepared.report.file_issues.clone(),
-            rows: Vec::new(),
-        });
+        let mut refused = ImportResult::new(None, true);
+        refused.problems = prepared.report.file_issues.clone();
+        return Ok(refused);
     }
     let any_failed = prepared
         .plans
@@ -329,16 +321,23 @@ async fn write(
     )
     .await?;
     if request.options.send_invitations {
-        queue_invitations(
-            &mut tx,
-            &creates,
-            &ids_by_key,
-            job_id,
-            actor,
+        let inviter = invitations::Inviter {
+            user_id: actor.user_id,
+            display_name: actor.display_name,
             public_base_url,
-            now,
-        )
-        .await?;
+            import_job_id: Some(job_id),
+        };
+        let invitees: Vec<invitations::Invitee> = creates
+            .iter()
+            .filter_map(|u| {
+                Some(invitations::Invitee {
+                    user_id: *ids_by_key.get(&u.email.key())?,
+                    email: u.email.as_str().to_string(),
+                    name: format!("{} {}", u.first_name.as_str(), u.last_name.as_str()),
+                })
+            })
+            .collect();
+        invitations::issue(&mut tx, &inviter, &invitees, now).await?;
     }
     for (_, _, plan) in &prepared.plans {
         if let Plan::Update(id, user) = plan {
@@ -346,16 +345,7 @@ async fn write(
         }
     }
 
-    let mut result = ImportResult {
-        job_id: Some(job_id),
-        failed: false,
-        created: 0,
-        updated: 0,
-        skipped: 0,
-        failed_rows: 0,
-        problems: Vec::new(),
-        rows: Vec::new(),
-    };
+    let mut result = ImportResult::new(Some(job_id), false);
     for (line, email, plan) in &prepared.plans {
         let (outcome, user_id, message) = match plan {
             Plan::Create(u) => (
@@ -366,12 +356,7 @@ async fn write(
             Plan::Update(id, _) => (RowOutcomeKind::Updated, Some(*id), String::new()),
             Plan::Fail(message) => (RowOutcomeKind::Skipped, None, message.clone()),
         };
-        match outcome {
-            RowOutcomeKind::Created => result.created += 1,
-            RowOutcomeKind::Updated => result.updated += 1,
-            _ => result.skipped += 1,
-        }
-        result.rows.push(ImportRowResult {
+        result.push(ImportRowResult {
             line: *line,
             outcome,
             email: email.clone(),
@@ -399,10 +384,7 @@ async fn insert_job(
     now: i64,
     status: &str,
 ) -> Result<i64, sqlx::Error> {
-    let options = format!(
-        r#"{{"mode":"{:?}","invalid_rows":"{:?}","send_invitations":{}}}"#,
-        request.options.mode, request.options.invalid_rows, request.options.send_invitations
-    );
+    let options = serde_json::to_string(&request.options).unwrap_or_default();
     sqlx::query_scalar(
         "INSERT INTO import_jobs (created_by, created_at, kind, organization_id, source, options, idempotency_key, status, total_rows) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0) RETURNING id",
@@ -468,91 +450,6 @@ async fn insert_users(
             ))
         })
         .collect()
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn queue_invitations(
-    tx: &mut Transaction<'static, Any>,
-    creates: &[&ImportUser],
-    ids_by_key: &HashMap<String, i64>,
-    job_id: i64,
-    actor: &Actor<'_>,
-    public_base_url: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let expires = now + invitations::INVITATION_LIFETIME_SECONDS;
-    let mut invitation_rows = Vec::with_capacity(creates.len());
-    let mut emails = Vec::with_capacity(creates.len());
-    for user in creates {
-        let Some(&user_id) = ids_by_key.get(&user.email.key()) else {
-            continue;
-        };
-        let token = new_token();
-        invitation_rows.push(vec![
-            Value::Int(user_id),
-            Value::Text("invitation".into()),
-            Value::Text(hash_token(&token)),
-            Value::Int(job_id),
-            Value::Int(actor.user_id),
-            Value::Int(now),
-            Value::Int(expires),
-        ]);
-        let name = format!("{} {}", user.first_name.as_str(), user.last_name.as_str());
-        let link = format!("{public_base_url}/invite/{token}");
-        let (text, html) = invitations::bodies(&name, actor.display_name, &link);
-        emails.push((user_id, user.email.as_str().to_string(), text, html));
-    }
-    let returned = batch::insert(
-        tx,
-        "invitations",
-        &[
-            "user_id",
-            "purpose",
-            "token_hash",
-            "import_job_id",
-            "created_by",
-            "sent_at",
-            "expires_at",
-        ],
-        &invitation_rows,
-        "RETURNING id, user_id",
-    )
-    .await?;
-    let invitation_by_user: HashMap<i64, i64> = returned
-        .iter()
-        .map(|r| Ok((r.try_get::<i64, _>("user_id")?, r.try_get::<i64, _>("id")?)))
-        .collect::<Result<_, sqlx::Error>>()?;
-    let outbox: Vec<Vec<Value>> = emails
-        .into_iter()
-        .map(|(user_id, to, text, html)| {
-            vec![
-                Value::Text(to),
-                Value::Text(invitations::SUBJECT.into()),
-                Value::Text(text),
-                Value::Text(html),
-                Value::OptInt(invitation_by_user.get(&user_id).copied()),
-                Value::Int(now),
-                Value::Int(now),
-            ]
-        })
-        .collect();
-    batch::insert(
-        tx,
-        "email_outbox",
-        &[
-            "to_address",
-            "subject",
-            "body_text",
-            "body_html",
-            "invitation_id",
-            "created_at",
-            "next_attempt_at",
-        ],
-        &outbox,
-        "",
-    )
-    .await?;
-    Ok(())
 }
 
 /// An update changes the person's details from the row; roles are replaced only when the
@@ -663,26 +560,13 @@ async fn record_failure(
     now: i64,
     not_imported: &str,
 ) -> Result<ImportResult, AppError> {
-    let mut result = ImportResult {
-        job_id: None,
-        failed: true,
-        created: 0,
-        updated: 0,
-        skipped: 0,
-        failed_rows: 0,
-        problems: Vec::new(),
-        rows: Vec::new(),
-    };
+    let mut result = ImportResult::new(None, true);
     for (line, email, plan) in plans {
         let (outcome, message) = match plan {
             Plan::Fail(message) => (RowOutcomeKind::Failed, message.clone()),
             _ => (RowOutcomeKind::Skipped, not_imported.to_string()),
         };
-        match outcome {
-            RowOutcomeKind::Failed => result.failed_rows += 1,
-            _ => result.skipped += 1,
-        }
-        result.rows.push(ImportRowResult {
+        result.push(ImportRowResult {
             line: *line,
             outcome,
             email: email.clone(),
@@ -784,27 +668,12 @@ pub async fn load_result(
         .fetch_all(pool)
         .await
         .map_err(db_failure("loading import rows"))?;
-    let mut result = ImportResult {
-        job_id: Some(job_id),
-        failed,
-        created: 0,
-        updated: 0,
-        skipped: 0,
-        failed_rows: 0,
-        problems: Vec::new(),
-        rows: Vec::new(),
-    };
+    let mut result = ImportResult::new(Some(job_id), failed);
     for row in rows {
         let read = |e| db_failure("reading import rows")(e);
         let outcome = RowOutcomeKind::parse(row.try_get("outcome").map_err(read)?)
             .unwrap_or(RowOutcomeKind::Failed);
-        match outcome {
-            RowOutcomeKind::Created => result.created += 1,
-            RowOutcomeKind::Updated => result.updated += 1,
-            RowOutcomeKind::Skipped => result.skipped += 1,
-            RowOutcomeKind::Failed => result.failed_rows += 1,
-        }
-        result.rows.push(ImportRowResult {
+        result.push(ImportRowResult {
             line: row.try_get::<i64, _>("row_number").map_err(read)? as u32,
             outcome,
             email: row.try_get("email").map_err(read)?,
@@ -818,46 +687,59 @@ pub async fn load_result(
     Ok(result)
 }
 
+const JOB_SUMMARY: &str = "SELECT j.id, j.created_at, u.first_name, u.last_name, j.kind, o.name AS organization, \
+         j.source, j.options, j.status, j.total_rows, j.created_count, j.updated_count, j.skipped_count, j.failed_count \
+     FROM import_jobs j JOIN users u ON u.id = j.created_by LEFT JOIN organizations o ON o.id = j.organization_id";
+
+/// The latest imports, newest first.
 pub async fn history(pool: &AnyPool) -> Result<Vec<ImportJobSummary>, AppError> {
-    let rows = sqlx::query(
-        "SELECT j.id, j.created_at, u.first_name, u.last_name, j.kind, o.name AS organization, j.source, j.options, \
-                j.status, j.total_rows, j.created_count, j.updated_count, j.skipped_count, j.failed_count \
-         FROM import_jobs j JOIN users u ON u.id = j.created_by LEFT JOIN organizations o ON o.id = j.organization_id \
-         ORDER BY j.created_at DESC, j.id DESC LIMIT 200",
-    )
+    let rows = sqlx::query(&format!(
+        "{JOB_SUMMARY} ORDER BY j.created_at DESC, j.id DESC LIMIT 200"
+    ))
     .fetch_all(pool)
     .await
     .map_err(db_failure("loading import history"))?;
     rows.iter()
-        .map(|row| -> Result<ImportJobSummary, sqlx::Error> {
-            let options: String = row.try_get("options")?;
-            let mode = if options.contains("UpdateOnly") {
-                ImportMode::UpdateOnly
-            } else if options.contains("CreateAndUpdate") {
-                ImportMode::CreateAndUpdate
-            } else {
-                ImportMode::CreateOnly
-            };
-            Ok(ImportJobSummary {
-                id: row.try_get("id")?,
-                created_at: row.try_get("created_at")?,
-                created_by: format!(
-                    "{} {}",
-                    row.try_get::<String, _>("first_name")?,
-                    row.try_get::<String, _>("last_name")?
-                ),
-                kind: UserKind::parse(row.try_get("kind")?).unwrap_or(UserKind::EndUser),
-                organization: row.try_get("organization")?,
-                source: row.try_get("source")?,
-                mode,
-                status: row.try_get("status")?,
-                total_rows: row.try_get("total_rows")?,
-                created: row.try_get("created_count")?,
-                updated: row.try_get("updated_count")?,
-                skipped: row.try_get("skipped_count")?,
-                failed: row.try_get("failed_count")?,
-            })
-        })
+        .map(job_summary_from_row)
         .collect::<Result<_, _>>()
         .map_err(db_failure("reading import history"))
+}
+
+/// One import's summary.
+pub async fn job_summary(pool: &AnyPool, id: i64) -> Result<Option<ImportJobSummary>, AppError> {
+    let row = sqlx::query(&format!("{JOB_SUMMARY} WHERE j.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_failure("loading an import"))?;
+    row.as_ref()
+        .map(job_summary_from_row)
+        .transpose()
+        .map_err(db_failure("reading an import"))
+}
+
+fn job_summary_from_row(row: &sqlx::any::AnyRow) -> Result<ImportJobSummary, sqlx::Error> {
+    let options: String = row.try_get("options")?;
+    let mode = serde_json::from_str::<crate::model::ImportOptions>(&options)
+        .map(|o| o.mode)
+        .unwrap_or_default();
+    Ok(ImportJobSummary {
+        id: row.try_get("id")?,
+        created_at: row.try_get("created_at")?,
+        created_by: format!(
+            "{} {}",
+            row.try_get::<String, _>("first_name")?,
+            row.try_get::<String, _>("last_name")?
+        ),
+        kind: UserKind::parse(row.try_get("kind")?).unwrap_or(UserKind::EndUser),
+        organization: row.try_get("organization")?,
+        source: row.try_get("source")?,
+        mode,
+        status: row.try_get("status")?,
+        total_rows: row.try_get("total_rows")?,
+        created: row.try_get("created_count")?,
+        updated: row.try_get("updated_count")?,
+        skipped: row.try_get("skipped_count")?,
+        failed: row.try_get("failed_count")?,
+    })
 }

@@ -2,59 +2,111 @@
 //! invitation exists exactly when the change that caused it was committed; the outbox is
 //! delivered after commit.
 
+use super::batch::{self, Value};
 use super::tokens::{hash_token, new_token};
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
 
 pub const INVITATION_LIFETIME_SECONDS: i64 = 24 * 3600;
 pub const SUBJECT: &str = "You have been invited to the help desk";
 
-pub struct InvitationEmail<'a> {
+/// Who invites, and from where links point.
+pub struct Inviter<'a> {
     pub user_id: i64,
-    pub to_address: &'a str,
-    pub invitee_name: &'a str,
-    pub inviter_name: &'a str,
+    pub display_name: &'a str,
     pub public_base_url: &'a str,
     pub import_job_id: Option<i64>,
-    pub created_by: Option<i64>,
 }
 
+pub struct Invitee {
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+}
+
+/// Writes an invitation and its outbox email for each invitee, in multi-row statements, inside
+/// the caller's transaction. One user added and ten thousand imported go through here alike.
 pub async fn issue(
     tx: &mut Transaction<'static, Any>,
-    email: &InvitationEmail<'_>,
+    inviter: &Inviter<'_>,
+    invitees: &[Invitee],
     now: i64,
-) -> Result<i64, sqlx::Error> {
-    let token = new_token();
+) -> Result<(), sqlx::Error> {
     let expires_at = now + INVITATION_LIFETIME_SECONDS;
-    let invitation_id: i64 = sqlx::query_scalar(
-        "INSERT INTO invitations (user_id, purpose, token_hash, import_job_id, created_by, sent_at, expires_at) \
-         VALUES ($1, 'invitation', $2, $3, $4, $5, $6) RETURNING id",
+    let mut invitation_rows = Vec::with_capacity(invitees.len());
+    let mut bodies_by_user = HashMap::with_capacity(invitees.len());
+    for invitee in invitees {
+        let token = new_token();
+        invitation_rows.push(vec![
+            Value::Int(invitee.user_id),
+            Value::Text("invitation".into()),
+            Value::Text(hash_token(&token)),
+            Value::OptInt(inviter.import_job_id),
+            Value::Int(inviter.user_id),
+            Value::Int(now),
+            Value::Int(expires_at),
+        ]);
+        let link = format!("{}/invite/{token}", inviter.public_base_url);
+        bodies_by_user.insert(
+            invitee.user_id,
+            bodies(&invitee.name, inviter.display_name, &link),
+        );
+    }
+    let returned = batch::insert(
+        tx,
+        "invitations",
+        &[
+            "user_id",
+            "purpose",
+            "token_hash",
+            "import_job_id",
+            "created_by",
+            "sent_at",
+            "expires_at",
+        ],
+        &invitation_rows,
+        "RETURNING id, user_id",
     )
-    .bind(email.user_id)
-    .bind(hash_token(&token))
-    .bind(email.import_job_id)
-    .bind(email.created_by)
-    .bind(now)
-    .bind(expires_at)
-    .fetch_one(&mut **tx)
     .await?;
-    let link = format!("{}/invite/{token}", email.public_base_url);
-    let (text, html) = bodies(email.invitee_name, email.inviter_name, &link);
-    sqlx::query(
-        "INSERT INTO email_outbox (to_address, subject, body_text, body_html, invitation_id, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    let invitation_by_user: HashMap<i64, i64> = returned
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>("user_id")?, r.try_get::<i64, _>("id")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let outbox: Vec<Vec<Value>> = invitees
+        .iter()
+        .filter_map(|invitee| {
+            let (text, html) = bodies_by_user.remove(&invitee.user_id)?;
+            Some(vec![
+                Value::Text(invitee.email.clone()),
+                Value::Text(SUBJECT.into()),
+                Value::Text(text),
+                Value::Text(html),
+                Value::OptInt(invitation_by_user.get(&invitee.user_id).copied()),
+                Value::Int(now),
+                Value::Int(now),
+            ])
+        })
+        .collect();
+    batch::insert(
+        tx,
+        "email_outbox",
+        &[
+            "to_address",
+            "subject",
+            "body_text",
+            "body_html",
+            "invitation_id",
+            "created_at",
+            "next_attempt_at",
+        ],
+        &outbox,
+        "",
     )
-    .bind(email.to_address)
-    .bind(SUBJECT)
-    .bind(text)
-    .bind(html)
-    .bind(invitation_id)
-    .bind(now)
-    .execute(&mut **tx)
     .await?;
-    Ok(invitation_id)
+    Ok(())
 }
 
-pub fn bodies(invitee: &str, inviter: &str, link: &str) -> (String, String) {
+fn bodies(invitee: &str, inviter: &str, link: &str) -> (String, String) {
     let text = format!(
         "Hello {invitee},\n\n{inviter} has invited you to the help desk.\n\
          Set your password here: {link}\n\nThe link expires 24 hours after this email was sent.\n"

@@ -8,7 +8,6 @@ use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use http::header::COOKIE;
 use http::StatusCode;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -65,12 +64,7 @@ async fn admin_pages_need_an_admin(
     if !(path == "/" || path == "/admin" || path.starts_with("/admin/")) {
         return next.run(request).await;
     }
-    let token = request
-        .headers()
-        .get(COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(sessions::token_from_cookie_header)
-        .map(str::to_string);
+    let token = sessions::token_from_headers(request.headers()).map(str::to_string);
     let user = match token {
         Some(token) => sessions::lookup(state.db.pool(), &token, clock::now(), true).await,
         None => Ok(None),

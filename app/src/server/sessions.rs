@@ -117,6 +117,12 @@ pub fn clearing_cookie_header(secure: bool) -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
+/// The session token a request carries, if any.
+pub fn token_from_headers(headers: &http::HeaderMap) -> Option<&str> {
+    let header = headers.get(http::header::COOKIE)?.to_str().ok()?;
+    token_from_cookie_header(header)
+}
+
 /// Finds the session token in a `Cookie` header.
 pub fn token_from_cookie_header(header: &str) -> Option<&str> {
     header.split(';').find_map(|pair| {

@@ -1,7 +1,7 @@
 //! Users: listing, reading, creating and editing. Writes happen in one transaction each.
 
 use super::failure::db_failure;
-use super::invitations::{self, InvitationEmail};
+use super::invitations::{self, Invitee, Inviter};
 use super::{db::is_unique_violation, roles, sessions, Db};
 use crate::error::AppError;
 use crate::model::{
@@ -277,21 +277,22 @@ pub async fn create_copying(
         Err(e) => return Err(db_failure("adding a user")(e)),
     };
     if send_invitation {
-        let name = format!(
-            "{} {}",
-            fields.first_name.as_str(),
-            fields.last_name.as_str()
-        );
-        let email = InvitationEmail {
-            user_id: id,
-            to_address: fields.email.as_str(),
-            invitee_name: &name,
-            inviter_name: actor.display_name,
+        let inviter = Inviter {
+            user_id: actor.user_id,
+            display_name: actor.display_name,
             public_base_url,
             import_job_id: None,
-            created_by: Some(actor.user_id),
         };
-        invitations::issue(&mut tx, &email, now)
+        let invitee = Invitee {
+            user_id: id,
+            email: fields.email.as_str().to_string(),
+            name: format!(
+                "{} {}",
+                fields.first_name.as_str(),
+                fields.last_name.as_str()
+            ),
+        };
+        invitations::issue(&mut tx, &inviter, &[invitee], now)
             .await
             .map_err(db_failure("queueing an invitation"))?;
     }
