@@ -26,8 +26,12 @@ test("paste from Excel, fix a cell in place, assign a role, import, and find the
   await expect(bad).toHaveAttribute("aria-invalid", "true");
   await expect(bad).toContainText("Enter an email like name@example.com.");
 
-  // Fix it in place: Enter edits, typing re-validates.
+  // Keyboard only: arrows move between cells, Enter edits, typing re-validates.
   await bad.focus();
+  await page.keyboard.press("ArrowLeft");
+  await expect(dialog.getByRole("cell", { name: "Rows", exact: true })).toBeFocused();
+  await page.keyboard.press("ArrowRight");
+  await expect(bad).toBeFocused();
   await page.keyboard.press("Enter");
   const editor = dialog.getByRole("textbox", { name: /Edit row 2 column 3/ });
   await editor.fill("ron.rows@globex.example");
