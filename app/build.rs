@@ -2,6 +2,11 @@
 // ignored (skipped), never as passed.
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(pg_tests)");
+    println!("cargo::rustc-check-cfg=cfg(smtp_tests)");
+    println!("cargo::rerun-if-env-changed=SMTP_TEST_PYTHON");
+    if std::env::var("SMTP_TEST_PYTHON").is_ok_and(|p| !p.trim().is_empty()) {
+        println!("cargo::rustc-cfg=smtp_tests");
+    }
     println!("cargo::rerun-if-env-changed=TEST_DATABASE_URL");
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.trim().is_empty()) {
         println!("cargo::rustc-cfg=pg_tests");

@@ -18,6 +18,15 @@ if [[ ! -d end2end/node_modules/@playwright/test ]] || [[ end2end/package-lock.j
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# A real SMTP server for the delivery tests: Python's aiosmtpd from PyPI, in a venv of our own.
+SMTP_VENV="$TOOLS_DIR/smtp-venv"
+if ! "$SMTP_VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+  say "installing aiosmtpd (an SMTP server for the delivery tests)"
+  python3 -m venv "$SMTP_VENV"
+  "$SMTP_VENV/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==1.4.6"
+fi
+export SMTP_TEST_PYTHON="$SMTP_VENV/bin/python"
+
 say "formatting"
 cargo fmt --all --check
 

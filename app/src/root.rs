@@ -1,7 +1,8 @@
 use crate::components::AdminLayout;
 use crate::pages::{
-    AcceptInvitationPage, AddUserPage, CloneUserPage, ImportHistoryPage, ImportJobPage, LoginPage,
-    MailboxPage, NotFoundPage, OrganizationPage, OrganizationsPage, UserPage, UsersPage,
+    AcceptInvitationPage, AddUserPage, CloneUserPage, ImportHistoryPage, ImportJobPage,
+    InvitationsPage, LoginPage, MailboxPage, NotFoundPage, OrganizationPage, OrganizationsPage,
+    ResetPasswordPage, UserPage, UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/invite/:token") view=AcceptInvitationPage ssr=SsrMode::Async/>
+                <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/admin/users"/> }/>
                 <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/admin/users"/> }/>
@@ -49,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("organizations") view=OrganizationsPage ssr=SsrMode::Async/>
                     <Route path=path!("imports") view=ImportHistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("mailbox") view=MailboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("invitations") view=InvitationsPage ssr=SsrMode::Async/>
                     <Route path=path!("imports/:id") view=ImportJobPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -34,6 +34,8 @@ fn app(db: Db) -> Router {
         bind_addr: None,
         public_base_url: "http://app.example".into(),
         max_body_bytes: 1024 * 1024,
+        smtp: None,
+        mail_poll_seconds: 1,
     };
     router::build(AppState {
         leptos_options,

@@ -169,13 +169,17 @@ async fn email_change_ends_sessions(db: Db) {
         .map(|u| support::technician(&u.email, u.role_ids))
         .unwrap();
     input.first_name = "Renamed".into();
-    users::update(&db, admin_id, &input, NOW).await.unwrap();
+    users::update(&db, admin_id, &input, &actor_named(admin_id), BASE, NOW)
+        .await
+        .unwrap();
     assert!(sessions::lookup(db.pool(), &token, NOW + 1, false)
         .await
         .unwrap()
         .is_some());
     input.email = "new-boss@example.com".into();
-    users::update(&db, admin_id, &input, NOW).await.unwrap();
+    users::update(&db, admin_id, &input, &actor_named(admin_id), BASE, NOW)
+        .await
+        .unwrap();
     assert!(sessions::lookup(db.pool(), &token, NOW + 1, false)
         .await
         .unwrap()

@@ -2,6 +2,7 @@
 //! (`create-admin`, `demo-data`) run against the same configuration.
 
 use app::server::cli::{self, Command};
+use app::server::delivery::{self, Transport};
 use app::server::{router, AppState, Config, Db};
 use leptos::prelude::get_configuration;
 use std::process::ExitCode;
@@ -83,6 +84,20 @@ async fn run() -> Result<(), String> {
                 );
             }
             let addr = config.bind_addr.unwrap_or(site_addr);
+            let transport = Transport::from_config(config.smtp.as_ref())?;
+            match &config.smtp {
+                Some(smtp) => {
+                    tracing::info!(host = %smtp.host, port = smtp.port, "email goes out through SMTP")
+                }
+                None => tracing::info!(
+                    "no SMTP_HOST: email goes to the local mailbox (Administration → Mailbox)"
+                ),
+            }
+            let sender = delivery::spawn(
+                db.clone(),
+                transport,
+                std::time::Duration::from_secs(config.mail_poll_seconds),
+            );
             let state = AppState {
                 leptos_options,
                 db: db.clone(),
@@ -97,6 +112,7 @@ async fn run() -> Result<(), String> {
                 .with_graceful_shutdown(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())?;
+            sender.abort();
             db.close().await;
             tracing::info!("stopped");
         }

@@ -70,8 +70,20 @@ pub async fn create_user(input: UserFieldsInput, send_invitation: bool) -> Resul
 #[server(endpoint = "update_user", input = Json)]
 pub async fn update_user(id: i64, input: UserFieldsInput) -> Result<(), AppError> {
     use crate::server::{clock, context, users};
-    let (state, _) = context::require_admin().await?;
-    users::update(&state.db, id, &input, clock::now()).await
+    let (state, admin) = context::require_admin().await?;
+    let actor = users::Actor {
+        user_id: admin.user_id,
+        display_name: &admin.display_name,
+    };
+    users::update(
+        &state.db,
+        id,
+        &input,
+        &actor,
+        &state.config.public_base_url,
+        clock::now(),
+    )
+    .await
 }
 
 /// Whether an email is free, for the live check beside the field (the unique index still has

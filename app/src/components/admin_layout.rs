@@ -16,6 +16,7 @@ pub fn AdminLayout() -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/admin/users">"All users"</A>
                 <A href="/admin/organizations">"Organizations"</A>
+                <A href="/admin/invitations">"Invitations"</A>
                 <A href="/admin/imports">"Import history"</A>
                 <A href="/admin/mailbox">"Mailbox"</A>
             </nav>

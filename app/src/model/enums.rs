@@ -28,6 +28,7 @@ pub enum InvitationStatus {
     Pending,
     Expired,
     Registered,
+    SendFailed,
 }
 
 /// The string each enum is stored as, in both databases and in form values.
@@ -63,6 +64,7 @@ stored_as!(InvitationStatus {
     Pending => "pending" / "Pending",
     Expired => "expired" / "Expired",
     Registered => "registered" / "Registered",
+    SendFailed => "send_failed" / "Send failed",
 });
 
 #[cfg(test)]
@@ -87,27 +89,43 @@ mod tests {
     }
 }
 
-/// The latest invitation of a user, as far as status is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InvitationTimes {
-    pub expires_at: i64,
-    pub accepted_at: Option<i64>,
-    pub revoked_at: Option<i64>,
+impl InvitationStatus {
+    /// The status a user row stores ('not_invited', 'pending', 'registered', 'send_failed'),
+    /// read at `now`: a pending invitation is Expired from its expiry second on.
+    pub fn from_stored(stored: &str, expires_at: Option<i64>, now: i64) -> InvitationStatus {
+        match InvitationStatus::parse(stored) {
+            Some(InvitationStatus::Pending) => match expires_at {
+                Some(at) if now >= at => InvitationStatus::Expired,
+                _ => InvitationStatus::Pending,
+            },
+            Some(status) => status,
+            None => InvitationStatus::NotInvited,
+        }
+    }
+
+    /// Whether an invitation may be (re)sent: everyone but registered users.
+    pub fn can_invite(self) -> bool {
+        self != InvitationStatus::Registered
+    }
+
+    /// Whether there is an open invitation to revoke.
+    pub fn can_revoke(self) -> bool {
+        matches!(
+            self,
+            InvitationStatus::Pending | InvitationStatus::Expired | InvitationStatus::SendFailed
+        )
+    }
 }
 
-impl InvitationStatus {
-    /// Registered once the user set a password; otherwise decided by their latest invitation.
-    pub fn derive(registered: bool, latest: Option<InvitationTimes>, now: i64) -> InvitationStatus {
-        if registered {
-            return InvitationStatus::Registered;
-        }
-        match latest {
-            None => InvitationStatus::NotInvited,
-            Some(i) if i.accepted_at.is_some() => InvitationStatus::Registered,
-            Some(i) if i.revoked_at.is_some() => InvitationStatus::NotInvited,
-            Some(i) if now >= i.expires_at => InvitationStatus::Expired,
-            Some(_) => InvitationStatus::Pending,
-        }
+/// "23 h 5 min left", for a pending invitation.
+pub fn time_left(expires_at: i64, now: i64) -> String {
+    let left = (expires_at - now).max(0);
+    let (hours, minutes) = (left / 3600, (left % 3600) / 60);
+    match (hours, minutes) {
+        (0, 0) => "less than a minute left".into(),
+        (0, m) => format!("{m} min left"),
+        (h, 0) => format!("{h} h left"),
+        (h, m) => format!("{h} h {m} min left"),
     }
 }
 
@@ -118,43 +136,43 @@ mod status_tests {
     const SENT: i64 = 1_000_000;
     const DAY: i64 = 24 * 3600;
 
-    fn invite(accepted: Option<i64>, revoked: Option<i64>) -> Option<InvitationTimes> {
-        Some(InvitationTimes {
-            expires_at: SENT + DAY,
-            accepted_at: accepted,
-            revoked_at: revoked,
-        })
-    }
-
     #[test]
     fn an_invitation_is_pending_until_it_expires_24_hours_after_sending() {
-        assert_eq!(
-            InvitationStatus::derive(false, invite(None, None), SENT + DAY - 1),
-            InvitationStatus::Pending
-        );
-        assert_eq!(
-            InvitationStatus::derive(false, invite(None, None), SENT + DAY),
-            InvitationStatus::Expired
-        );
+        let at = |now| InvitationStatus::from_stored("pending", Some(SENT + DAY), now);
+        assert_eq!(at(SENT + DAY - 1), InvitationStatus::Pending);
+        assert_eq!(at(SENT + DAY), InvitationStatus::Expired);
     }
 
     #[test]
-    fn accepted_or_registered_users_are_registered_and_uninvited_ones_not_invited() {
-        assert_eq!(
-            InvitationStatus::derive(false, invite(Some(SENT + 5), None), SENT + 9 * DAY),
-            InvitationStatus::Registered
+    fn stored_statuses_other_than_pending_do_not_depend_on_time() {
+        for (stored, status) in [
+            ("registered", InvitationStatus::Registered),
+            ("not_invited", InvitationStatus::NotInvited),
+            ("send_failed", InvitationStatus::SendFailed),
+            ("nonsense", InvitationStatus::NotInvited),
+        ] {
+            assert_eq!(
+                InvitationStatus::from_stored(stored, Some(SENT), SENT + 9 * DAY),
+                status
+            );
+        }
+    }
+
+    #[test]
+    fn registered_users_cannot_be_invited_and_only_open_invitations_revoked() {
+        assert!(!InvitationStatus::Registered.can_invite());
+        assert!(
+            InvitationStatus::Expired.can_invite() && InvitationStatus::NotInvited.can_invite()
         );
-        assert_eq!(
-            InvitationStatus::derive(true, None, SENT),
-            InvitationStatus::Registered
-        );
-        assert_eq!(
-            InvitationStatus::derive(false, None, SENT),
-            InvitationStatus::NotInvited
-        );
-        assert_eq!(
-            InvitationStatus::derive(false, invite(None, Some(SENT + 1)), SENT + 2),
-            InvitationStatus::NotInvited
-        );
+        assert!(!InvitationStatus::NotInvited.can_revoke());
+        assert!(InvitationStatus::SendFailed.can_revoke());
+    }
+
+    #[test]
+    fn time_left_reads_in_hours_and_minutes() {
+        assert_eq!(time_left(SENT + DAY, SENT), "24 h left");
+        assert_eq!(time_left(SENT + 3 * 3600 + 300, SENT), "3 h 5 min left");
+        assert_eq!(time_left(SENT + 59, SENT), "less than a minute left");
+        assert_eq!(time_left(SENT + 600, SENT), "10 min left");
     }
 }

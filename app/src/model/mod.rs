@@ -5,12 +5,15 @@ mod import;
 mod invitation;
 mod views;
 
-pub use enums::{InvitationStatus, InvitationTimes, MfaMethod, UserKind, UserType};
+pub use enums::{time_left, InvitationStatus, MfaMethod, UserKind, UserType};
 pub use import::{
     ImportJobSummary, ImportMode, ImportOptions, ImportRequest, ImportResult, ImportRowResult,
     InvalidRows, RowOutcomeKind,
 };
-pub use invitation::{InvitationState, MailboxMessage};
+pub use invitation::{
+    InvitationActionResult, InvitationFilter, InvitationSort, InvitationState, InvitationsPage,
+    JobFunnel, MailboxMessage, MailboxView, SkippedUser, StatusCounts,
+};
 pub use views::{
     CurrentUser, OrganizationDetail, OrganizationSummary, RoleInfo, UserDetail, UserSummary,
 };

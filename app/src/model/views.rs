@@ -29,6 +29,9 @@ pub struct UserSummary {
     pub organization: Option<String>,
     pub roles: Vec<String>,
     pub invitation: InvitationStatus,
+    /// When the current invitation was sent, and "5 h 12 min left" while it is pending.
+    pub invited_at: Option<i64>,
+    pub time_left: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +54,7 @@ pub struct UserDetail {
     pub mfa_method: MfaMethod,
     pub role_ids: Vec<i64>,
     pub invitation: InvitationStatus,
+    pub time_left: Option<String>,
     pub created_at: i64,
 }
 

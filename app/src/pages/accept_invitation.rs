@@ -1,4 +1,5 @@
 use crate::api::invitations::{lookup_invitation, AcceptInvitation};
+use crate::components::NewPasswordField;
 use crate::model::{InvitationState, UserKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,11 +12,6 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let token = move || params.with(|p| p.get("token")).unwrap_or_default();
     let invitation = Resource::new(token, lookup_invitation);
     let action = ServerAction::<AcceptInvitation>::new();
-    let password = RwSignal::new(String::new());
-    let rule = move || {
-        let n = password.with(|p| p.chars().count());
-        (n > 0 && n < 12).then_some("Use at least 12 characters.")
-    };
     view! {
         <Title text="Accept invitation"/>
         <main class="page narrow">
@@ -33,14 +29,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                         <p>"Choose a password for " <strong>{email}</strong> "."</p>
                         <ActionForm action>
                             <input type="hidden" name="token" value=token()/>
-                            <div class="field">
-                                <label for="new-password">"Password"</label>
-                                <input id="new-password" name="password" type="password" required=true minlength="12"
-                                    autocomplete="new-password" aria-describedby="password-rule"
-                                    on:input=move |ev| password.set(event_target_value(&ev))/>
-                                <p class="hint" id="password-rule">"At least 12 characters."</p>
-                                <p class="field-error" aria-live="polite">{rule}</p>
-                            </div>
+                            <NewPasswordField/>
                             <p class="field-error" role="alert">{move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string())}</p>
                             <button type="submit" class="primary" disabled=move || action.pending().get()>"Set password"</button>
                         </ActionForm>

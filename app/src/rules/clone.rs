@@ -51,6 +51,7 @@ mod tests {
             mfa_method: MfaMethod::Authenticator,
             role_ids: vec![5, 6],
             invitation: InvitationStatus::Registered,
+            time_left: None,
             created_at: 1,
         }
     }

@@ -1,8 +1,9 @@
-//! Accepting an invitation: the link's token is looked up by its hash, checked (not used, not
-//! revoked, not expired), and spent in the same transaction that sets the password, so two tabs
-//! accepting at once register once.
+//! Following a link: accepting an invitation or resetting a password. The link's token is
+//! looked up by its hash, checked (not used, not revoked, not expired), and spent in the same
+//! transaction that sets the password, so two tabs accepting at once register once.
 
 use super::failure::db_failure;
+use super::invitations::Purpose;
 use super::passwords::{hash_password, password_problem};
 use super::tokens::hash_token;
 use super::{sessions, Db};
@@ -16,15 +17,16 @@ struct Found {
     state: InvitationState,
 }
 
-async fn find(db: &Db, token: &str, now: i64) -> Result<Option<Found>, AppError> {
+async fn find(db: &Db, token: &str, purpose: Purpose, now: i64) -> Result<Option<Found>, AppError> {
     // Hash even malformed tokens: every lookup costs the same.
     let hash = hash_token(token);
     let row = sqlx::query(
         "SELECT i.id, i.user_id, i.expires_at, i.accepted_at, i.revoked_at, u.first_name, u.last_name, u.email, u.kind, \
                 u.registered_at \
-         FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.token_hash = $1 AND i.purpose = 'invitation'",
+         FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.token_hash = $1 AND i.purpose = $2",
     )
     .bind(hash)
+    .bind(purpose.as_str())
     .fetch_optional(db.pool())
     .await
     .map_err(db_failure("looking up an invitation"))?;
@@ -34,7 +36,12 @@ async fn find(db: &Db, token: &str, now: i64) -> Result<Option<Found>, AppError>
     let revoked: Option<i64> = row.try_get("revoked_at").map_err(read)?;
     let registered: Option<i64> = row.try_get("registered_at").map_err(read)?;
     let expires_at: i64 = row.try_get("expires_at").map_err(read)?;
-    let state = if accepted.is_some() || registered.is_some() {
+    // A registered user has no use for an invitation; a reset link is for registered users.
+    let used = match purpose {
+        Purpose::Invitation => accepted.is_some() || registered.is_some(),
+        Purpose::PasswordReset => accepted.is_some() || registered.is_none(),
+    };
+    let state = if used {
         InvitationState::Used
     } else if revoked.is_some() || now >= expires_at {
         InvitationState::Expired
@@ -56,19 +63,35 @@ async fn find(db: &Db, token: &str, now: i64) -> Result<Option<Found>, AppError>
     }))
 }
 
-pub async fn state(db: &Db, token: &str, now: i64) -> Result<InvitationState, AppError> {
-    Ok(find(db, token, now)
+pub async fn state(
+    db: &Db,
+    token: &str,
+    purpose: Purpose,
+    now: i64,
+) -> Result<InvitationState, AppError> {
+    Ok(find(db, token, purpose, now)
         .await?
         .map(|f| f.state)
         .unwrap_or(InvitationState::Expired))
 }
 
-/// Sets the password and registers the user; the token is spent. Returns the user's kind.
-pub async fn accept(db: &Db, token: &str, password: &str, now: i64) -> Result<UserKind, AppError> {
+/// Sets the password (and, for an invitation, registers the user); the token is spent and the
+/// user's sessions end. Returns the user's kind.
+pub async fn accept(
+    db: &Db,
+    token: &str,
+    purpose: Purpose,
+    password: &str,
+    now: i64,
+) -> Result<UserKind, AppError> {
     if let Some(problem) = password_problem(password) {
         return Err(AppError::Conflict(problem.into()));
     }
-    let found = find(db, token, now).await?;
+    let found = find(db, token, purpose, now).await?;
+    let (used, expired) = match purpose {
+        Purpose::Invitation => (USED, EXPIRED),
+        Purpose::PasswordReset => (RESET_USED, RESET_EXPIRED),
+    };
     let (invitation_id, user_id, kind) = match found {
         Some(Found {
             id,
@@ -78,8 +101,8 @@ pub async fn accept(db: &Db, token: &str, password: &str, now: i64) -> Result<Us
         Some(Found {
             state: InvitationState::Used,
             ..
-        }) => return Err(AppError::Conflict(USED.into())),
-        _ => return Err(AppError::Conflict(EXPIRED.into())),
+        }) => return Err(AppError::Conflict(used.into())),
+        _ => return Err(AppError::Conflict(expired.into())),
     };
     let password = password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -100,13 +123,15 @@ pub async fn accept(db: &Db, token: &str, password: &str, now: i64) -> Result<Us
     .await
     .map_err(db_failure("spending an invitation"))?;
     if spent.rows_affected() != 1 {
-        return Err(AppError::Conflict(USED.into()));
+        return Err(AppError::Conflict(used.into()));
     }
     sqlx::query(
-        "UPDATE users SET password_hash = $1, registered_at = $2, updated_at = $2 WHERE id = $3",
+        "UPDATE users SET password_hash = $1, registered_at = COALESCE(registered_at, $2), \
+             invitation_status = $3, invitation_expires_at = NULL, updated_at = $2 WHERE id = $4",
     )
     .bind(hash)
     .bind(now)
+    .bind(crate::model::InvitationStatus::Registered.as_str())
     .bind(user_id)
     .execute(&mut *tx)
     .await
@@ -117,17 +142,22 @@ pub async fn accept(db: &Db, token: &str, password: &str, now: i64) -> Result<Us
     tx.commit()
         .await
         .map_err(db_failure("committing an acceptance"))?;
-    tracing::info!(user_id, "invitation accepted");
+    tracing::info!(user_id, purpose = purpose.as_str(), "link accepted");
     Ok(kind)
 }
 
 pub const EXPIRED: &str = "This invitation has expired — ask your administrator to send a new one.";
 pub const USED: &str = "This invitation has already been used.";
+pub const RESET_EXPIRED: &str =
+    "This password reset link has expired — ask your administrator to send a new one.";
+pub const RESET_USED: &str = "This password reset link has already been used.";
 
 /// The local mailbox: what the outbox holds, newest first (the embedded default keeps mail
 /// here so a newcomer can follow an invitation on one machine).
 pub async fn mailbox(db: &Db) -> Result<Vec<MailboxMessage>, AppError> {
-    let rows = sqlx::query("SELECT id, to_address, subject, body_text, created_at, status FROM email_outbox ORDER BY id DESC LIMIT 100")
+    let rows = sqlx::query(
+        "SELECT id, to_address, subject, body_text, delivered_at FROM local_mailbox ORDER BY id DESC LIMIT 100",
+    )
         .fetch_all(db.pool())
         .await
         .map_err(db_failure("loading the mailbox"))?;
@@ -138,8 +168,7 @@ pub async fn mailbox(db: &Db) -> Result<Vec<MailboxMessage>, AppError> {
                 to_address: r.try_get("to_address")?,
                 subject: r.try_get("subject")?,
                 body_text: r.try_get("body_text")?,
-                created_at: r.try_get("created_at")?,
-                status: r.try_get("status")?,
+                delivered_at: r.try_get("delivered_at")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()

@@ -15,6 +15,90 @@ pub struct Config {
     pub public_base_url: String,
     /// Largest request body accepted, in bytes (uploads included).
     pub max_body_bytes: usize,
+    /// Where email goes. None: the local mailbox (the embedded default).
+    pub smtp: Option<SmtpConfig>,
+    /// How often the background sender looks for queued email.
+    pub mail_poll_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP (a relay on the same machine or network).
+    None,
+    /// STARTTLS on the submission port (587), the usual choice.
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// `Help desk <helpdesk@example.com>` or a bare address.
+    pub from: String,
+}
+
+// The password never reaches a log line.
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpConfig {
+    /// SMTP_HOST (unset: the local mailbox), SMTP_PORT, SMTP_TLS (starttls, tls or none),
+    /// SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Option<SmtpConfig>, String> {
+        let Some(host) = var("SMTP_HOST") else {
+            return Ok(None);
+        };
+        let tls = match var("SMTP_TLS")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("starttls") => SmtpTls::StartTls,
+            Some("tls") => SmtpTls::Tls,
+            Some("none") => SmtpTls::None,
+            Some(other) => return Err(format!("SMTP_TLS={other:?} must be starttls, tls or none")),
+        };
+        let port = match var("SMTP_PORT") {
+            Some(text) => text
+                .parse()
+                .map_err(|_| format!("SMTP_PORT={text:?} is not a port number"))?,
+            None => match tls {
+                SmtpTls::StartTls => 587,
+                SmtpTls::Tls => 465,
+                SmtpTls::None => 25,
+            },
+        };
+        let from = var("SMTP_FROM").ok_or(
+            "SMTP_FROM (the sender address, e.g. \"Help desk <helpdesk@example.com>\") is required with SMTP_HOST",
+        )?;
+        let username = var("SMTP_USERNAME");
+        let password = var("SMTP_PASSWORD");
+        if username.is_some() != password.is_some() {
+            return Err("set both SMTP_USERNAME and SMTP_PASSWORD, or neither".into());
+        }
+        Ok(Some(SmtpConfig {
+            host,
+            port,
+            tls,
+            username,
+            password,
+            from,
+        }))
+    }
 }
 
 impl Config {
@@ -43,7 +127,16 @@ impl Config {
                 .map_err(|_| format!("MAX_BODY_BYTES={text:?} is not a number of bytes"))?,
             None => 20 * 1024 * 1024,
         };
+        let mail_poll_seconds =
+            match var("MAIL_POLL_SECONDS") {
+                Some(text) => text.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                    format!("MAIL_POLL_SECONDS={text:?} is not a positive number")
+                })?,
+                None => 2,
+            };
         Ok(Config {
+            smtp: SmtpConfig::from_vars(var)?,
+            mail_poll_seconds,
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             bind_addr,
             public_base_url,
@@ -54,5 +147,57 @@ impl Config {
     /// Cookies get the `Secure` flag when people reach the app over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_base_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn without_smtp_host_mail_goes_to_the_local_mailbox() {
+        assert!(SmtpConfig::from_vars(vars(&[])).unwrap().is_none());
+    }
+
+    #[test]
+    fn smtp_defaults_to_starttls_on_587_and_needs_a_from_address() {
+        let smtp = SmtpConfig::from_vars(vars(&[("SMTP_HOST", "mail"), ("SMTP_FROM", "a@b.c")]))
+            .unwrap()
+            .unwrap();
+        assert_eq!((smtp.port, smtp.tls), (587, SmtpTls::StartTls));
+        assert!(SmtpConfig::from_vars(vars(&[("SMTP_HOST", "mail")])).is_err());
+        let plain = vars(&[
+            ("SMTP_HOST", "h"),
+            ("SMTP_FROM", "a@b.c"),
+            ("SMTP_TLS", "none"),
+        ]);
+        assert_eq!(SmtpConfig::from_vars(plain).unwrap().unwrap().port, 25);
+        let bad = vars(&[
+            ("SMTP_HOST", "h"),
+            ("SMTP_FROM", "a@b.c"),
+            ("SMTP_TLS", "maybe"),
+        ]);
+        assert!(SmtpConfig::from_vars(bad).is_err());
+    }
+
+    #[test]
+    fn the_smtp_password_is_not_in_debug_output() {
+        let smtp = SmtpConfig::from_vars(vars(&[
+            ("SMTP_HOST", "h"),
+            ("SMTP_FROM", "a@b.c"),
+            ("SMTP_USERNAME", "u"),
+            ("SMTP_PASSWORD", "hunter2"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert!(!format!("{smtp:?}").contains("hunter2"));
     }
 }

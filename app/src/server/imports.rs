@@ -302,7 +302,7 @@ async fn write(
             _ => None,
         })
         .collect();
-    let ids_by_key = insert_users(&mut tx, request, &creates, now).await?;
+    let ids_by_key = insert_users(&mut tx, request, job_id, &creates, now).await?;
     let role_links: Vec<Vec<Value>> = creates
         .iter()
         .flat_map(|u| {
@@ -404,6 +404,7 @@ async fn insert_job(
 async fn insert_users(
     tx: &mut Transaction<'static, Any>,
     request: &ImportRequest,
+    job_id: i64,
     creates: &[&ImportUser],
     now: i64,
 ) -> Result<HashMap<String, i64>, sqlx::Error> {
@@ -418,6 +419,7 @@ async fn insert_users(
         "organization_id",
         "user_type",
         "site",
+        "import_job_id",
         "created_at",
         "updated_at",
     ];
@@ -435,6 +437,7 @@ async fn insert_users(
                 Value::OptInt(request.organization_id),
                 Value::Text(u.user_type.as_str().into()),
                 Value::Text(u.site.clone()),
+                Value::Int(job_id),
                 Value::Int(now),
                 Value::Int(now),
             ]

@@ -1,16 +1,55 @@
-//! Invitation rows and their emails. Both are written inside the caller's transaction, so an
-//! invitation exists exactly when the change that caused it was committed; the outbox is
-//! delivered after commit.
+//! Invitation and password-reset links, and their emails. Both are written inside the caller's
+//! transaction, so a link exists exactly when the change that caused it was committed; the
+//! outbox is delivered after commit (see `delivery`).
+//!
+//! A link's token is made by the sender at the moment the email goes out: until then the
+//! invitation row holds the hash of a token nobody knows, and the queued email holds
+//! `{{TOKEN}}` where the token goes. So the database never holds a usable link (the local
+//! mailbox of the embedded default, which *is* the recipient's inbox, excepted).
 
 use super::batch::{self, Value};
 use super::tokens::{hash_token, new_token};
+use crate::model::InvitationStatus;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
-pub const INVITATION_LIFETIME_SECONDS: i64 = 24 * 3600;
-pub const SUBJECT: &str = "You have been invited to the help desk";
+pub const LINK_LIFETIME_SECONDS: i64 = 24 * 3600;
+/// Where the sender puts the token in a queued email.
+pub const TOKEN_PLACEHOLDER: &str = "{{TOKEN}}";
+/// One invitation per user per minute: Resend and Send invite refuse faster repeats.
+pub const RESEND_INTERVAL_SECONDS: i64 = 60;
 
-/// Who invites, and from where links point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Invitation,
+    PasswordReset,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Invitation => "invitation",
+            Purpose::PasswordReset => "password_reset",
+        }
+    }
+
+    /// The page a link of this purpose opens.
+    pub fn path(self) -> &'static str {
+        match self {
+            Purpose::Invitation => "invite",
+            Purpose::PasswordReset => "reset-password",
+        }
+    }
+
+    fn subject(self) -> &'static str {
+        match self {
+            Purpose::Invitation => "You have been invited to the help desk",
+            Purpose::PasswordReset => "Reset your help desk password",
+        }
+    }
+}
+
+/// Who sends links, and from where links point.
 pub struct Inviter<'a> {
     pub user_id: i64,
     pub display_name: &'a str,
@@ -24,34 +63,121 @@ pub struct Invitee {
     pub name: String,
 }
 
-/// Writes an invitation and its outbox email for each invitee, in multi-row statements, inside
-/// the caller's transaction. One user added and ten thousand imported go through here alike.
+/// Invites each invitee: revokes any link still open for them, writes a new invitation and its
+/// outbox email (multi-row statements), and marks them Pending, all inside the caller's
+/// transaction. One user added, a resend and ten thousand imported go through here alike.
 pub async fn issue(
     tx: &mut Transaction<'static, Any>,
     inviter: &Inviter<'_>,
     invitees: &[Invitee],
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let expires_at = now + INVITATION_LIFETIME_SECONDS;
-    let mut invitation_rows = Vec::with_capacity(invitees.len());
-    let mut bodies_by_user = HashMap::with_capacity(invitees.len());
-    for invitee in invitees {
-        let token = new_token();
-        invitation_rows.push(vec![
-            Value::Int(invitee.user_id),
-            Value::Text("invitation".into()),
-            Value::Text(hash_token(&token)),
-            Value::OptInt(inviter.import_job_id),
-            Value::Int(inviter.user_id),
-            Value::Int(now),
-            Value::Int(expires_at),
-        ]);
-        let link = format!("{}/invite/{token}", inviter.public_base_url);
-        bodies_by_user.insert(
-            invitee.user_id,
-            bodies(&invitee.name, inviter.display_name, &link),
-        );
+    write_links(tx, inviter, invitees, Purpose::Invitation, now).await?;
+    let ids: Vec<i64> = invitees.iter().map(|i| i.user_id).collect();
+    for chunk in id_lists(&ids) {
+        sqlx::query(&format!(
+            "UPDATE users SET invitation_status = $1, invited_at = $2, invitation_expires_at = $3 \
+             WHERE id IN ({chunk})"
+        ))
+        .bind(InvitationStatus::Pending.as_str())
+        .bind(now)
+        .bind(now + LINK_LIFETIME_SECONDS)
+        .execute(&mut **tx)
+        .await?;
     }
+    Ok(())
+}
+
+/// Queues a password-reset link for one registered user (any earlier reset link is revoked).
+pub async fn issue_password_reset(
+    tx: &mut Transaction<'static, Any>,
+    inviter: &Inviter<'_>,
+    user: &Invitee,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let one = Invitee {
+        user_id: user.user_id,
+        email: user.email.clone(),
+        name: user.name.clone(),
+    };
+    write_links(tx, inviter, &[one], Purpose::PasswordReset, now).await
+}
+
+/// Revokes the users' open invitations (their queued emails are cancelled) and marks them Not
+/// invited. Registered users are left alone.
+pub async fn revoke(
+    tx: &mut Transaction<'static, Any>,
+    user_ids: &[i64],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    revoke_open(tx, user_ids, Purpose::Invitation, now).await?;
+    for chunk in id_lists(user_ids) {
+        sqlx::query(&format!(
+            "UPDATE users SET invitation_status = $1, invitation_expires_at = NULL \
+             WHERE id IN ({chunk}) AND invitation_status <> $2"
+        ))
+        .bind(InvitationStatus::NotInvited.as_str())
+        .bind(InvitationStatus::Registered.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn revoke_open(
+    tx: &mut Transaction<'static, Any>,
+    user_ids: &[i64],
+    purpose: Purpose,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for chunk in id_lists(user_ids) {
+        sqlx::query(&format!(
+            "UPDATE email_outbox SET status = 'cancelled' WHERE status = 'queued' AND invitation_id IN \
+             (SELECT id FROM invitations WHERE user_id IN ({chunk}) AND purpose = $1)"
+        ))
+        .bind(purpose.as_str())
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(&format!(
+            "UPDATE invitations SET revoked_at = $1 WHERE user_id IN ({chunk}) AND purpose = $2 \
+             AND accepted_at IS NULL AND revoked_at IS NULL"
+        ))
+        .bind(now)
+        .bind(purpose.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn write_links(
+    tx: &mut Transaction<'static, Any>,
+    inviter: &Inviter<'_>,
+    invitees: &[Invitee],
+    purpose: Purpose,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    if invitees.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = invitees.iter().map(|i| i.user_id).collect();
+    revoke_open(tx, &ids, purpose, now).await?;
+    let expires_at = now + LINK_LIFETIME_SECONDS;
+    let invitation_rows: Vec<Vec<Value>> = invitees
+        .iter()
+        .map(|invitee| {
+            vec![
+                Value::Int(invitee.user_id),
+                Value::Text(purpose.as_str().into()),
+                // Replaced by the sender; this token is thrown away unseen.
+                Value::Text(hash_token(&new_token())),
+                Value::OptInt(inviter.import_job_id),
+                Value::Int(inviter.user_id),
+                Value::Int(now),
+                Value::Int(expires_at),
+            ]
+        })
+        .collect();
     let returned = batch::insert(
         tx,
         "invitations",
@@ -72,19 +198,24 @@ pub async fn issue(
         .iter()
         .map(|r| Ok((r.try_get::<i64, _>("user_id")?, r.try_get::<i64, _>("id")?)))
         .collect::<Result<_, sqlx::Error>>()?;
+    let link = format!(
+        "{}/{}/{TOKEN_PLACEHOLDER}",
+        inviter.public_base_url,
+        purpose.path()
+    );
     let outbox: Vec<Vec<Value>> = invitees
         .iter()
-        .filter_map(|invitee| {
-            let (text, html) = bodies_by_user.remove(&invitee.user_id)?;
-            Some(vec![
+        .map(|invitee| {
+            let (text, html) = bodies(purpose, &invitee.name, inviter.display_name, &link);
+            vec![
                 Value::Text(invitee.email.clone()),
-                Value::Text(SUBJECT.into()),
+                Value::Text(purpose.subject().into()),
                 Value::Text(text),
                 Value::Text(html),
                 Value::OptInt(invitation_by_user.get(&invitee.user_id).copied()),
                 Value::Int(now),
                 Value::Int(now),
-            ])
+            ]
         })
         .collect();
     batch::insert(
@@ -106,17 +237,40 @@ pub async fn issue(
     Ok(())
 }
 
-fn bodies(invitee: &str, inviter: &str, link: &str) -> (String, String) {
+/// Comma-separated id lists of at most 500 ids. The ids are integers, so inlining them is safe,
+/// and it keeps SQLite's parameter binding (slow for long lists) out of the way.
+pub(crate) fn id_lists(ids: &[i64]) -> Vec<String> {
+    ids.chunks(500)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect()
+}
+
+fn bodies(purpose: Purpose, invitee: &str, inviter: &str, link: &str) -> (String, String) {
+    let (what, action) = match purpose {
+        Purpose::Invitation => (
+            format!("{inviter} has invited you to the help desk."),
+            "Set your password",
+        ),
+        Purpose::PasswordReset => (
+            format!("{inviter} has asked for your help desk password to be reset."),
+            "Choose a new password",
+        ),
+    };
     let text = format!(
-        "Hello {invitee},\n\n{inviter} has invited you to the help desk.\n\
-         Set your password here: {link}\n\nThe link expires 24 hours after this email was sent.\n"
+        "Hello {invitee},\n\n{what}\n{action} here: {link}\n\n\
+         The link works once and expires 24 hours after this email was sent.\n"
     );
     let html = format!(
-        "<p>Hello {},</p><p>{} has invited you to the help desk.</p>\
-         <p><a href=\"{}\">Set your password</a></p>\
-         <p>The link expires 24 hours after this email was sent.</p>",
+        "<p>Hello {},</p><p>{}</p><p><a href=\"{}\">{action}</a></p>\
+         <p>The link works once and expires 24 hours after this email was sent.</p>",
         escape_html(invitee),
-        escape_html(inviter),
+        escape_html(&what),
         escape_html(link)
     );
     (text, html)
@@ -135,9 +289,24 @@ mod tests {
 
     #[test]
     fn the_email_names_inviter_link_and_expiry_and_escapes_html() {
-        let (text, html) = bodies("<Ann>", "Bo", "http://x/invite/t");
+        let (text, html) = bodies(Purpose::Invitation, "<Ann>", "Bo", "http://x/invite/t");
         assert!(text.contains("Bo has invited you") && text.contains("http://x/invite/t"));
         assert!(text.contains("24 hours"));
         assert!(html.contains("&lt;Ann&gt;") && !html.contains("<Ann>"));
+    }
+
+    #[test]
+    fn a_reset_email_says_it_is_a_reset() {
+        let (text, _) = bodies(Purpose::PasswordReset, "Ann", "Bo", "http://x/reset/t");
+        assert!(text.contains("password to be reset") && text.contains("http://x/reset/t"));
+    }
+
+    #[test]
+    fn id_lists_hold_at_most_500_ids() {
+        let ids: Vec<i64> = (1..=1001).collect();
+        let lists = id_lists(&ids);
+        assert_eq!(lists.len(), 3);
+        assert_eq!(lists[2], "1001");
+        assert!(lists[0].starts_with("1,2,3"));
     }
 }

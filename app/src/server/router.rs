@@ -93,9 +93,15 @@ async fn admin_pages_need_an_admin(
     }
 }
 
-/// Invitation links carry a secret: the page is never cached and never sent as a referrer.
+/// Pages whose path carries a link's secret token.
+fn is_link_page(path: &str) -> bool {
+    path.starts_with("/invite/") || path.starts_with("/reset-password/")
+}
+
+/// Invitation and reset links carry a secret: the page is never cached and never sent as a
+/// referrer.
 async fn invitation_pages_are_private(request: Request, next: Next) -> Response {
-    let private = request.uri().path().starts_with("/invite/");
+    let private = is_link_page(request.uri().path());
     let mut response = next.run(request).await;
     if private {
         let headers = response.headers_mut();
@@ -111,10 +117,12 @@ async fn invitation_pages_are_private(request: Request, next: Next) -> Response 
     response
 }
 
-/// Paths as logged: an invitation token never reaches the logs.
+/// Paths as logged: a link's token never reaches the logs.
 fn redacted_path(path: &str) -> &str {
     if path.starts_with("/invite/") {
         "/invite/[token]"
+    } else if path.starts_with("/reset-password/") {
+        "/reset-password/[token]"
     } else {
         path
     }
@@ -145,6 +153,10 @@ mod tests {
     #[test]
     fn invitation_tokens_are_redacted_from_logged_paths() {
         assert_eq!(super::redacted_path("/invite/abc123"), "/invite/[token]");
+        assert_eq!(
+            super::redacted_path("/reset-password/abc123"),
+            "/reset-password/[token]"
+        );
         assert_eq!(super::redacted_path("/admin/users"), "/admin/users");
     }
 

@@ -5,7 +5,7 @@ use super::invitations::{self, Invitee, Inviter};
 use super::{db::is_unique_violation, roles, sessions, Db};
 use crate::error::AppError;
 use crate::model::{
-    InvitationStatus, InvitationTimes, MfaMethod, UserDetail, UserKind, UserSummary, UserType,
+    time_left, InvitationStatus, MfaMethod, UserDetail, UserKind, UserSummary, UserType,
 };
 use crate::rules::{
     validate_user_fields, Email, Field, FieldError, IssueCode, UserFieldsInput, ValidUserFields,
@@ -16,11 +16,10 @@ use std::collections::HashMap;
 
 pub const PAGE_SIZE: i64 = 50;
 
-const SUMMARY_COLUMNS: &str = "u.id, u.first_name, u.last_name, u.email, u.kind, u.registered_at, \
-     o.name AS organization, i.expires_at, i.accepted_at, i.revoked_at";
-const SUMMARY_JOINS: &str = "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id \
-     LEFT JOIN invitations i ON i.id = (SELECT MAX(id) FROM invitations \
-         WHERE user_id = u.id AND purpose = 'invitation')";
+pub(crate) const SUMMARY_COLUMNS: &str = "u.id, u.first_name, u.last_name, u.email, u.kind, \
+     o.name AS organization, u.invitation_status, u.invited_at, u.invitation_expires_at";
+pub(crate) const SUMMARY_JOINS: &str =
+    "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id";
 
 /// One page of users, by name, with the total count.
 pub async fn list_page(
@@ -59,18 +58,10 @@ pub async fn list_page(
     Ok((users, total))
 }
 
-fn summary_from_row(row: &AnyRow, now: i64) -> Result<UserSummary, sqlx::Error> {
-    let registered: Option<i64> = row.try_get("registered_at")?;
-    let expires_at: Option<i64> = row.try_get("expires_at")?;
-    let latest = expires_at
-        .map(|expires_at| -> Result<InvitationTimes, sqlx::Error> {
-            Ok(InvitationTimes {
-                expires_at,
-                accepted_at: row.try_get("accepted_at")?,
-                revoked_at: row.try_get("revoked_at")?,
-            })
-        })
-        .transpose()?;
+pub(crate) fn summary_from_row(row: &AnyRow, now: i64) -> Result<UserSummary, sqlx::Error> {
+    let expires_at: Option<i64> = row.try_get("invitation_expires_at")?;
+    let invitation =
+        InvitationStatus::from_stored(row.try_get("invitation_status")?, expires_at, now);
     Ok(UserSummary {
         id: row.try_get("id")?,
         first_name: row.try_get("first_name")?,
@@ -79,11 +70,19 @@ fn summary_from_row(row: &AnyRow, now: i64) -> Result<UserSummary, sqlx::Error> 
         kind: UserKind::parse(row.try_get("kind")?).unwrap_or(UserKind::EndUser),
         organization: row.try_get("organization")?,
         roles: Vec::new(),
-        invitation: InvitationStatus::derive(registered.is_some(), latest, now),
+        invitation,
+        invited_at: row.try_get("invited_at")?,
+        time_left: match (invitation, expires_at) {
+            (InvitationStatus::Pending, Some(at)) => Some(time_left(at, now)),
+            _ => None,
+        },
     })
 }
 
-async fn attach_role_names(pool: &AnyPool, users: &mut [UserSummary]) -> Result<(), sqlx::Error> {
+pub(crate) async fn attach_role_names(
+    pool: &AnyPool,
+    users: &mut [UserSummary],
+) -> Result<(), sqlx::Error> {
     if users.is_empty() {
         return Ok(());
     }
@@ -141,6 +140,7 @@ pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>
         mfa_method: MfaMethod::parse(row.try_get("mfa_method")?).unwrap_or_default(),
         role_ids,
         invitation: summary.invitation,
+        time_left: summary.time_left,
         created_at: row.try_get("created_at")?,
     }))
 }
@@ -169,8 +169,8 @@ pub async fn insert(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (kind, first_name, last_name, email, email_key, phone, organization_id, \
              user_type, site, language, idle_warning_minutes, notify_by_email, notify_by_sms, \
-             mfa_method, password_hash, registered_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
+             mfa_method, password_hash, registered_at, invitation_status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
          RETURNING id",
     )
     .bind(fields.kind.as_str())
@@ -189,6 +189,10 @@ pub async fn insert(
     .bind(fields.mfa_method.as_str())
     .bind(password_hash)
     .bind(password_hash.map(|_| now))
+    .bind(match password_hash {
+        Some(_) => InvitationStatus::Registered.as_str(),
+        None => InvitationStatus::NotInvited.as_str(),
+    })
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
@@ -304,8 +308,16 @@ pub async fn create_copying(
 }
 
 /// Saves an edited user. The kind never changes here. Changing the email or phone ends all of
-/// that user's sessions.
-pub async fn update(db: &Db, id: i64, input: &UserFieldsInput, now: i64) -> Result<(), AppError> {
+/// that user's sessions; changing the email of someone invited but not registered revokes
+/// their invitation and sends a new one to the new address.
+pub async fn update(
+    db: &Db,
+    id: i64,
+    input: &UserFieldsInput,
+    actor: &Actor<'_>,
+    public_base_url: &str,
+    now: i64,
+) -> Result<(), AppError> {
     let current = get(db.pool(), id, now)
         .await
         .map_err(db_failure("loading a user"))?
@@ -351,7 +363,28 @@ pub async fn update(db: &Db, id: i64, input: &UserFieldsInput, now: i64) -> Resu
         .await
         .map_err(db_failure("saving roles"))?;
     let phone_now = fields.phone.as_ref().map(|p| p.as_str().to_string());
-    if fields.email.key() != Email::key_of(&current.email) || phone_now != current.phone {
+    let email_changed = fields.email.key() != Email::key_of(&current.email);
+    if email_changed && current.invitation.can_revoke() {
+        let inviter = Inviter {
+            user_id: actor.user_id,
+            display_name: actor.display_name,
+            public_base_url,
+            import_job_id: None,
+        };
+        let invitee = Invitee {
+            user_id: id,
+            email: fields.email.as_str().to_string(),
+            name: format!(
+                "{} {}",
+                fields.first_name.as_str(),
+                fields.last_name.as_str()
+            ),
+        };
+        invitations::issue(&mut tx, &inviter, &[invitee], now)
+            .await
+            .map_err(db_failure("re-inviting at the new address"))?;
+    }
+    if email_changed || phone_now != current.phone {
         sessions::delete_all_for_user(&mut *tx, id)
             .await
             .map_err(db_failure("ending sessions"))?;

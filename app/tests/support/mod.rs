@@ -172,3 +172,36 @@ pub async fn count(db: &Db, table: &str) -> i64 {
         .await
         .expect("count")
 }
+
+/// Runs the sender once into the local mailbox and returns what arrived (to, text body).
+pub async fn deliver_locally(db: &Db, now: i64) -> Vec<(String, String)> {
+    let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM local_mailbox")
+        .fetch_one(db.pool())
+        .await
+        .expect("mailbox high-water mark");
+    app::server::delivery::deliver_due(db, &app::server::delivery::Transport::LocalMailbox, now)
+        .await
+        .expect("deliver");
+    sqlx::query_as("SELECT to_address, body_text FROM local_mailbox WHERE id > $1 ORDER BY id")
+        .bind(before)
+        .fetch_all(db.pool())
+        .await
+        .expect("read mailbox")
+}
+
+/// The token of the first `/<path>/<token>` link in an email body.
+pub fn token_in(body: &str, path: &str) -> String {
+    body.split(&format!("/{path}/"))
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no /{path}/ link in {body}"))
+        .to_string()
+}
+
+/// Signs a test admin in as the actor of changes.
+pub fn actor_named(user_id: i64) -> users::Actor<'static> {
+    users::Actor {
+        user_id,
+        display_name: "Boss Admin",
+    }
+}

@@ -1,0 +1,107 @@
+use crate::api::invitations::{
+    import_funnels, load_invitations, resend_invitations, revoke_invitations,
+};
+use crate::api::organizations::list_organizations;
+use crate::components::invitations::{
+    ImportFunnels, InvitationCommand, InvitationFilters, InvitationOutcome, InvitationsTable,
+    StatusCountsBar,
+};
+use crate::components::{poll_every, ErrorNotice};
+use crate::model::InvitationFilter;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use std::collections::HashSet;
+use std::time::Duration;
+
+/// Administration → Invitations: counts per status overall and per import, the filtered list
+/// with bulk Resend and Revoke. Refreshes every few seconds, so acceptances show up unasked.
+#[component]
+pub fn InvitationsPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| query.with(|q| InvitationFilter::from_query(|k| q.get(k))));
+    let data = Resource::new(move || filter.get(), load_invitations);
+    let funnels = Resource::new(|| (), |_| import_funnels());
+    let organizations = Resource::new(|| (), |_| list_organizations());
+    let selection = RwSignal::new(HashSet::<i64>::new());
+    let act = Action::new(|(command, ids): &(InvitationCommand, Vec<i64>)| {
+        let (command, ids) = (*command, ids.clone());
+        async move {
+            let result = match command {
+                InvitationCommand::Resend => resend_invitations(ids).await,
+                InvitationCommand::Revoke => revoke_invitations(ids).await,
+            };
+            result.map(|r| InvitationOutcome::describe(command, &r))
+        }
+    });
+    let on_command = Callback::new(move |input: (InvitationCommand, Vec<i64>)| {
+        act.dispatch(input);
+    });
+    Effect::new(move |_| {
+        if act.value().with(|v| v.as_ref().is_some_and(|r| r.is_ok())) {
+            selection.set(HashSet::new());
+            data.refetch();
+            funnels.refetch();
+        }
+    });
+    poll_every(Duration::from_secs(5), move || {
+        data.refetch();
+        funnels.refetch();
+    });
+    let bulk = move |command: InvitationCommand| {
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            let ids: Vec<i64> = selection.with(|s| s.iter().copied().collect());
+            if !ids.is_empty() {
+                act.dispatch((command, ids));
+            }
+        }
+    };
+    let nothing_selected = move || selection.with(|s| s.is_empty());
+    view! {
+        <Title text="Invitations"/>
+        <nav class="breadcrumbs" aria-label="Breadcrumb">"Administration › Accounts › Invitations"</nav>
+        <h1>"Invitations"</h1>
+        <Transition fallback=|| view! { <p>"Loading invitations…"</p> }>
+            {move || Suspend::new(async move {
+                let page = data.await;
+                let jobs = funnels.await.unwrap_or_default();
+                let orgs = organizations.await.unwrap_or_default();
+                match page {
+                    Ok(page) => {
+                        let f = filter.get_untracked();
+                        let pages = ((page.total + page.page_size - 1) / page.page_size).max(1);
+                        let previous = (f.page > 0).then(|| InvitationFilter { page: f.page - 1, ..f.clone() }.to_query());
+                        let next = (f.page + 1 < pages).then(|| InvitationFilter { page: f.page + 1, ..f.clone() }.to_query());
+                        view! {
+                            <StatusCountsBar counts=page.counts filter=f.clone()/>
+                            <ImportFunnels funnels=jobs.clone()/>
+                            <InvitationFilters filter=f.clone() organizations=orgs jobs/>
+                            <form method="post" action="/api/resend_invitations" class="bulk-form">
+                                <div class="bulk-bar" role="toolbar" aria-label="Selected users">
+                                    <span class="muted">{move || format!("{} selected", selection.with(|s| s.len()))}</span>
+                                    <button type="submit" class="button" disabled=nothing_selected on:click=bulk(InvitationCommand::Resend)>"Resend invitation"</button>
+                                    <button type="submit" class="button" formaction="/api/revoke_invitations" disabled=nothing_selected on:click=bulk(InvitationCommand::Revoke)>"Revoke"</button>
+                                    <span class="muted">{format!("{} users match", page.total)}</span>
+                                </div>
+                                <InvitationsTable users=page.users selection on_command/>
+                            </form>
+                            <nav class="pager" aria-label="Pages">
+                                {previous.map(|q| view! { <a href=format!("?{q}")>"← Previous"</a> })}
+                                <span>{format!("Page {} of {}", f.page + 1, pages)}</span>
+                                {next.map(|q| view! { <a href=format!("?{q}")>"Next →"</a> })}
+                            </nav>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <p class="action-result" role="status" aria-live="polite">
+            {move || act.value().get().map(|r| match r {
+                Ok(text) => text,
+                Err(e) => e.to_string(),
+            })}
+        </p>
+    }
+}
