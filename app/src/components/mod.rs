@@ -13,6 +13,7 @@ mod role_picker;
 mod settings_fields;
 mod text_field;
 pub(crate) mod user_form;
+mod user_invitation_actions;
 mod users_actions;
 mod users_table;
 
@@ -28,5 +29,6 @@ pub use role_picker::RolePicker;
 pub use settings_fields::SettingsFields;
 pub use text_field::TextField;
 pub use user_form::{UserForm, UserFormSubmit};
+pub use user_invitation_actions::UserInvitationActions;
 pub use users_actions::UsersActions;
 pub use users_table::UsersTable;

@@ -50,7 +50,10 @@ pub fn UsersTable(
                             <td>{user.kind.label()}</td>
                             <td>{user.organization.unwrap_or_else(|| "—".into())}</td>
                             <td>{user.roles.join(", ")}</td>
-                            <td><InvitationBadge status=user.invitation/></td>
+                            <td>
+                                <InvitationBadge status=user.invitation/>
+                                {user.time_left.map(|t| view! { <span class="muted small">{format!(" {t}")}</span> })}
+                            </td>
                             <td>
                                 <details class="menu row-menu">
                                     <summary aria-label=format!("Actions for {name}")>"⋯"</summary>

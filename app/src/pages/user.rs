@@ -1,5 +1,7 @@
 use crate::api::users::{get_user, update_user, user_and_choices};
-use crate::components::{ErrorNotice, InvitationBadge, UserForm, UserFormSubmit};
+use crate::components::{
+    ErrorNotice, InvitationBadge, UserForm, UserFormSubmit, UserInvitationActions,
+};
 use crate::error::AppError;
 use crate::model::UserDetail;
 use crate::rules::UserFieldsInput;
@@ -65,6 +67,7 @@ pub fn UserPage() -> impl IntoView {
             {move || data.get().map(|result| match result {
                 Ok((user, roles, organizations)) => view! {
                     <UserHeading user=user.clone()/>
+                    <UserInvitationActions user=user.clone() on_done=Callback::new(move |_| data.refetch())/>
                     <UserForm initial=fields_of(&user) roles organizations kind_editable=false show_invitation=false
                         submit_label="Save changes"
                         on_submit=Callback::new(move |submit| { saved.set(false); failure.set(None); save.dispatch(submit); })

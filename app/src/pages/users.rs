@@ -1,5 +1,5 @@
 use crate::api::users::list_users;
-use crate::components::{ErrorNotice, ImportUsersModal, UsersActions, UsersTable};
+use crate::components::{poll_every, ErrorNotice, ImportUsersModal, UsersActions, UsersTable};
 use crate::model::UserKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,6 +19,12 @@ pub fn UsersPage() -> impl IntoView {
     let users = Resource::new(page, list_users);
     let selection = RwSignal::new(std::collections::HashSet::new());
     let importing = RwSignal::new(false);
+    // Statuses change when people accept: refresh quietly, but not under the open modal.
+    poll_every(std::time::Duration::from_secs(10), move || {
+        if !importing.get_untracked() {
+            users.refetch();
+        }
+    });
     Effect::new(move |was_open: Option<bool>| {
         let open = importing.get();
         if was_open == Some(true) && !open {
