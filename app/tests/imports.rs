@@ -89,6 +89,27 @@ async fn creates_everything(db: Db) {
     assert_eq!(count(&db, "invitations").await, 3);
     assert_eq!(count(&db, "email_outbox").await, 3);
     assert_eq!(count(&db, "import_job_rows").await, 3);
+    // The import's funnel: three invited, none registered yet; its users filter by the job.
+    let funnels = app::server::invitation_dashboard::funnels(db.pool(), NOW)
+        .await
+        .unwrap();
+    assert_eq!(funnels.len(), 1);
+    assert_eq!(funnels[0].job_id, result.job_id.unwrap());
+    assert_eq!(
+        (funnels[0].counts.pending, funnels[0].counts.registered),
+        (3, 0)
+    );
+    let of_job = app::server::invitation_dashboard::page(
+        db.pool(),
+        &app::model::InvitationFilter {
+            import_job_id: result.job_id,
+            ..Default::default()
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(of_job.total, 3);
     let phone: String =
         sqlx::query_scalar("SELECT phone FROM users WHERE email = 'ann1@acme.example'")
             .fetch_one(db.pool())

@@ -17,6 +17,13 @@ test("a new technician follows the emailed link from the local mailbox and sets 
   const link = await mail.getByRole("link", { name: /\/invite\// }).getAttribute("href");
   expect(link).toBeTruthy();
 
+  // The dashboard is open on the admin's screen while the invitee accepts.
+  await page.goto("/admin/invitations?q=ines.invite");
+  await waitForHydration(page);
+  const row = page.getByRole("row", { name: /ines\.invite@example\.com/ });
+  await expect(row).toContainText("Pending");
+  await expect(row).toContainText(/2[34] h( \d+ min)? left/);
+
   // The invitee, in their own browser.
   const invitee = await (await browser.newContext()).newPage();
   const response = await invitee.goto(link!);
@@ -34,6 +41,48 @@ test("a new technician follows the emailed link from the local mailbox and sets 
   await invitee.goto("/invite/made-up-token");
   await expect(invitee.getByText("This invitation has expired — ask your administrator to send a new one.")).toBeVisible();
 
+  // No reload: the dashboard polls and shows the acceptance.
+  await expect(row).toContainText("Registered", { timeout: 15_000 });
   await page.goto("/admin/users");
   await expect(page.getByRole("row", { name: /ines\.invite@example\.com/ })).toContainText("Registered");
+});
+
+test("bulk Send invite from the dashboard emails each selected user; a revoked link says to ask for a new one", async ({ page, browser }) => {
+  await signIn(page, "/admin/invitations?status=not_invited&q=globex.example");
+  await waitForHydration(page);
+  const rows = page.getByRole("row", { name: /globex\.example/ });
+  const count = await rows.count();
+  expect(count).toBeGreaterThan(0);
+  await expect(rows.first()).toContainText("Not invited");
+  await page.getByLabel("Select all on this page").check();
+  await expect(page.getByText(`${count} selected`)).toBeVisible();
+  await page.getByRole("button", { name: "Resend invitation" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Sent" })).toContainText(
+    count === 1 ? "Sent 1 invitation." : `Sent ${count} invitations.`,
+  );
+  // They are no longer Not invited, so the filtered list empties.
+  await expect(page.getByText("No users match these filters.")).toBeVisible();
+
+  await page.goto("/admin/invitations?q=sean.oneil%40globex.example");
+  const sean = page.getByRole("row", { name: /sean\.oneil@globex\.example/ });
+  await expect(sean).toContainText("Pending");
+  // The counts include the new invitations, and the Pending card links to them.
+  await expect(page.getByRole("link", { name: /Pending/ }).first()).toBeVisible();
+
+  await page.goto("/admin/mailbox");
+  const mail = page.getByRole("article", { name: "Email to sean.oneil@globex.example" });
+  await expect(mail).toContainText("has invited you", { timeout: 15_000 });
+  const link = await mail.getByRole("link", { name: /\/invite\// }).first().getAttribute("href");
+
+  // Revoke from the row menu; the link stops working.
+  await page.goto("/admin/invitations?q=sean.oneil%40globex.example");
+  await waitForHydration(page);
+  await page.getByLabel("Actions for Sean O'Neil").click();
+  await sean.getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Revoked" })).toContainText("Revoked 1 invitation.");
+  await expect(sean).toContainText("Not invited");
+
+  const invitee = await (await browser.newContext()).newPage();
+  await invitee.goto(link!);
+  await expect(invitee.getByText("This invitation has expired — ask your administrator to send a new one.")).toBeVisible();
 });

@@ -1,0 +1,226 @@
+//! Times the Invitations dashboard's queries with 100,000 users, on SQLite and, when
+//! TEST_DATABASE_URL is set, PostgreSQL: first and last pages, each filter, search, sorts,
+//! the counts per status and the per-import funnels. Prints the median of several runs.
+//! Run: `cargo bench -p app --features ssr --bench invitation_dashboard`.
+
+use app::model::{InvitationFilter, InvitationSort, InvitationStatus, UserKind};
+use app::server::{invitation_dashboard, Db};
+use std::time::Instant;
+
+const USERS: i64 = 100_000;
+const NOW: i64 = 1_800_000_000;
+const RUNS: usize = 5;
+
+#[tokio::main]
+async fn main() {
+    let dir = std::env::temp_dir().join(format!("bulk-import-dash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    measure("SQLite", &format!("sqlite://{}/bench.db", dir.display())).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("bulkimport_dash_{}", std::process::id());
+            let admin = Db::connect(&admin_url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(admin.pool())
+                .await
+                .expect("create database");
+            let root = admin_url
+                .rsplit_once('/')
+                .map(|(r, _)| r)
+                .unwrap_or(&admin_url);
+            measure("PostgreSQL", &format!("{root}/{name}")).await;
+            sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .execute(admin.pool())
+                .await
+                .expect("drop database");
+            admin.close().await;
+        }
+        _ => println!("PostgreSQL: skipped (TEST_DATABASE_URL is not set)"),
+    }
+}
+
+/// 100,000 users: a fifth each pending, expired, registered, not invited and send failed;
+/// half end users across 50 organizations; the first 10,000 from 10 imports.
+async fn seed(db: &Db) {
+    let pool = db.pool();
+    sqlx::query(
+        "INSERT INTO organizations (name, name_key, created_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) \
+         SELECT 'Org ' || i, 'org ' || i, 0 FROM n",
+    )
+    .execute(pool)
+    .await
+    .expect("organizations");
+    sqlx::query(
+        "INSERT INTO users (kind, first_name, last_name, email, email_key, created_at, updated_at, invitation_status) \
+         VALUES ('technician', 'Ada', 'Admin', 'admin@bench.example', 'admin@bench.example', 0, 0, 'registered')",
+    )
+    .execute(pool)
+    .await
+    .expect("admin");
+    sqlx::query(
+        "INSERT INTO import_jobs (created_by, created_at, kind, source, options, status, created_count) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) \
+         SELECT 1, i, 'end_user', 'people-' || i || '.csv', '{}', 'completed', 1000 FROM n",
+    )
+    .execute(pool)
+    .await
+    .expect("jobs");
+    let started = Instant::now();
+    sqlx::query(&format!(
+        "INSERT INTO users (kind, first_name, last_name, email, email_key, organization_id, \
+             invitation_status, invited_at, invitation_expires_at, import_job_id, created_at, updated_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {USERS}) \
+         SELECT CASE WHEN i % 2 = 0 THEN 'end_user' ELSE 'technician' END, \
+                'First' || (i % 997), 'Last' || (i % 1009), \
+                'person' || i || '@bench.example', 'person' || i || '@bench.example', \
+                CASE WHEN i % 2 = 0 THEN (i % 50) + 1 ELSE NULL END, \
+                CASE i % 5 WHEN 0 THEN 'pending' WHEN 1 THEN 'pending' WHEN 2 THEN 'registered' \
+                     WHEN 3 THEN 'not_invited' ELSE 'send_failed' END, \
+                CASE WHEN i % 5 = 3 THEN NULL ELSE {NOW} - (i % 100000) END, \
+                CASE i % 5 WHEN 0 THEN {NOW} + 3600 WHEN 1 THEN {NOW} - 3600 ELSE NULL END, \
+                CASE WHEN i <= 10000 AND i % 2 = 0 THEN (i % 10) + 1 ELSE NULL END, 0, 0 FROM n"
+    ))
+    .execute(pool)
+    .await
+    .expect("users");
+    println!(
+        "  seeded {USERS} users in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    // Both backends plan better with fresh statistics (the app's databases get them over time).
+    sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
+}
+
+async fn measure(backend: &str, url: &str) {
+    println!("{backend}:");
+    let db = Db::connect(url).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    seed(&db).await;
+    let last_page = USERS / invitation_dashboard::PAGE_SIZE;
+    let cases: Vec<(&str, InvitationFilter)> = vec![
+        ("first page, by name", InvitationFilter::default()),
+        (
+            "page 1000, by name",
+            InvitationFilter {
+                page: 1000,
+                ..Default::default()
+            },
+        ),
+        (
+            "last page, by name",
+            InvitationFilter {
+                page: last_page,
+                ..Default::default()
+            },
+        ),
+        (
+            "status Pending",
+            InvitationFilter {
+                status: Some(InvitationStatus::Pending),
+                ..Default::default()
+            },
+        ),
+        (
+            "status Expired",
+            InvitationFilter {
+                status: Some(InvitationStatus::Expired),
+                ..Default::default()
+            },
+        ),
+        (
+            "status Send failed",
+            InvitationFilter {
+                status: Some(InvitationStatus::SendFailed),
+                ..Default::default()
+            },
+        ),
+        (
+            "kind End user + organization",
+            InvitationFilter {
+                kind: Some(UserKind::EndUser),
+                organization_id: Some(7),
+                ..Default::default()
+            },
+        ),
+        (
+            "import job",
+            InvitationFilter {
+                import_job_id: Some(3),
+                ..Default::default()
+            },
+        ),
+        (
+            "search \"person4242\"",
+            InvitationFilter {
+                search: "person4242".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "search \"first99 last\"",
+            InvitationFilter {
+                search: "first99 last".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "sort by email, descending",
+            InvitationFilter {
+                sort: InvitationSort::Email,
+                descending: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "sort by invited at, descending",
+            InvitationFilter {
+                sort: InvitationSort::InvitedAt,
+                descending: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "sort by status",
+            InvitationFilter {
+                sort: InvitationSort::Status,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (label, filter) in cases {
+        let mut times = Vec::with_capacity(RUNS);
+        let mut total = 0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let page = invitation_dashboard::page(db.pool(), &filter, NOW)
+                .await
+                .expect("page");
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            total = page.total;
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "  {label:<34} {:>7.1} ms median (page + count + counts per status; {total} match)",
+            times[RUNS / 2]
+        );
+    }
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        invitation_dashboard::funnels(db.pool(), NOW)
+            .await
+            .expect("funnels");
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "  {:<34} {:>7.1} ms median",
+        "funnels of 10 imports",
+        times[RUNS / 2]
+    );
+    db.close().await;
+}
