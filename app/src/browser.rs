@@ -129,6 +129,24 @@ mod imp {
             let _ = window.location().set_href(path);
         }
     }
+
+    /// Whether someone is in the middle of something a refresh would disturb: an open menu, or
+    /// focus in a text field.
+    pub fn user_is_busy() -> bool {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return false;
+        };
+        let menu_open = document
+            .query_selector("details[open]")
+            .ok()
+            .flatten()
+            .is_some();
+        let typing = document.active_element().is_some_and(|e| {
+            matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                && e.get_attribute("type").as_deref() != Some("checkbox")
+        });
+        menu_open || typing
+    }
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -140,6 +158,10 @@ mod imp {
     pub fn focus_element(_id: &str) {}
 
     pub fn load_page(_path: &str) {}
+
+    pub fn user_is_busy() -> bool {
+        false
+    }
 
     pub fn mark_hydrated() {}
 
@@ -170,5 +192,5 @@ mod imp {
 
 pub use imp::{
     copy_text, download, download_bytes, focus_element, load_page, mark_hydrated, now_ms,
-    random_key, read_dropped_file, read_picked_file,
+    random_key, read_dropped_file, read_picked_file, user_is_busy,
 };

@@ -22,7 +22,16 @@ pub fn InvitationsPage() -> impl IntoView {
     let filter = Memo::new(move |_| query.with(|q| InvitationFilter::from_query(|k| q.get(k))));
     let data = Resource::new(move || filter.get(), load_invitations);
     let funnels = Resource::new(|| (), |_| import_funnels());
-    let organizations = Resource::new(|| (), |_| list_organizations());
+    // The filter form's choices load once: a refresh must not redraw a form being filled in.
+    let choices = Resource::new(
+        || (),
+        |_| async {
+            (
+                list_organizations().await.unwrap_or_default(),
+                import_funnels().await.unwrap_or_default(),
+            )
+        },
+    );
     let selection = RwSignal::new(HashSet::<i64>::new());
     let act = Action::new(|(command, ids): &(InvitationCommand, Vec<i64>)| {
         let (command, ids) = (*command, ids.clone());
@@ -44,29 +53,49 @@ pub fn InvitationsPage() -> impl IntoView {
             funnels.refetch();
         }
     });
+    // Quietly refresh, but never under an open menu or a half-typed field.
     poll_every(Duration::from_secs(5), move || {
-        data.refetch();
-        funnels.refetch();
+        if !crate::browser::user_is_busy() && !act.pending().get_untracked() {
+            data.refetch();
+            funnels.refetch();
+        }
     });
+    let hint = RwSignal::new(None::<&'static str>);
     let bulk = move |command: InvitationCommand| {
         move |ev: leptos::ev::MouseEvent| {
             ev.prevent_default();
             let ids: Vec<i64> = selection.with(|s| s.iter().copied().collect());
-            if !ids.is_empty() {
+            if ids.is_empty() {
+                hint.set(Some("Select one or more users first."));
+            } else {
+                hint.set(None);
                 act.dispatch((command, ids));
             }
         }
     };
-    let nothing_selected = move || selection.with(|s| s.is_empty());
     view! {
         <Title text="Invitations"/>
         <nav class="breadcrumbs" aria-label="Breadcrumb">"Administration › Accounts › Invitations"</nav>
         <h1>"Invitations"</h1>
+        <Suspense fallback=|| ()>
+            {move || {
+                let current = filter.get();
+                Suspend::new(async move {
+                    let (orgs, jobs) = choices.await;
+                    view! { <InvitationFilters filter=current organizations=orgs jobs/> }
+                })
+            }}
+        </Suspense>
+        <p class="action-result" role="status" aria-live="polite">
+            {move || hint.get().map(str::to_string).or_else(|| act.value().get().map(|r| match r {
+                Ok(text) => text,
+                Err(e) => e.to_string(),
+            }))}
+        </p>
         <Transition fallback=|| view! { <p>"Loading invitations…"</p> }>
             {move || Suspend::new(async move {
                 let page = data.await;
                 let jobs = funnels.await.unwrap_or_default();
-                let orgs = organizations.await.unwrap_or_default();
                 match page {
                     Ok(page) => {
                         let f = filter.get_untracked();
@@ -75,13 +104,12 @@ pub fn InvitationsPage() -> impl IntoView {
                         let next = (f.page + 1 < pages).then(|| InvitationFilter { page: f.page + 1, ..f.clone() }.to_query());
                         view! {
                             <StatusCountsBar counts=page.counts filter=f.clone()/>
-                            <ImportFunnels funnels=jobs.clone()/>
-                            <InvitationFilters filter=f.clone() organizations=orgs jobs/>
+                            <ImportFunnels funnels=jobs/>
                             <form method="post" action="/api/resend_invitations" class="bulk-form">
                                 <div class="bulk-bar" role="toolbar" aria-label="Selected users">
                                     <span class="muted">{move || format!("{} selected", selection.with(|s| s.len()))}</span>
-                                    <button type="submit" class="button" disabled=nothing_selected on:click=bulk(InvitationCommand::Resend)>"Resend invitation"</button>
-                                    <button type="submit" class="button" formaction="/api/revoke_invitations" disabled=nothing_selected on:click=bulk(InvitationCommand::Revoke)>"Revoke"</button>
+                                    <button type="submit" class="button" on:click=bulk(InvitationCommand::Resend)>"Resend invitation"</button>
+                                    <button type="submit" class="button" formaction="/api/revoke_invitations" on:click=bulk(InvitationCommand::Revoke)>"Revoke"</button>
                                     <span class="muted">{format!("{} users match", page.total)}</span>
                                 </div>
                                 <InvitationsTable users=page.users selection on_command/>
@@ -97,11 +125,5 @@ pub fn InvitationsPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <p class="action-result" role="status" aria-live="polite">
-            {move || act.value().get().map(|r| match r {
-                Ok(text) => text,
-                Err(e) => e.to_string(),
-            })}
-        </p>
     }
 }
