@@ -35,6 +35,7 @@ fn named(
 async fn dashboard(db: Db) {
     let admin = admin(&db, "boss@example.com", "correct horse battery").await;
     let acme = organization(&db, "Acme").await;
+    let requester = role_id(&db, "Requester").await;
     let accepted = add(
         &db,
         admin,
@@ -45,14 +46,22 @@ async fn dashboard(db: Db) {
     let _pending = add(
         &db,
         admin,
-        named(end_user("bob@acme.example", acme, vec![]), "Bob", "Baker"),
+        named(
+            end_user("bob@acme.example", acme, vec![requester]),
+            "Bob",
+            "Baker",
+        ),
         true,
     )
     .await;
     let revoked = add(
         &db,
         admin,
-        named(end_user("cy@acme.example", acme, vec![]), "Cy", "Cole"),
+        named(
+            end_user("cy@acme.example", acme, vec![requester]),
+            "Cy",
+            "Cole",
+        ),
         true,
     )
     .await;

@@ -18,11 +18,6 @@ enum Bind {
     Text(String),
 }
 
-/// The status a row reads as at `$1` (now).
-const STATUS_AT_NOW: &str =
-    "CASE WHEN u.invitation_status = 'pending' AND u.invitation_expires_at <= $1 \
-     THEN 'expired' ELSE u.invitation_status END";
-
 fn next(binds: &mut Vec<Bind>, value: Bind) -> String {
     binds.push(value);
     format!("${}", binds.len())
@@ -112,9 +107,13 @@ pub async fn page(
     now: i64,
 ) -> Result<InvitationsPage, sqlx::Error> {
     let (clause, binds) = where_clause(filter, now);
+    // The page's ids are found first, from the indexes alone; only those 50 rows are then
+    // joined and read (deep pages would otherwise build every skipped row).
+    let order = order_by(filter.sort, filter.descending);
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} {clause} ORDER BY {} LIMIT {PAGE_SIZE} OFFSET {}",
-        order_by(filter.sort, filter.descending),
+        "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} WHERE u.id IN \
+         (SELECT u.id FROM users u {clause} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {}) \
+         ORDER BY {order}",
         filter.page.max(0) * PAGE_SIZE
     );
     let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(pool).await?;
@@ -136,21 +135,35 @@ pub async fn page(
     })
 }
 
-/// How many users are in each status, everyone counted.
-pub async fn counts(pool: &AnyPool, now: i64) -> Result<StatusCounts, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {STATUS_AT_NOW} AS status, COUNT(*) AS n FROM users u GROUP BY 1"
-    ))
-    .bind(now)
-    .fetch_all(pool)
-    .await?;
+/// Counts per stored status, with how many of each are past their expiry; read from the
+/// status index alone.
+const COUNTS_BY_STATUS: &str = "SELECT u.invitation_status AS status, COUNT(*) AS n, \
+     SUM(CASE WHEN u.invitation_expires_at <= $1 THEN 1 ELSE 0 END) AS past FROM users u";
+
+fn read_counts(rows: &[sqlx::any::AnyRow]) -> Result<StatusCounts, sqlx::Error> {
     let mut counts = StatusCounts::default();
     for row in rows {
-        if let Some(status) = InvitationStatus::parse(row.try_get("status")?) {
-            counts.add(status, row.try_get("n")?);
+        let n: i64 = row.try_get("n")?;
+        match InvitationStatus::parse(row.try_get("status")?) {
+            Some(InvitationStatus::Pending) => {
+                let past: i64 = row.try_get::<Option<i64>, _>("past")?.unwrap_or(0);
+                counts.add(InvitationStatus::Expired, past);
+                counts.add(InvitationStatus::Pending, n - past);
+            }
+            Some(status) => counts.add(status, n),
+            None => {}
         }
     }
     Ok(counts)
+}
+
+/// How many users are in each status, everyone counted.
+pub async fn counts(pool: &AnyPool, now: i64) -> Result<StatusCounts, sqlx::Error> {
+    let rows = sqlx::query(&format!("{COUNTS_BY_STATUS} GROUP BY u.invitation_status"))
+        .bind(now)
+        .fetch_all(pool)
+        .await?;
+    read_counts(&rows)
 }
 
 /// The newest import jobs that created users, each with its users' counts per status.
@@ -166,19 +179,13 @@ pub async fn funnels(pool: &AnyPool, now: i64) -> Result<Vec<JobFunnel>, sqlx::E
     for job in jobs {
         let job_id: i64 = job.try_get("id")?;
         let rows = sqlx::query(&format!(
-            "SELECT {STATUS_AT_NOW} AS status, COUNT(*) AS n FROM users u \
-             WHERE u.import_job_id = $2 GROUP BY 1"
+            "{COUNTS_BY_STATUS} WHERE u.import_job_id = $2 GROUP BY u.invitation_status"
         ))
         .bind(now)
         .bind(job_id)
         .fetch_all(pool)
         .await?;
-        let mut counts = StatusCounts::default();
-        for row in rows {
-            if let Some(status) = InvitationStatus::parse(row.try_get("status")?) {
-                counts.add(status, row.try_get("n")?);
-            }
-        }
+        let counts = read_counts(&rows)?;
         funnels.push(JobFunnel {
             job_id,
             created_at: job.try_get("created_at")?,
