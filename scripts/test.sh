@@ -49,6 +49,9 @@ cargo bench -p app --bench import
 say "import commit benchmark (10,000 rows, SQLite and PostgreSQL when configured)"
 cargo bench -p app --features ssr --bench import_commit
 
+say "invitations dashboard benchmark (100,000 users, SQLite and PostgreSQL when configured)"
+cargo bench -p app --features ssr --bench invitation_dashboard
+
 say "browser tests (release build, Chromium)"
 cargo leptos build --release
 node -e '

@@ -48,3 +48,9 @@ CREATE TABLE local_mailbox (
     body_html TEXT NOT NULL,
     delivered_at BIGINT NOT NULL
 );
+
+-- Before this migration nothing sent the outbox: its messages were shown as the mailbox. They
+-- move to the local mailbox as delivered, so the new sender never sends them (or their links).
+INSERT INTO local_mailbox (to_address, subject, body_text, body_html, delivered_at)
+    SELECT to_address, subject, body_text, body_html, created_at FROM email_outbox ORDER BY id;
+UPDATE email_outbox SET status = 'sent', sent_at = created_at WHERE status = 'queued';

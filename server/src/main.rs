@@ -112,7 +112,7 @@ async fn run() -> Result<(), String> {
                 .with_graceful_shutdown(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())?;
-            sender.abort();
+            sender.stop().await;
             db.close().await;
             tracing::info!("stopped");
         }

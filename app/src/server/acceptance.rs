@@ -113,6 +113,13 @@ pub async fn accept(
         .begin_write()
         .await
         .map_err(db_failure("starting an acceptance"))?;
+    // The user row is locked first, as resend and edit do, so the two never deadlock.
+    sqlx::query("UPDATE users SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_failure("registering a user"))?;
     // Only one acceptance can spend the token, whatever runs at the same time.
     let spent = sqlx::query(
         "UPDATE invitations SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1",

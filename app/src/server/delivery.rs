@@ -93,22 +93,53 @@ pub struct DeliveryReport {
     pub retrying: usize,
     pub failed: usize,
     pub cancelled: usize,
+    /// More may be due: call again without waiting.
+    pub batch_was_full: bool,
 }
 
-/// Runs the sender until the process ends.
-pub fn spawn(db: Db, transport: Transport, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+/// The running sender; `stop` lets the message in hand finish (an email aborted mid-send
+/// would have to be marked failed, since it may have gone out).
+pub struct Sender {
+    stop: std::sync::Arc<tokio::sync::Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Sender {
+    pub async fn stop(self) {
+        self.stop.notify_one();
+        if tokio::time::timeout(Duration::from_secs(30), self.task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the email sender did not stop within 30 s");
+        }
+    }
+}
+
+/// Runs the sender until stopped.
+pub fn spawn(db: Db, transport: Transport, every: Duration) -> Sender {
+    let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+    let stopped = stop.clone();
+    let task = tokio::spawn(async move {
         loop {
+            let mut again_at_once = false;
             match deliver_due(&db, &transport, clock::now()).await {
-                Ok(report) if report != DeliveryReport::default() => {
-                    tracing::info!(?report, "outbox delivered")
+                Ok(report) => {
+                    again_at_once = report.batch_was_full;
+                    if report.sent + report.retrying + report.failed + report.cancelled > 0 {
+                        tracing::info!(?report, "outbox delivered");
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "outbox delivery failed"),
             }
-            tokio::time::sleep(every).await;
+            let wait = if again_at_once { Duration::ZERO } else { every };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stopped.notified() => return,
+            }
         }
-    })
+    });
+    Sender { stop, task }
 }
 
 /// Delivers every message due at `now` (tests call this directly with a chosen clock).
@@ -119,7 +150,9 @@ pub async fn deliver_due(
 ) -> Result<DeliveryReport, sqlx::Error> {
     let mut report = DeliveryReport::default();
     give_up_interrupted_claims(db, now).await?;
-    loop {
+    // One batch per call, so `now` stays close to the real time; the loop calls again at once
+    // while batches come back full.
+    {
         let due = sqlx::query(
             "SELECT id FROM email_outbox WHERE status = 'queued' AND next_attempt_at <= $1 \
              ORDER BY id LIMIT $2",
@@ -128,9 +161,7 @@ pub async fn deliver_due(
         .bind(BATCH)
         .fetch_all(db.pool())
         .await?;
-        if due.is_empty() {
-            return Ok(report);
-        }
+        report.batch_was_full = due.len() as i64 == BATCH;
         for row in &due {
             let id: i64 = row.try_get("id")?;
             let Some((outgoing, attempts, invitation_id)) = claim(db, id, now).await? else {
@@ -141,21 +172,27 @@ pub async fn deliver_due(
                 Ok(()) => {
                     sqlx::query(
                         "UPDATE email_outbox SET status = 'sent', sent_at = $1, last_error = NULL \
-                         WHERE id = $2",
+                         WHERE id = $2 AND status = 'sending'",
                     )
                     .bind(now)
                     .bind(id)
                     .execute(db.pool())
                     .await?;
-                    if let Some(user_id) = outgoing.invited_user {
+                    if let (Some(user_id), Some(invitation_id)) =
+                        (outgoing.invited_user, invitation_id)
+                    {
+                        // Only if this is still the user's open invitation (a resend may have
+                        // replaced it while it was being sent).
                         sqlx::query(
                             "UPDATE users SET invited_at = $1, invitation_expires_at = $2 \
-                             WHERE id = $3 AND invitation_status = $4",
+                             WHERE id = $3 AND invitation_status = $4 AND EXISTS (SELECT 1 FROM invitations i \
+                             WHERE i.id = $5 AND i.user_id = users.id AND i.accepted_at IS NULL AND i.revoked_at IS NULL)",
                         )
                         .bind(now)
                         .bind(now + LINK_LIFETIME_SECONDS)
                         .bind(user_id)
                         .bind(InvitationStatus::Pending.as_str())
+                        .bind(invitation_id)
                         .execute(db.pool())
                         .await?;
                     }
@@ -169,7 +206,7 @@ pub async fn deliver_due(
                     } else {
                         sqlx::query(
                             "UPDATE email_outbox SET status = 'queued', next_attempt_at = $1, \
-                             last_error = $2 WHERE id = $3",
+                             last_error = $2 WHERE id = $3 AND status = 'sending'",
                         )
                         .bind(now + backoff_seconds(attempts))
                         .bind(&error)
@@ -182,6 +219,7 @@ pub async fn deliver_due(
             }
         }
     }
+    Ok(report)
 }
 
 /// Claims one queued message and, for a link email, makes the link's token now (so the link
@@ -214,7 +252,8 @@ async fn claim(
         text: row.try_get("body_text")?,
         html: row.try_get("body_html")?,
     };
-    if let Some(invitation_id) = invitation_id {
+    if let Some(invitation_id) = invitation_id.filter(|_| outgoing.text.contains(TOKEN_PLACEHOLDER))
+    {
         let token = new_token();
         let minted = sqlx::query(
             "UPDATE invitations SET token_hash = $1, sent_at = $2, expires_at = $3 \
@@ -302,7 +341,8 @@ async fn mark_failed(
     let mut tx = db.begin_write().await?;
     for chunk in id_lists(outbox_ids) {
         sqlx::query(&format!(
-            "UPDATE email_outbox SET status = 'failed', last_error = $1 WHERE id IN ({chunk})"
+            "UPDATE email_outbox SET status = 'failed', last_error = $1 WHERE id IN ({chunk}) \
+             AND status = 'sending'"
         ))
         .bind(error)
         .execute(&mut *tx)
