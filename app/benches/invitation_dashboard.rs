@@ -72,7 +72,7 @@ async fn seed(db: &Db) {
     let started = Instant::now();
     sqlx::query(&format!(
         "INSERT INTO users (kind, first_name, last_name, email, email_key, organization_id, \
-             invitation_status, invited_at, invitation_expires_at, import_job_id, created_at, updated_at) \
+             invitation_status, invited_at, invitation_expires_at, import_job_id, search_text, created_at, updated_at) \
          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {USERS}) \
          SELECT CASE WHEN i % 2 = 0 THEN 'end_user' ELSE 'technician' END, \
                 'First' || (i % 997), 'Last' || (i % 1009), \
@@ -82,7 +82,9 @@ async fn seed(db: &Db) {
                      WHEN 3 THEN 'not_invited' ELSE 'send_failed' END, \
                 CASE WHEN i % 5 = 3 THEN NULL ELSE {NOW} - (i % 100000) END, \
                 CASE i % 5 WHEN 0 THEN {NOW} + 3600 WHEN 1 THEN {NOW} - 3600 ELSE NULL END, \
-                CASE WHEN i <= 10000 AND i % 2 = 0 THEN (i % 10) + 1 ELSE NULL END, 0, 0 FROM n"
+                CASE WHEN i <= 10000 AND i % 2 = 0 THEN (i % 10) + 1 ELSE NULL END, \
+                'first' || (i % 997) || ' last' || (i % 1009) || ' person' || i || '@bench.example last' \
+                    || (i % 1009) || ' first' || (i % 997), 0, 0 FROM n"
     ))
     .execute(pool)
     .await

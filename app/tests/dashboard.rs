@@ -65,7 +65,7 @@ async fn dashboard(db: Db) {
         true,
     )
     .await;
-    let _never = add(
+    let never = add(
         &db,
         admin,
         named(technician("dee@example.com", vec![]), "Dee", "Dunn"),

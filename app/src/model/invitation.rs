@@ -215,6 +215,11 @@ fn encode_query_value(value: &str) -> String {
     out
 }
 
+/// What a search on the dashboard matches against: both name orders and the email, lower-cased.
+pub fn search_text(first_name: &str, last_name: &str, email: &str) -> String {
+    format!("{first_name} {last_name} {email} {last_name} {first_name}").to_lowercase()
+}
+
 /// One page of the dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvitationsPage {
@@ -264,6 +269,13 @@ mod tests {
             _ => None,
         });
         assert_eq!(filter, InvitationFilter::default());
+    }
+
+    #[test]
+    fn search_text_holds_both_name_orders_and_the_email_lower_cased() {
+        let text = search_text("Zoë", "Able", "Zoe@Example.com");
+        assert!(text.contains("zoë able") && text.contains("able zoë"));
+        assert!(text.contains("zoe@example.com"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub use import::{
     ImportJobSummary, ImportMode, ImportOptions, ImportRequest, ImportResult, ImportRowResult,
     InvalidRows, RowOutcomeKind,
 };
+pub use invitation::search_text;
 pub use invitation::{
     InvitationActionResult, InvitationFilter, InvitationSort, InvitationState, InvitationsPage,
     JobFunnel, MailboxMessage, MailboxView, SkippedUser, StatusCounts,

@@ -420,6 +420,7 @@ async fn insert_users(
         "user_type",
         "site",
         "import_job_id",
+        "search_text",
         "created_at",
         "updated_at",
     ];
@@ -438,6 +439,11 @@ async fn insert_users(
                 Value::Text(u.user_type.as_str().into()),
                 Value::Text(u.site.clone()),
                 Value::Int(job_id),
+                Value::Text(crate::model::search_text(
+                    u.first_name.as_str(),
+                    u.last_name.as_str(),
+                    u.email.as_str(),
+                )),
                 Value::Int(now),
                 Value::Int(now),
             ]
@@ -466,7 +472,8 @@ async fn update_user(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE users SET first_name = $1, last_name = $2, email = $3, email_key = $4, phone = $5, \
-         external_id = COALESCE($6, external_id), user_type = $7, site = $8, updated_at = $9 WHERE id = $10",
+         external_id = COALESCE($6, external_id), user_type = $7, site = $8, updated_at = $9, \
+         search_text = $11 WHERE id = $10",
     )
     .bind(user.first_name.as_str())
     .bind(user.last_name.as_str())
@@ -478,6 +485,11 @@ async fn update_user(
     .bind(user.site.clone())
     .bind(now)
     .bind(id)
+    .bind(crate::model::search_text(
+        user.first_name.as_str(),
+        user.last_name.as_str(),
+        user.email.as_str(),
+    ))
     .execute(&mut **tx)
     .await?;
     if replace_roles {

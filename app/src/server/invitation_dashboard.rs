@@ -53,10 +53,7 @@ fn where_clause(filter: &InvitationFilter, now: i64) -> (String, Vec<Bind>) {
     if !filter.search.is_empty() {
         let pattern = format!("%{}%", escape_like(&filter.search.to_lowercase()));
         let p = next(&mut binds, Bind::Text(pattern));
-        conditions.push(format!(
-            "(u.email_key LIKE {p} ESCAPE '\\' OR LOWER(u.first_name || ' ' || u.last_name) LIKE {p} ESCAPE '\\' \
-              OR LOWER(u.last_name || ' ' || u.first_name) LIKE {p} ESCAPE '\\')"
-        ));
+        conditions.push(format!("u.search_text LIKE {p} ESCAPE '\\'"));
     }
     let clause = if conditions.is_empty() {
         String::new()

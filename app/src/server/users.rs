@@ -5,7 +5,8 @@ use super::invitations::{self, Invitee, Inviter};
 use super::{db::is_unique_violation, roles, sessions, Db};
 use crate::error::AppError;
 use crate::model::{
-    time_left, InvitationStatus, MfaMethod, UserDetail, UserKind, UserSummary, UserType,
+    search_text, time_left, InvitationStatus, MfaMethod, UserDetail, UserKind, UserSummary,
+    UserType,
 };
 use crate::rules::{
     validate_user_fields, Email, Field, FieldError, IssueCode, UserFieldsInput, ValidUserFields,
@@ -169,8 +170,8 @@ pub async fn insert(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (kind, first_name, last_name, email, email_key, phone, organization_id, \
              user_type, site, language, idle_warning_minutes, notify_by_email, notify_by_sms, \
-             mfa_method, password_hash, registered_at, invitation_status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
+             mfa_method, password_hash, registered_at, invitation_status, search_text, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) \
          RETURNING id",
     )
     .bind(fields.kind.as_str())
@@ -193,6 +194,11 @@ pub async fn insert(
         Some(_) => InvitationStatus::Registered.as_str(),
         None => InvitationStatus::NotInvited.as_str(),
     })
+    .bind(search_text(
+        fields.first_name.as_str(),
+        fields.last_name.as_str(),
+        fields.email.as_str(),
+    ))
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
@@ -335,7 +341,7 @@ pub async fn update(
         "UPDATE users SET first_name = $1, last_name = $2, email = $3, email_key = $4, phone = $5, \
              organization_id = $6, user_type = $7, site = $8, language = $9, \
              idle_warning_minutes = $10, notify_by_email = $11, notify_by_sms = $12, \
-             mfa_method = $13, updated_at = $14 WHERE id = $15",
+             mfa_method = $13, updated_at = $14, search_text = $16 WHERE id = $15",
     )
     .bind(fields.first_name.as_str())
     .bind(fields.last_name.as_str())
@@ -352,6 +358,11 @@ pub async fn update(
     .bind(fields.mfa_method.as_str())
     .bind(now)
     .bind(id)
+    .bind(search_text(
+        fields.first_name.as_str(),
+        fields.last_name.as_str(),
+        fields.email.as_str(),
+    ))
     .execute(&mut *tx)
     .await;
     match result {
