@@ -184,6 +184,20 @@ async fn dashboard(db: Db) {
     .await;
     assert!(beyond.users.is_empty());
     assert_eq!(beyond.total, 5);
+    // An edited name is found by its new spelling.
+    let renamed = named(technician("dee@example.com", vec![]), "Dora", "Dunn");
+    users::update(&db, never, &renamed, &actor_named(admin), BASE, later)
+        .await
+        .unwrap();
+    let found = page(
+        InvitationFilter {
+            search: "dora dunn".into(),
+            ..Default::default()
+        },
+        later,
+    )
+    .await;
+    assert_eq!(found.total, 1);
     let zoe = users::get(db.pool(), accepted, later)
         .await
         .unwrap()
