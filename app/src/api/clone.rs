@@ -51,10 +51,7 @@ pub async fn clone_user(
         notify_by_sms: notify_by_sms.is_some(),
         mfa_method: MfaMethod::parse(&mfa_method).unwrap_or_default(),
     };
-    let actor = users::Actor {
-        user_id: admin.user_id,
-        display_name: &admin.display_name,
-    };
+    let actor = admin.actor();
     let base = &state.config.public_base_url;
     let id = users::create_copying(
         &state.db,

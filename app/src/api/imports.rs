@@ -6,12 +6,9 @@ use leptos::server_fn::codec::Json;
 /// Import users: the server re-validates everything and commits all rows in one transaction.
 #[server(endpoint = "import_users", input = Json)]
 pub async fn import_users(request: ImportRequest) -> Result<ImportResult, AppError> {
-    use crate::server::{clock, context, imports, users::Actor};
+    use crate::server::{clock, context, imports};
     let (state, admin) = context::require_admin().await?;
-    let actor = Actor {
-        user_id: admin.user_id,
-        display_name: &admin.display_name,
-    };
+    let actor = admin.actor();
     imports::run(
         &state.db,
         &request,

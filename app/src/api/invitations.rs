@@ -96,12 +96,9 @@ pub async fn import_funnels() -> Result<Vec<JobFunnel>, AppError> {
 pub async fn resend_invitations(
     #[server(default)] user_ids: Vec<i64>,
 ) -> Result<InvitationActionResult, AppError> {
-    use crate::server::{clock, context, invitation_actions, users::Actor};
+    use crate::server::{clock, context, invitation_actions};
     let (state, admin) = context::require_admin().await?;
-    let actor = Actor {
-        user_id: admin.user_id,
-        display_name: &admin.display_name,
-    };
+    let actor = admin.actor();
     let base = &state.config.public_base_url;
     invitation_actions::resend(&state.db, &actor, base, &user_ids, clock::now()).await
 }
@@ -111,24 +108,18 @@ pub async fn resend_invitations(
 pub async fn revoke_invitations(
     #[server(default)] user_ids: Vec<i64>,
 ) -> Result<InvitationActionResult, AppError> {
-    use crate::server::{clock, context, invitation_actions, users::Actor};
+    use crate::server::{clock, context, invitation_actions};
     let (state, admin) = context::require_admin().await?;
-    let actor = Actor {
-        user_id: admin.user_id,
-        display_name: &admin.display_name,
-    };
+    let actor = admin.actor();
     invitation_actions::revoke(&state.db, &actor, &user_ids, clock::now()).await
 }
 
 /// Reset password: emails the user a single-use link and signs them out everywhere.
 #[server(endpoint = "reset_password")]
 pub async fn reset_password(user_id: i64) -> Result<(), AppError> {
-    use crate::server::{clock, context, invitation_actions, users::Actor};
+    use crate::server::{clock, context, invitation_actions};
     let (state, admin) = context::require_admin().await?;
-    let actor = Actor {
-        user_id: admin.user_id,
-        display_name: &admin.display_name,
-    };
+    let actor = admin.actor();
     let base = &state.config.public_base_url;
     invitation_actions::reset_password(&state.db, &actor, base, user_id, clock::now()).await
 }

@@ -52,10 +52,7 @@ pub async fn list_roles() -> Result<Vec<RoleInfo>, AppError> {
 pub async fn create_user(input: UserFieldsInput, send_invitation: bool) -> Result<i64, AppError> {
     use crate::server::{clock, context, users};
     let (state, admin) = context::require_admin().await?;
-    let actor = users::Actor {
-        user_id: admin.user_id,
-        display_name: &admin.display_name,
-    };
+    let actor = admin.actor();
     users::create(
         &state.db,
         &input,
@@ -71,10 +68,7 @@ pub async fn create_user(input: UserFieldsInput, send_invitation: bool) -> Resul
 pub async fn update_user(id: i64, input: UserFieldsInput) -> Result<(), AppError> {
     use crate::server::{clock, context, users};
     let (state, admin) = context::require_admin().await?;
-    let actor = users::Actor {
-        user_id: admin.user_id,
-        display_name: &admin.display_name,
-    };
+    let actor = admin.actor();
     users::update(
         &state.db,
         id,

@@ -321,20 +321,16 @@ async fn write(
     )
     .await?;
     if request.options.send_invitations {
-        let inviter = invitations::Inviter {
-            user_id: actor.user_id,
-            display_name: actor.display_name,
-            public_base_url,
-            import_job_id: Some(job_id),
-        };
+        let inviter = actor.inviter(public_base_url, Some(job_id));
         let invitees: Vec<invitations::Invitee> = creates
             .iter()
             .filter_map(|u| {
-                Some(invitations::Invitee {
-                    user_id: *ids_by_key.get(&u.email.key())?,
-                    email: u.email.as_str().to_string(),
-                    name: format!("{} {}", u.first_name.as_str(), u.last_name.as_str()),
-                })
+                Some(invitations::Invitee::named(
+                    *ids_by_key.get(&u.email.key())?,
+                    u.email.as_str(),
+                    u.first_name.as_str(),
+                    u.last_name.as_str(),
+                ))
             })
             .collect();
         invitations::issue(&mut tx, &inviter, &invitees, now).await?;

@@ -2,7 +2,7 @@
 //! failed send), revoke, and password reset. Each call is one transaction.
 
 use super::failure::db_failure;
-use super::invitations::{self, id_lists, Invitee, Inviter, RESEND_INTERVAL_SECONDS};
+use super::invitations::{self, id_lists, Invitee, RESEND_INTERVAL_SECONDS};
 use super::users::Actor;
 use super::{db::is_unique_violation, sessions, Db};
 use crate::error::AppError;
@@ -131,12 +131,7 @@ pub async fn resend(
             result.skipped.push(skipped(target, TOO_SOON));
         }
     }
-    let inviter = Inviter {
-        user_id: actor.user_id,
-        display_name: actor.display_name,
-        public_base_url,
-        import_job_id: None,
-    };
+    let inviter = actor.inviter(public_base_url, None);
     match invitations::issue(&mut tx, &inviter, &invitees, now).await {
         Ok(()) => {}
         Err(e) if is_unique_violation(&e) => {
@@ -227,12 +222,7 @@ pub async fn reset_password(
             target.name
         )));
     }
-    let inviter = Inviter {
-        user_id: actor.user_id,
-        display_name: actor.display_name,
-        public_base_url,
-        import_job_id: None,
-    };
+    let inviter = actor.inviter(public_base_url, None);
     let user = Invitee {
         user_id,
         email: target.email.clone(),

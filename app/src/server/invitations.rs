@@ -63,6 +63,16 @@ pub struct Invitee {
     pub name: String,
 }
 
+impl Invitee {
+    pub fn named(user_id: i64, email: &str, first_name: &str, last_name: &str) -> Invitee {
+        Invitee {
+            user_id,
+            email: email.to_string(),
+            name: format!("{first_name} {last_name}"),
+        }
+    }
+}
+
 /// Invites each invitee: revokes any link still open for them, writes a new invitation and its
 /// outbox email (multi-row statements), and marks them Pending, all inside the caller's
 /// transaction. One user added, a resend and ten thousand imported go through here alike.
@@ -95,12 +105,14 @@ pub async fn issue_password_reset(
     user: &Invitee,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let one = Invitee {
-        user_id: user.user_id,
-        email: user.email.clone(),
-        name: user.name.clone(),
-    };
-    write_links(tx, inviter, &[one], Purpose::PasswordReset, now).await
+    write_links(
+        tx,
+        inviter,
+        std::slice::from_ref(user),
+        Purpose::PasswordReset,
+        now,
+    )
+    .await
 }
 
 /// Revokes the users' open invitations (their queued emails are cancelled) and marks them Not

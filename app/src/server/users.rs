@@ -231,6 +231,18 @@ pub struct Actor<'a> {
     pub display_name: &'a str,
 }
 
+impl<'a> Actor<'a> {
+    /// This actor as the sender of links pointing at `public_base_url`.
+    pub fn inviter(&self, public_base_url: &'a str, import_job_id: Option<i64>) -> Inviter<'a> {
+        Inviter {
+            user_id: self.user_id,
+            display_name: self.display_name,
+            public_base_url,
+            import_job_id,
+        }
+    }
+}
+
 /// Validates against the database's roles and organizations, then creates the user, links
 /// their roles and, when asked, queues the invitation, all in one transaction.
 pub async fn create(
@@ -287,21 +299,13 @@ pub async fn create_copying(
         Err(e) => return Err(db_failure("adding a user")(e)),
     };
     if send_invitation {
-        let inviter = Inviter {
-            user_id: actor.user_id,
-            display_name: actor.display_name,
-            public_base_url,
-            import_job_id: None,
-        };
-        let invitee = Invitee {
-            user_id: id,
-            email: fields.email.as_str().to_string(),
-            name: format!(
-                "{} {}",
-                fields.first_name.as_str(),
-                fields.last_name.as_str()
-            ),
-        };
+        let invitee = Invitee::named(
+            id,
+            fields.email.as_str(),
+            fields.first_name.as_str(),
+            fields.last_name.as_str(),
+        );
+        let inviter = actor.inviter(public_base_url, None);
         invitations::issue(&mut tx, &inviter, &[invitee], now)
             .await
             .map_err(db_failure("queueing an invitation"))?;
@@ -376,21 +380,13 @@ pub async fn update(
     let phone_now = fields.phone.as_ref().map(|p| p.as_str().to_string());
     let email_changed = fields.email.key() != Email::key_of(&current.email);
     if email_changed && current.invitation.can_revoke() {
-        let inviter = Inviter {
-            user_id: actor.user_id,
-            display_name: actor.display_name,
-            public_base_url,
-            import_job_id: None,
-        };
-        let invitee = Invitee {
-            user_id: id,
-            email: fields.email.as_str().to_string(),
-            name: format!(
-                "{} {}",
-                fields.first_name.as_str(),
-                fields.last_name.as_str()
-            ),
-        };
+        let invitee = Invitee::named(
+            id,
+            fields.email.as_str(),
+            fields.first_name.as_str(),
+            fields.last_name.as_str(),
+        );
+        let inviter = actor.inviter(public_base_url, None);
         invitations::issue(&mut tx, &inviter, &[invitee], now)
             .await
             .map_err(db_failure("re-inviting at the new address"))?;
