@@ -76,6 +76,7 @@ fn main() {
         rows as f64 / best
     );
     println!("digest: {report_digest}");
+    xlsx_guard(&text, &context.limits);
     // For the browser test, which checks that the wasm build computes the same report.
     if let Ok(path) = std::env::var("IMPORT_DIGEST_FILE") {
         let json = format!(
@@ -87,4 +88,50 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// The same rows as a streamed XLSX (data descriptors, as LibreOffice writes): what the
+/// zip-bomb guard (which inflates every part once, counting) costs next to reading the sheet.
+fn xlsx_guard(text: &str, limits: &app::import::ImportLimits) {
+    use app::import::xlsx_fixtures::{parts, text as cell, zip_parts};
+    let sheet: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let cells: String = line
+                .split('\t')
+                .enumerate()
+                .map(|(c, value)| {
+                    let column = (b'A' + c as u8) as char;
+                    cell(&format!("{column}{}", i + 1), value)
+                })
+                .collect();
+            format!(r#"<row r="{}">{cells}</row>"#, i + 1)
+        })
+        .collect();
+    let bytes = zip_parts(&parts(&[("Users", &sheet)], None, None), true);
+    let started = Instant::now();
+    let guard = app::import::check_workbook_zip(&bytes, limits);
+    let guarded = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let read = read_source(
+        ImportSource::File {
+            bytes: &bytes,
+            sheet: None,
+        },
+        limits,
+    );
+    let total = started.elapsed().as_secs_f64();
+    assert!(
+        guard.is_ok() && read.issues.is_empty(),
+        "{guard:?} {:?}",
+        read.issues
+    );
+    println!(
+        "xlsx ({:.1} MB zipped, {:.1} MB inflated): zip-bomb guard {:.0} ms of {:.0} ms reading",
+        bytes.len() as f64 / 1e6,
+        sheet.len() as f64 / 1e6,
+        guarded * 1000.0,
+        total * 1000.0
+    );
 }

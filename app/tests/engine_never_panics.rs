@@ -2,7 +2,9 @@
 //! (so a failure is reproducible from the printed seed): random bytes, mutated CSV, mutated
 //! XLSX, and phone-shaped strings, which the phonenumber crate has panicked on before.
 
-use app::import::{analyze, read_source, ImportContext, ImportLimits, ImportSource, MappingChoice};
+use app::import::{
+    analyze, read_source, HeaderChoice, ImportContext, ImportLimits, ImportSource, MappingChoice,
+};
 use app::model::{RoleInfo, UserKind};
 use app::rules::PhoneE164;
 use std::collections::HashSet;
@@ -50,7 +52,7 @@ fn run_engine(bytes: &[u8], limits: ImportLimits) {
         analyze(
             &read.table,
             &MappingChoice {
-                header_row: Some(false),
+                header: HeaderChoice::NoHeader,
                 fields: None,
             },
             &context,

@@ -312,7 +312,7 @@ async fn import_around_the_browser(db: Db) {
             "table":{{"rows":[{{"line":1,"cells":["First Name","Last Name","Email","Roles"]}},
                               {{"line":2,"cells":["<img src=x onerror=alert(1)>","Lee","ann@acme.example","Requester"]}},
                               {{"line":3,"cells":["Bob","Ray","bob@acme.example","Requester"]}}]}},
-            "mapping":{{"header_row":null,"fields":null}},
+            "mapping":{{"header":"Detect","fields":null}},
             "options":{{"mode":"CreateOnly","invalid_rows":"FailImport","send_invitations":true}}}}}}"#
     );
     let request = Request::post("/api/import_users")

@@ -45,7 +45,8 @@ pub struct RowOutcome {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImportReport {
-    pub header_row: bool,
+    /// The header's index in `Table::rows`; rows above it are not data.
+    pub header_row: Option<usize>,
     pub columns: Vec<ColumnMapping>,
     pub rows: Vec<RowOutcome>,
     /// Problems with the input as a whole; any of them blocks the import.
@@ -64,6 +65,11 @@ impl ImportReport {
 
     pub fn is_blocked(&self) -> bool {
         !self.file_issues.is_empty()
+    }
+
+    /// The index in `Table::rows` of the first data row (report row 0).
+    pub fn first_data_row(&self) -> usize {
+        self.header_row.map_or(0, |h| h + 1)
     }
 }
 
@@ -87,7 +93,16 @@ pub fn analyze(table: &Table, choice: &MappingChoice, context: &ImportContext<'_
         columns,
         ..ImportReport::default()
     };
-    let data = &table.rows[usize::from(header_row).min(table.rows.len())..];
+    if let Some(header) = header_row.filter(|h| *h > 0) {
+        // Blank rows are not in the table; the range covers them too, as the admin sees it.
+        report
+            .notices
+            .push(ImportIssue::file(ImportIssueCode::RowsAboveHeader {
+                first_line: table.rows[0].line,
+                last_line: table.rows[header].line.saturating_sub(1),
+            }));
+    }
+    let data = &table.rows[report.first_data_row().min(table.rows.len())..];
     if data.is_empty() {
         report
             .file_issues

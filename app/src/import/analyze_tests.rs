@@ -164,7 +164,7 @@ fn a_header_less_paste_from_excel_is_mapped_by_content() {
     let pasted =
         "Maria\tGarcía\tmaria@example.com\t+1 888 667 8888\r\nJohn\tSmith\tjohn@example.com\t\r\n";
     let report = run(pasted);
-    assert!(!report.header_row);
+    assert_eq!(report.header_row, None);
     assert_eq!(report.rows.len(), 2);
     assert_eq!(report.rows[0].line, 1);
     assert_eq!(report.valid_count(), 2);
@@ -408,5 +408,63 @@ fn an_xlsx_numeric_phone_asks_for_a_country_code_and_an_apostrophe_phone_passes(
             .unwrap()
             .as_str(),
         "+18886678888"
+    );
+}
+
+#[test]
+fn rows_above_a_header_under_a_title_are_not_data_and_say_so() {
+    let report = run("Staff list November 2026\n\nFirst name,Last name,Email\nAnn,Lee,ann@x.io\nBob,Ray,bob@x.io\n");
+    assert_eq!(report.rows.len(), 2);
+    assert_eq!(report.valid_count(), 2);
+    let header = report.header_row.unwrap();
+    assert!(header >= 1);
+    assert_eq!(report.first_data_row(), header + 1);
+    let above: Vec<String> = report
+        .notices
+        .iter()
+        .filter(|n| matches!(n.code, ImportIssueCode::RowsAboveHeader { .. }))
+        .map(|n| n.code.message())
+        .collect();
+    assert_eq!(
+        above,
+        vec!["Rows 1–2 are above the header row and are not imported.".to_string()]
+    );
+    assert!(!report.is_blocked());
+}
+
+#[test]
+fn a_libreoffice_workbook_with_a_title_imports_like_excels() {
+    let bytes = include_bytes!("../../tests/fixtures/libreoffice-staff-list.xlsx");
+    let roles = roles();
+    let existing = HashSet::new();
+    let context = ImportContext {
+        kind: UserKind::Technician,
+        known_roles: &roles,
+        existing_email_keys: &existing,
+        limits: ImportLimits::default(),
+    };
+    let read = read_source(ImportSource::File { bytes, sheet: None }, &context.limits);
+    assert!(read.issues.is_empty(), "{:?}", read.issues);
+    let report = analyze(&read.table, &MappingChoice::default(), &context);
+    assert_eq!(report.header_row, Some(1), "row 3 of the sheet");
+    assert_eq!(report.rows.len(), 4);
+    assert!(report.file_issues.is_empty(), "{:?}", report.file_issues);
+    // Ann's phone was stored as a number, so its + is gone: said, not guessed.
+    let ann = &report.rows[0];
+    assert_eq!(ann.line, 4);
+    let codes: Vec<&ImportIssueCode> = ann.issues.iter().map(|i| &i.code).collect();
+    assert_eq!(
+        codes,
+        vec![&ImportIssueCode::Field(IssueCode::PhoneMissingCountryCode)]
+    );
+    assert_eq!(ann.issues[0].value, "18886678888");
+    assert_eq!(report.valid_count(), 3, "{:?}", report.rows);
+    // A formula cell imports its cached value.
+    let chloe = report.rows[2].user.as_ref().unwrap();
+    assert_eq!(chloe.email.as_str(), "chloe.durand@example.fr");
+    let dev = report.rows[3].user.as_ref().unwrap();
+    assert_eq!(
+        dev.phone.as_ref().map(|p| p.as_str()),
+        Some("+919876543210")
     );
 }

@@ -75,12 +75,36 @@ pub struct ColumnMapping {
     pub mapped_by: MappedBy,
 }
 
-/// What the admin decided in the preview; `None` lets the engine detect.
+/// Which row of the table holds the column names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HeaderChoice {
+    /// The engine finds it (see [`detect_header`]).
+    #[default]
+    Detect,
+    /// Every row is data.
+    NoHeader,
+    /// This row (an index into `Table::rows`); the rows above it are not data.
+    Row(usize),
+}
+
+impl HeaderChoice {
+    /// The choice that keeps what the engine decided, whatever later edits do to detection.
+    pub fn keep(header_row: Option<usize>) -> HeaderChoice {
+        header_row.map_or(HeaderChoice::NoHeader, HeaderChoice::Row)
+    }
+}
+
+/// What the admin decided in the preview; `Detect` and `None` let the engine decide.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MappingChoice {
-    pub header_row: Option<bool>,
+    #[serde(default)]
+    pub header: HeaderChoice,
+    #[serde(default)]
     pub fields: Option<Vec<ImportField>>,
 }
+
+/// Exports often open with a title, notes or blank rows; the header is looked for this far.
+pub const HEADER_SEARCH_ROWS: usize = 10;
 
 /// Header names and their common variants, compared after [`normalize`].
 const SYNONYMS: &[(ImportField, &[&str])] = &[
@@ -212,29 +236,48 @@ pub fn field_for_header(header: &str) -> Option<ImportField> {
         .map(|(field, _)| *field)
 }
 
-/// The first row is a header when some cell is a known column name and none is an email
-/// address (data rows carry emails; header rows do not).
-pub fn detect_header(table: &Table) -> bool {
-    let Some(first) = table.rows.first() else {
-        return false;
+/// The header row, as an index into `Table::rows`: the first of the first
+/// [`HEADER_SEARCH_ROWS`] rows that names an Email column and a name column (first, last or
+/// full name) and holds no email address (data rows carry emails; header rows do not), so a
+/// title or notes above the header are skipped. Failing that, the first row when it names
+/// any known column and holds no email address (a header without names, or an email-only
+/// list). Otherwise there is no header.
+pub fn detect_header(table: &Table) -> Option<usize> {
+    let holds_email = |cells: &[String]| cells.iter().any(|c| Email::parse(c).is_ok());
+    let named = |cells: &[String]| -> Vec<ImportField> {
+        cells.iter().filter_map(|c| field_for_header(c)).collect()
     };
-    let known = first
-        .cells
-        .iter()
-        .filter(|c| field_for_header(c).is_some())
-        .count();
-    let has_email = first.cells.iter().any(|c| Email::parse(c).is_ok());
-    known > 0 && !has_email
+    let full_header = table.rows.iter().take(HEADER_SEARCH_ROWS).position(|row| {
+        let fields = named(&row.cells);
+        fields.contains(&ImportField::Email)
+            && fields.iter().any(|f| {
+                matches!(
+                    f,
+                    ImportField::FirstName | ImportField::LastName | ImportField::FullName
+                )
+            })
+            && !holds_email(&row.cells)
+    });
+    full_header.or_else(|| {
+        let first = table.rows.first()?;
+        (!named(&first.cells).is_empty() && !holds_email(&first.cells)).then_some(0)
+    })
 }
 
-pub fn map_columns(table: &Table, choice: &MappingChoice) -> (bool, Vec<ColumnMapping>) {
-    let header_row = choice.header_row.unwrap_or_else(|| detect_header(table));
+/// The header row (an index into `Table::rows`, if any) and each column's field.
+pub fn map_columns(table: &Table, choice: &MappingChoice) -> (Option<usize>, Vec<ColumnMapping>) {
+    let header_row = match choice.header {
+        HeaderChoice::Detect => detect_header(table),
+        HeaderChoice::NoHeader => None,
+        HeaderChoice::Row(row) => (row < table.rows.len()).then_some(row),
+    };
     let width = table.width();
     let headers: Vec<Option<String>> = (0..width)
         .map(|i| {
             header_row
-                .then(|| table.rows.first().and_then(|r| r.cells.get(i)).cloned())
-                .flatten()
+                .and_then(|h| table.rows.get(h))
+                .and_then(|r| r.cells.get(i))
+                .cloned()
         })
         .collect();
     let fields: Vec<(ImportField, MappedBy)> = match &choice.fields {
@@ -246,7 +289,7 @@ pub fn map_columns(table: &Table, choice: &MappingChoice) -> (bool, Vec<ColumnMa
                 )
             })
             .collect(),
-        None if header_row => headers
+        None if header_row.is_some() => headers
             .iter()
             .map(|h| match h.as_deref().and_then(field_for_header) {
                 Some(field) => (field, MappedBy::Header),
@@ -390,16 +433,63 @@ mod tests {
 
     #[test]
     fn a_header_row_is_detected_by_known_names_and_never_when_it_holds_an_email() {
-        assert!(detect_header(&table(&[
-            &["First Name", "Department"],
-            &["Maria", "IT"]
-        ])));
-        assert!(!detect_header(&table(&[&["Maria", "Email", "maria@x.io"]])));
-        assert!(!detect_header(&table(&[&[
-            "Maria",
-            "García",
-            "maria@x.io"
-        ]])));
+        assert_eq!(
+            detect_header(&table(&[&["First Name", "Department"], &["Maria", "IT"]])),
+            Some(0)
+        );
+        assert_eq!(
+            detect_header(&table(&[&["Maria", "Email", "maria@x.io"]])),
+            None
+        );
+        assert_eq!(
+            detect_header(&table(&[&["Maria", "García", "maria@x.io"]])),
+            None
+        );
+    }
+
+    #[test]
+    fn a_header_under_a_title_and_notes_is_found_within_the_first_ten_rows() {
+        let cases: &[(&[&[&str]], Option<usize>)] = &[
+            (
+                &[
+                    &["Staff list November 2026"],
+                    &[""],
+                    &["First name", "Last name", "Email"],
+                    &["Ann", "Lee", "ann@x.io"],
+                ],
+                Some(2),
+            ),
+            // A one-word title that happens to be a column name does not win over the header.
+            (
+                &[
+                    &["Name"],
+                    &["Exported by HR", "2026-11-01"],
+                    &["Full name", "E-mail", "Phone"],
+                    &["Ann Lee", "ann@x.io", ""],
+                ],
+                Some(2),
+            ),
+            // Past the tenth row it is not looked for: every row is data.
+            (
+                &[
+                    &["note"],
+                    &["note"],
+                    &["note"],
+                    &["note"],
+                    &["note"],
+                    &["note"],
+                    &["note"],
+                    &["note"],
+                    &["note"],
+                    &["note"],
+                    &["First name", "Last name", "Email"],
+                ],
+                None,
+            ),
+        ];
+        for (rows, expected) in cases {
+            assert_eq!(detect_header(&table(rows)), *expected, "{rows:?}");
+        }
     }
 
     #[test]
@@ -408,7 +498,7 @@ mod tests {
             &table(&[&["Email", "Department"], &["a@b.co", "IT"]]),
             &MappingChoice::default(),
         );
-        assert!(header);
+        assert_eq!(header, Some(0));
         assert_eq!(mappings[1].mapped_by, MappedBy::Unknown);
         assert_eq!(mappings[1].header.as_deref(), Some("Department"));
     }
@@ -420,7 +510,7 @@ mod tests {
             &["+44 20 7946 0958", "John", "Smith", "john@x.io"],
         ]);
         let (header, mappings) = map_columns(&t, &MappingChoice::default());
-        assert!(!header);
+        assert_eq!(header, None);
         assert_eq!(
             fields(&mappings),
             vec![
@@ -458,15 +548,32 @@ mod tests {
     fn the_admins_choice_wins() {
         let t = table(&[&["Email", "Vorname"], &["a@b.co", "Anna"]]);
         let choice = MappingChoice {
-            header_row: Some(false),
+            header: HeaderChoice::NoHeader,
             fields: Some(vec![ImportField::Ignore, ImportField::LastName]),
         };
         let (header, mappings) = map_columns(&t, &choice);
-        assert!(!header);
+        assert_eq!(header, None);
         assert_eq!(
             fields(&mappings),
             vec![ImportField::Ignore, ImportField::LastName]
         );
         assert!(mappings.iter().all(|m| m.mapped_by == MappedBy::Admin));
+        // The admin may move the header to any row; a row past the table means none.
+        let t = table(&[&["Title"], &["Email", "Vorname"], &["a@b.co", "Anna"]]);
+        let moved = MappingChoice {
+            header: HeaderChoice::Row(1),
+            fields: None,
+        };
+        let (header, mappings) = map_columns(&t, &moved);
+        assert_eq!(header, Some(1));
+        assert_eq!(
+            fields(&mappings),
+            vec![ImportField::Email, ImportField::FirstName]
+        );
+        let past = MappingChoice {
+            header: HeaderChoice::Row(9),
+            fields: None,
+        };
+        assert_eq!(map_columns(&t, &past).0, None);
     }
 }

@@ -6,8 +6,9 @@ use super::{ImportIssue, ImportIssueCode, ImportLimits, SourceRow, Table};
 
 const CANDIDATES: [u8; 3] = [b'\t', b';', b','];
 
-/// Picks the delimiter that splits the first lines most consistently; tabs win ties (a paste
-/// from a spreadsheet), then semicolons, then commas.
+/// Picks the delimiter that splits the first lines most consistently (the most lines with the
+/// same, non-zero count of it; a title or note line above the header holds none and is not
+/// held against it); tabs win ties (a paste from a spreadsheet), then semicolons, then commas.
 pub fn detect_delimiter(text: &str) -> u8 {
     let lines: Vec<&str> = text
         .lines()
@@ -20,13 +21,12 @@ pub fn detect_delimiter(text: &str) -> u8 {
             .iter()
             .map(|l| count_outside_quotes(l, candidate))
             .collect();
-        let Some(&first) = counts.first() else {
-            continue;
-        };
-        if first == 0 {
-            continue;
-        }
-        let consistent = counts.iter().filter(|c| **c == first).count();
+        let consistent = counts
+            .iter()
+            .filter(|c| **c > 0)
+            .map(|c| counts.iter().filter(|other| *other == c).count())
+            .max()
+            .unwrap_or(0);
         if consistent > best.1 {
             best = (candidate, consistent);
         }
@@ -73,7 +73,9 @@ pub fn parse(text: &str, delimiter: u8, limits: &ImportLimits) -> (Table, Vec<Im
             Err(_) => {
                 return (
                     Table::default(),
-                    vec![ImportIssue::file(ImportIssueCode::NotASpreadsheet)],
+                    vec![ImportIssue::file(ImportIssueCode::NotASpreadsheet {
+                        looks_like: None,
+                    })],
                 )
             }
         }
@@ -159,6 +161,10 @@ mod tests {
             ("\"Smith, John\";j@x.io\n\"Doe, Jane\";d@x.io", b';'),
             ("Name\tNote\nMaria\tlikes a, b; c", b'\t'),
             ("m@x.io\nj@x.io", b'\t'),
+            (
+                "Staff list November 2026\nFirst,Last,Email\nAnn,Lee,a@x.io",
+                b',',
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(detect_delimiter(text) as char, expected as char, "{text:?}");

@@ -2,7 +2,7 @@
 //! selected rows. The table is the source of truth; the report is recomputed from it.
 
 use super::export::ErrorLine;
-use super::{ImportField, ImportReport, MappingChoice, Table};
+use super::{HeaderChoice, ImportField, ImportReport, MappingChoice, Table};
 
 /// Sets one cell (`row` indexes `table.rows`), growing the row when needed.
 pub fn set_cell(table: &mut Table, row: usize, column: usize, value: String) {
@@ -54,21 +54,56 @@ pub fn add_roles_column(
     report: &ImportReport,
 ) -> usize {
     let column = table.width();
-    if report.header_row {
-        set_cell(table, 0, column, "Roles".into());
+    if let Some(header) = report.header_row {
+        set_cell(table, header, column, "Roles".into());
     }
     if let Some(fields) = &mut mapping.fields {
         fields.resize(column, ImportField::Ignore);
         fields.push(ImportField::Roles);
-    } else if !report.header_row {
+    } else if report.header_row.is_none() {
         // Without a header the mapping was inferred; keep it and name the new column.
         let mut fields: Vec<ImportField> = report.columns.iter().map(|c| c.field).collect();
         fields.resize(column, ImportField::Ignore);
         fields.push(ImportField::Roles);
         mapping.fields = Some(fields);
-        mapping.header_row = Some(false);
+        mapping.header = HeaderChoice::NoHeader;
     }
     column
+}
+
+/// End users need a role: every data row whose roles cell is empty (or that has no Roles
+/// column at all) gets `role_name`, written into the table so the admin sees it and can
+/// change it. A Roles column left empty thus reads like a missing one. Returns how many rows
+/// were filled.
+pub fn fill_default_role(
+    table: &mut Table,
+    mapping: &mut MappingChoice,
+    report: &ImportReport,
+    role_name: &str,
+) -> usize {
+    let first = report.first_data_row();
+    if first >= table.rows.len() {
+        return 0;
+    }
+    let column = match report
+        .columns
+        .iter()
+        .find(|c| c.field == ImportField::Roles)
+    {
+        Some(c) => c.column,
+        None => add_roles_column(table, mapping, report),
+    };
+    let mut filled = 0;
+    for row in &mut table.rows[first..] {
+        if row.cells.get(column).is_none_or(|c| c.trim().is_empty()) {
+            if row.cells.len() <= column {
+                row.cells.resize(column + 1, String::new());
+            }
+            row.cells[column] = role_name.to_string();
+            filled += 1;
+        }
+    }
+    filled
 }
 
 /// Every cell problem of the report, for "Download errors" and "Copy errors".
@@ -158,6 +193,47 @@ mod tests {
         let after = analyze_with(&t, &mapping);
         assert!(after.rows[0].user.is_some());
         assert!(after.rows[1].user.is_none());
+    }
+
+    #[test]
+    fn an_empty_roles_column_gets_the_default_role_like_a_missing_one() {
+        for text in [
+            "First Name,Last Name,Email,Roles\nAnn,Lee,a@x.io,\nBob,Ray,b@x.io,",
+            "First Name,Last Name,Email\nAnn,Lee,a@x.io\nBob,Ray,b@x.io",
+            "Staff list\nFirst Name,Last Name,Email,Roles\nAnn,Lee,a@x.io,\nBob,Ray,b@x.io,",
+        ] {
+            let mut t = table(text);
+            let mut mapping = MappingChoice::default();
+            let before = analyze_with(&t, &mapping);
+            assert_eq!(before.valid_count(), 0, "end users need a role: {text:?}");
+            let filled = fill_default_role(&mut t, &mut mapping, &before, "Requester");
+            assert_eq!(filled, 2);
+            let after = analyze_with(&t, &mapping);
+            assert_eq!(after.valid_count(), 2, "{text:?}: {:?}", after.rows);
+            let header = after.header_row.unwrap();
+            let roles = after
+                .columns
+                .iter()
+                .find(|c| c.field == ImportField::Roles)
+                .unwrap()
+                .column;
+            assert_eq!(t.rows[header].cells[roles], "Roles", "{text:?}");
+            assert_eq!(t.rows[header + 1].cells[roles], "Requester");
+        }
+    }
+
+    #[test]
+    fn roles_the_file_gives_are_kept_and_only_empty_cells_are_filled() {
+        let mut t =
+            table("First Name,Last Name,Email,Roles\nAnn,Lee,a@x.io,Approver\nBob,Ray,b@x.io, ");
+        let mut mapping = MappingChoice::default();
+        let before = analyze_with(&t, &mapping);
+        assert_eq!(
+            fill_default_role(&mut t, &mut mapping, &before, "Requester"),
+            1
+        );
+        assert_eq!(t.rows[1].cells[3], "Approver");
+        assert_eq!(t.rows[2].cells[3], "Requester");
     }
 
     #[test]

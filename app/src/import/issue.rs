@@ -17,8 +17,9 @@ pub enum ImportIssueCode {
     RowTooLarge { limit_bytes: usize },
     LegacyXls,
     OpenDocument,
-    NotASpreadsheet,
+    NotASpreadsheet { looks_like: Option<FileKind> },
     CorruptWorkbook,
+    ZipBomb,
     WorkbookTooLarge { limit_bytes: u64 },
     SheetNotFound { name: String },
     NoSheets,
@@ -26,6 +27,7 @@ pub enum ImportIssueCode {
     // Notices on the whole input.
     DecodedAsWindows1252 { line: u32 },
     UnknownColumn { header: String },
+    RowsAboveHeader { first_line: u32, last_line: u32 },
     // A cell.
     Field(IssueCode),
     CellTooLong { limit: usize },
@@ -45,6 +47,7 @@ impl ImportIssueCode {
             self,
             ImportIssueCode::DecodedAsWindows1252 { .. }
                 | ImportIssueCode::UnknownColumn { .. }
+                | ImportIssueCode::RowsAboveHeader { .. }
                 | ImportIssueCode::FullNameSplit
         )
     }
@@ -62,14 +65,18 @@ impl ImportIssueCode {
             RowTooLarge { limit_bytes } => format!("A row is larger than the limit of {}.", bytes(*limit_bytes as u64)),
             LegacyXls => "This is a legacy Excel .xls file (or a password-protected workbook). Save it as .xlsx or CSV and try again.".into(),
             OpenDocument => "OpenDocument spreadsheets (.ods) are not supported. Save it as .xlsx or CSV and try again.".into(),
-            NotASpreadsheet => "This file is not a spreadsheet or text file. Use .xlsx, .csv, .tsv or .txt.".into(),
+            NotASpreadsheet { looks_like: Some(kind) } => format!("This file is not a spreadsheet or a text file (it looks like {}). Use .xlsx, .csv, .tsv or .txt.", kind.label()),
+            NotASpreadsheet { looks_like: None } => "This file is not a spreadsheet or a text file (it holds binary data). Use .xlsx, .csv, .tsv or .txt.".into(),
             CorruptWorkbook => "This workbook could not be read; it may be damaged. Save it again from Excel, or export it as CSV.".into(),
+            ZipBomb => "This workbook's compressed parts unpack far beyond what a spreadsheet holds (a zip bomb), so it was not opened. Save it again from your spreadsheet program, or export it as CSV.".into(),
             WorkbookTooLarge { limit_bytes } => format!("This workbook unpacks to more than {}, the most one import may hold.", bytes(*limit_bytes)),
             SheetNotFound { name } => format!("The workbook has no sheet named \"{name}\"."),
             NoSheets => "The workbook has no sheets with data.".into(),
             Utf16Invalid => "The file says it is UTF-16 text but contains invalid characters.".into(),
             DecodedAsWindows1252 { line } => format!("The file is not valid UTF-8 (first at line {line}); it was read as Windows-1252. Check accented letters."),
             UnknownColumn { header } => format!("The column \"{header}\" is not imported. Map it to a field to use it."),
+            RowsAboveHeader { first_line, last_line } if first_line == last_line => format!("Row {first_line} is above the header row and is not imported."),
+            RowsAboveHeader { first_line, last_line } => format!("Rows {first_line}–{last_line} are above the header row and are not imported."),
             Field(code) => code.message().into(),
             CellTooLong { limit } => format!("This cell is longer than {limit} characters."),
             EmailDuplicateInInput { other_line } => format!("This email also appears in row {other_line}."),
@@ -78,6 +85,43 @@ impl ImportIssueCode {
             RoleNotForKind { name } => format!("The role \"{name}\" cannot be given to this kind of user."),
             InvalidUserType => "User type must be Standard or Privileged.".into(),
             FullNameSplit => "The full name was split at its last space into first and last name.".into(),
+        }
+    }
+}
+
+/// What a file that is not a spreadsheet or text appears to be, from its first bytes or, for a
+/// zip, its parts; named in the message so the admin knows which file they picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileKind {
+    Pdf,
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+    Zip,
+    Gzip,
+    SevenZip,
+    Rar,
+    WordDocument,
+    Presentation,
+    Executable,
+}
+
+impl FileKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "a PDF document",
+            FileKind::Png => "a PNG image",
+            FileKind::Jpeg => "a JPEG image",
+            FileKind::Gif => "a GIF image",
+            FileKind::Webp => "a WebP image",
+            FileKind::Zip => "a ZIP archive",
+            FileKind::Gzip => "a gzip archive",
+            FileKind::SevenZip => "a 7-Zip archive",
+            FileKind::Rar => "a RAR archive",
+            FileKind::WordDocument => "a Word document",
+            FileKind::Presentation => "a PowerPoint presentation",
+            FileKind::Executable => "a program",
         }
     }
 }

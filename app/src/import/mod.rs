@@ -32,10 +32,15 @@ mod text;
 mod xlsx;
 
 pub use analyze::{analyze, ImportContext, ImportReport, ImportUser, RowOutcome};
-pub use columns::{detect_header, ColumnMapping, ImportField, MappedBy, MappingChoice};
-pub use issue::{ImportIssue, ImportIssueCode};
+pub use columns::{
+    detect_header, ColumnMapping, HeaderChoice, ImportField, MappedBy, MappingChoice,
+    HEADER_SEARCH_ROWS,
+};
+pub use issue::{FileKind, ImportIssue, ImportIssueCode};
 pub use limits::ImportLimits;
 pub use source::{read_source, ImportSource, SourceFormat, SourceRead};
 pub use table::{SourceRow, Table};
+#[doc(hidden)]
+pub use xlsx::check_zip as check_workbook_zip;
 #[doc(hidden)]
 pub use xlsx::fixtures as xlsx_fixtures;

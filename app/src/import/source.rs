@@ -1,7 +1,7 @@
 //! The first step: whatever was pasted or uploaded, as a table of text. The format is judged
 //! from the content, never from the file name.
 
-use super::{delimited, text, xlsx, ImportIssue, ImportIssueCode, ImportLimits, Table};
+use super::{delimited, text, xlsx, FileKind, ImportIssue, ImportIssueCode, ImportLimits, Table};
 use serde::{Deserialize, Serialize};
 
 pub enum ImportSource<'a> {
@@ -62,8 +62,8 @@ pub fn read_source(source: ImportSource<'_>, limits: &ImportLimits) -> SourceRea
                 }
             } else if bytes.starts_with(OLE_MAGIC) {
                 refused(ImportIssueCode::LegacyXls)
-            } else if looks_binary(bytes) {
-                refused(ImportIssueCode::NotASpreadsheet)
+            } else if let Some(looks_like) = sniff_binary(bytes) {
+                refused(ImportIssueCode::NotASpreadsheet { looks_like })
             } else {
                 let decoded = text::decode(bytes);
                 read_text(&decoded.text, decoded.issues, limits)
@@ -96,21 +96,50 @@ fn refused(code: ImportIssueCode) -> SourceRead {
     }
 }
 
-/// Text files have no NUL bytes (unless UTF-16, which announces itself with a byte-order
-/// mark) and few control characters.
-fn looks_binary(bytes: &[u8]) -> bool {
+/// Known file signatures, checked before any text decoding.
+const MAGIC: &[(&[u8], FileKind)] = &[
+    (b"%PDF", FileKind::Pdf),
+    (b"\x89PNG\r\n\x1a\n", FileKind::Png),
+    (&[0xFF, 0xD8, 0xFF], FileKind::Jpeg),
+    (b"GIF87a", FileKind::Gif),
+    (b"GIF89a", FileKind::Gif),
+    (&[0x1F, 0x8B], FileKind::Gzip),
+    (b"7z\xBC\xAF\x27\x1C", FileKind::SevenZip),
+    (b"Rar!\x1A\x07", FileKind::Rar),
+    (b"MZ", FileKind::Executable),
+    (b"\x7FELF", FileKind::Executable),
+    // An empty or spanned zip has no local file header first.
+    (b"PK\x05\x06", FileKind::Zip),
+    (b"PK\x07\x08", FileKind::Zip),
+];
+
+/// `Some` when the bytes are not text: `Some(Some(kind))` when a signature says what they are.
+/// Text has no NUL bytes (unless UTF-16, which announces itself with a byte-order mark) and few
+/// control characters; "MZ" and the like only count when the rest is binary too, so a CSV
+/// whose first name is "MZ…" is still text.
+fn sniff_binary(bytes: &[u8]) -> Option<Option<FileKind>> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return false;
+        return None;
     }
     let head = &bytes[..bytes.len().min(8192)];
-    if head.starts_with(b"%PDF") || head.contains(&0) {
-        return true;
+    let kind = MAGIC
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, kind)| *kind);
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some(Some(FileKind::Webp));
     }
     let controls = head
         .iter()
         .filter(|b| **b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r' | 0x0C))
         .count();
-    controls * 100 > head.len().max(1)
+    let binary = head.contains(&0) || controls * 100 > head.len().max(1);
+    match kind {
+        Some(FileKind::Pdf) => Some(kind),
+        Some(_) if binary || head.len() < 16 => Some(kind),
+        _ if binary => Some(None),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -140,15 +169,75 @@ mod tests {
         xls.extend([0u8; 100]);
         assert_eq!(file(&xls).issues[0].code, ImportIssueCode::LegacyXls);
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-        assert_eq!(file(png).issues[0].code, ImportIssueCode::NotASpreadsheet);
+        assert_eq!(
+            file(png).issues[0].code,
+            ImportIssueCode::NotASpreadsheet {
+                looks_like: Some(FileKind::Png)
+            }
+        );
         assert_eq!(
             file(b"%PDF-1.7 ...").issues[0].code,
-            ImportIssueCode::NotASpreadsheet
+            ImportIssueCode::NotASpreadsheet {
+                looks_like: Some(FileKind::Pdf)
+            }
         );
         assert_eq!(
             file(b"PK\x03\x04 not really a zip").issues[0].code,
             ImportIssueCode::CorruptWorkbook
         );
+    }
+
+    #[test]
+    fn files_that_are_neither_text_nor_a_spreadsheet_say_what_they_look_like() {
+        let not = |looks_like| ImportIssueCode::NotASpreadsheet { looks_like };
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+        jpeg.extend(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+        let mut gzip = vec![0x1F, 0x8B, 0x08, 0x00];
+        gzip.extend([0u8; 20]);
+        let mut exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0".to_vec();
+        exe.extend([0xFFu8; 20]);
+        let mut webp = b"RIFF\x24\0\0\0WEBPVP8 ".to_vec();
+        webp.extend([0u8; 20]);
+        // Pseudo-random bytes (a linear congruential sequence): what a damaged file holds.
+        let mut seed = 12345u32;
+        let random: Vec<u8> = (0..4096)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (seed >> 16) as u8
+            })
+            .collect();
+        for (bytes, expected) in [
+            (jpeg, Some(FileKind::Jpeg)),
+            (gzip, Some(FileKind::Gzip)),
+            (exe, Some(FileKind::Executable)),
+            (webp, Some(FileKind::Webp)),
+            (
+                b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec(),
+                Some(FileKind::Zip),
+            ),
+            (random, None),
+        ] {
+            let read = file(&bytes);
+            assert_eq!(
+                read.issues,
+                vec![ImportIssue::file(not(expected))],
+                "{expected:?}"
+            );
+            assert!(read.issues[0]
+                .code
+                .message()
+                .contains("not a spreadsheet or a text file"));
+        }
+        assert!(not(Some(FileKind::Pdf))
+            .message()
+            .contains("(it looks like a PDF document)"));
+    }
+
+    #[test]
+    fn text_that_starts_like_a_signature_is_still_text() {
+        let read = file(b"MZ Name,Email\nMZ Ann,ann@example.com\n");
+        assert!(read.issues.is_empty(), "{:?}", read.issues);
+        assert_eq!(read.table.rows.len(), 2);
     }
 
     #[test]

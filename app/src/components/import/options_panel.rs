@@ -2,6 +2,7 @@ use super::state::{ImportState, Step};
 use crate::api::imports::ImportUsers;
 use crate::browser;
 use crate::components::ErrorNotice;
+use crate::import::HeaderChoice;
 use crate::model::{ImportMode, ImportOptions, ImportRequest, InvalidRows};
 use leptos::prelude::*;
 
@@ -68,7 +69,7 @@ pub fn OptionsPanel(state: ImportState) -> impl IntoView {
         }
         let report = state.report.get_untracked();
         let mut mapping = state.mapping.get_untracked();
-        mapping.header_row = Some(report.header_row);
+        mapping.header = HeaderChoice::keep(report.header_row);
         action.dispatch(ImportUsers {
             request: ImportRequest {
                 kind: state.kind,

@@ -1,6 +1,6 @@
 use super::state::{ImportState, PAGE_SIZE};
 use crate::browser;
-use crate::import::{edit, ImportField, MappingChoice};
+use crate::import::{edit, HeaderChoice, ImportField, MappingChoice};
 use leptos::prelude::*;
 
 /// The preview: one column per source column, its mapping changeable in the header; every cell
@@ -36,7 +36,7 @@ pub fn PreviewTable(state: ImportState) -> impl IntoView {
     };
     let toggle_all = move |ev| {
         let on = event_target_checked(&ev);
-        let offset = usize::from(state.report.with_untracked(|r| r.header_row));
+        let offset = state.report.with_untracked(|r| r.first_data_row());
         let rows = state.report.with_untracked(|r| r.rows.len());
         state.selection.set(if on {
             (offset..offset + rows).collect()
@@ -57,6 +57,7 @@ pub fn PreviewTable(state: ImportState) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
+                    <AboveHeaderRows state columns/>
                     <For each=move || visible.get() key=|i| *i let:row>
                         <PreviewRow state row columns editing/>
                     </For>
@@ -64,6 +65,33 @@ pub fn PreviewTable(state: ImportState) -> impl IntoView {
             </table>
         </div>
         <Pager state/>
+    }
+}
+
+/// Rows above the header (a title, notes), greyed at the top of the first page: they are
+/// shown so the admin can see what was skipped, and never imported.
+#[component]
+fn AboveHeaderRows(state: ImportState, columns: Memo<usize>) -> impl IntoView {
+    let rows = move || {
+        if state.page.get() != 0 || state.problems_only.get() {
+            return Vec::new();
+        }
+        let above = state.report.with(|r| r.header_row.unwrap_or(0));
+        state
+            .table
+            .with(|t| t.rows.iter().take(above).cloned().collect::<Vec<_>>())
+    };
+    view! {
+        {move || rows().into_iter().map(|row| {
+            let width = columns.get();
+            view! {
+                <tr class="above-header" title="Above the header row: not imported">
+                    <td></td>
+                    <th scope="row">{row.line}</th>
+                    {(0..width).map(|c| view! { <td>{row.cells.get(c).cloned().unwrap_or_default()}</td> }).collect_view()}
+                </tr>
+            }
+        }).collect_view()}
     }
 }
 
@@ -85,7 +113,7 @@ fn ColumnHeader(state: ImportState, column: usize) -> impl IntoView {
             *slot = field;
         }
         state.mapping.set(MappingChoice {
-            header_row: Some(report.header_row),
+            header: HeaderChoice::keep(report.header_row),
             fields: Some(fields),
         });
     };

@@ -1,7 +1,7 @@
 use super::input_step::ReadProblems;
 use super::state::{ImportState, Step, PAGE_SIZE};
 use crate::browser;
-use crate::import::{edit, export, ImportSource};
+use crate::import::{edit, export, HeaderChoice, ImportSource, MappingChoice, HEADER_SEARCH_ROWS};
 use leptos::prelude::*;
 
 /// Counters, filters and the actions on selected rows.
@@ -24,6 +24,7 @@ pub fn PreviewToolbar(state: ImportState) -> impl IntoView {
                 on:change=move |_| state.page.set(0)/>" Show only rows with problems"</label>
             <button type="button" on:click=move |_| next_problem(state) disabled=move || invalid() == 0>"Next problem"</button>
             <SheetPicker state/>
+            <HeaderRowPicker state/>
             <button type="button" class="link" on:click=move |_| state.step.set(Step::Input)>"Start over"</button>
         </div>
         <div class="preview-toolbar">
@@ -57,6 +58,45 @@ fn FileProblems(state: ImportState) -> impl IntoView {
                 })}
             }
         })}
+    }
+}
+
+/// Which row holds the column names: the engine's guess, changeable when it is wrong (a
+/// title above the header, or data without one). Moving it re-maps the columns by name.
+#[component]
+fn HeaderRowPicker(state: ImportState) -> impl IntoView {
+    let candidates = move || {
+        state.table.with(|t| {
+            t.rows
+                .iter()
+                .take(HEADER_SEARCH_ROWS)
+                .map(|r| r.line)
+                .collect::<Vec<_>>()
+        })
+    };
+    let current = move || state.report.with(|r| r.header_row);
+    let change = move |ev| {
+        let header = match event_target_value(&ev).parse::<usize>() {
+            Ok(row) => HeaderChoice::Row(row),
+            Err(_) => HeaderChoice::NoHeader,
+        };
+        state.mapping.set(MappingChoice {
+            header,
+            fields: None,
+        });
+        state.selection.set(Default::default());
+        state.page.set(0);
+        state.preselect_default_role();
+    };
+    view! {
+        <label>"Header row "
+            <select on:change=change>
+                <option value="none" selected=move || current().is_none()>"None: every row is data"</option>
+                {move || candidates().into_iter().enumerate().map(|(index, line)| view! {
+                    <option value=index.to_string() selected=move || current() == Some(index)>{format!("Row {line}")}</option>
+                }).collect_view()}
+            </select>
+        </label>
     }
 }
 

@@ -106,18 +106,10 @@ impl ImportState {
         }
     }
 
-    /// End users need a role: when the data has no roles column, one is added with the
-    /// default end-user role, visibly, for the admin to change.
-    fn preselect_default_role(&self) {
+    /// End users need a role: empty roles cells, or a missing Roles column, get the default
+    /// end-user role, visibly, for the admin to change.
+    pub fn preselect_default_role(&self) {
         if self.kind != UserKind::EndUser {
-            return;
-        }
-        let report = self.report.get_untracked();
-        if report
-            .columns
-            .iter()
-            .any(|c| c.field == crate::import::ImportField::Roles)
-        {
             return;
         }
         let Some(default) = self.roles.with_value(|r| {
@@ -127,18 +119,18 @@ impl ImportState {
         }) else {
             return;
         };
-        let offset = usize::from(report.header_row);
-        let rows: Vec<usize> = (offset..self.table.with_untracked(|t| t.rows.len())).collect();
+        let report = self.report.get_untracked();
         let mut table = self.table.get_untracked();
         let mut mapping = self.mapping.get_untracked();
-        crate::import::edit::assign_roles(&mut table, &mut mapping, &report, &rows, &[default]);
-        self.mapping.set(mapping);
-        self.table.set(table);
+        if crate::import::edit::fill_default_role(&mut table, &mut mapping, &report, &default) > 0 {
+            self.mapping.set(mapping);
+            self.table.set(table);
+        }
     }
 
     /// Index in `table.rows` of the report's `i`th data row.
     pub fn table_row(&self, report_row: usize) -> usize {
-        report_row + usize::from(self.report.with(|r| r.header_row))
+        report_row + self.report.with(|r| r.first_data_row())
     }
 
     /// Emails in the table that pass the rules and were not yet asked about.
@@ -152,7 +144,7 @@ impl ImportState {
         else {
             return Vec::new();
         };
-        let offset = usize::from(report.header_row);
+        let offset = report.first_data_row();
         self.table.with_untracked(|t| {
             self.asked.with_value(|asked| {
                 t.rows
