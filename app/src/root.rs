@@ -10,6 +10,7 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    send_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -27,13 +28,51 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The page's Content-Security-Policy header, with the nonce of this render's inline scripts.
+#[cfg(feature = "ssr")]
+fn send_content_security_policy() {
+    crate::server::security_headers::send_page_policy();
+}
+#[cfg(not(feature = "ssr"))]
+fn send_content_security_policy() {}
+
+/// The tab's title. On the server leptos_meta writes it into the `<title>` element as it is,
+/// so it is escaped here (a user's name or an import's file name is not markup); in the
+/// browser it is set as `document.title`, which is text.
+#[cfg(feature = "ssr")]
+fn title_text(text: String) -> String {
+    escape_title(&format!("{text} · Help desk admin"))
+}
+#[cfg(not(feature = "ssr"))]
+fn title_text(text: String) -> String {
+    format!("{text} · Help desk admin")
+}
+
+/// `<title>` holds text in which only `&` and `<` (for `</title>`) are special; `>` and quotes
+/// are escaped too, for any other sink.
+#[cfg(feature = "ssr")]
+pub fn escape_title(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     Effect::new(|_| crate::browser::mark_hydrated());
     view! {
         <Stylesheet id="leptos" href="/pkg/bulk-import.css"/>
-        <Title formatter=|text| format!("{text} · Help desk admin")/>
+        <Title formatter=title_text/>
         // Admin pages wait for their data before sending HTML, so they are complete without
         // JavaScript (and redirects can still set headers).
         <Router>

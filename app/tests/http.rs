@@ -335,3 +335,123 @@ async fn import_around_the_browser(db: Db) {
     );
     assert_eq!(count(&db, "users").await, 1);
 }
+
+on_both_databases! {
+    a_source_name_with_markup_is_escaped_in_the_page_title => title_is_escaped;
+    every_response_carries_security_headers_and_pages_a_nonced_policy => security_headers;
+}
+
+async fn title_is_escaped(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let org = organization(&db, "Acme").await;
+    let app = app(db.clone());
+    let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
+    let hostile = "</title><img src=x onerror=alert(document.domain)>";
+    let body = serde_json::json!({"request": {
+        "kind": "EndUser", "organization_id": org, "source_name": hostile, "idempotency_key": "xss-1",
+        "table": {"rows": [
+            {"line": 1, "cells": ["First Name", "Last Name", "Email", "Roles"]},
+            {"line": 2, "cells": ["Ann", "Lee", "ann@acme.example", "Requester"]}]},
+        "mapping": {"header": "Detect", "fields": null},
+        "options": {"mode": "CreateOnly", "invalid_rows": "FailImport", "send_invitations": false}}});
+    let request = Request::post("/api/import_users")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, cookie.clone())
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, _, text) = send(&app, request).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let job: i64 = sqlx::query_scalar("SELECT MAX(id) FROM import_jobs")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let request = Request::get(format!("/admin/imports/{job}"))
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, html) = send(&app, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let title = &html[html.find("<title>").unwrap()..html.find("</head>").unwrap()];
+    assert!(
+        title.starts_with("<title>Import of &lt;/title&gt;&lt;img src=x onerror=alert(document.domain)&gt; · Help desk admin</title>"),
+        "{title}"
+    );
+    assert!(!html.contains("<img src=x"), "{html}");
+}
+
+async fn security_headers(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let app = app(db.clone());
+    let (status, headers, html) =
+        send(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let policy = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .expect("a page policy")
+        .to_str()
+        .unwrap()
+        .to_string();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(nonce.len() >= 16, "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
+    // Every inline script carries the nonce.
+    for script in html.split("<script").skip(1) {
+        let tag = &script[..script.find('>').unwrap()];
+        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "<script{tag}>");
+    }
+    // A second render gets a fresh nonce.
+    let (_, again, _) = send(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert_ne!(
+        again.get(header::CONTENT_SECURITY_POLICY).unwrap(),
+        policy.as_str()
+    );
+    for (path, request) in [
+        (
+            "/login",
+            Request::get("/login").body(Body::empty()).unwrap(),
+        ),
+        (
+            "/health",
+            Request::get("/health").body(Body::empty()).unwrap(),
+        ),
+        (
+            "/api/sign_in",
+            post("/api/sign_in", "")
+                .body(Body::from("email=a&password=b"))
+                .unwrap(),
+        ),
+    ] {
+        let (_, headers, _) = send(&app, request).await;
+        assert_eq!(
+            headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(
+            headers.get(header::X_FRAME_OPTIONS).unwrap(),
+            "DENY",
+            "{path}"
+        );
+        assert!(headers.get(header::REFERRER_POLICY).is_some(), "{path}");
+        let policy = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+    }
+    let (_, headers, _) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+}

@@ -19,6 +19,7 @@ pub mod organizations;
 pub mod passwords;
 pub mod roles;
 pub mod router;
+pub mod security_headers;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

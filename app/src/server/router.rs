@@ -1,7 +1,7 @@
 //! The axum router: pages, server functions, static files, health, and the layers that guard
 //! them. `server/src/main.rs` and the integration tests build the same router.
 
-use super::{clock, csrf, sessions, AppState};
+use super::{clock, csrf, security_headers, sessions, AppState};
 use crate::{shell, App};
 use axum::extract::{Request, State};
 use axum::middleware::{from_fn_with_state, Next};
@@ -18,6 +18,7 @@ pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
+    let [policy, frames, sniffing, referrer] = security_headers::layers();
     Router::new()
         .route("/health", get(health))
         .leptos_routes_with_context(
@@ -34,6 +35,10 @@ pub fn build(state: AppState) -> Router {
             csrf::refuse_cross_site,
         ))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(policy)
+        .layer(frames)
+        .layer(sniffing)
+        .layer(referrer)
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             tracing::info_span!("request", method = %request.method(), path = %redacted_path(request.uri().path()))
         }))
