@@ -11,6 +11,9 @@ export DATABASE_URL="sqlite://$DIR/e2e.db"
 export PUBLIC_BASE_URL="http://127.0.0.1:$PORT"
 # Deliver queued mail to the local mailbox quickly.
 export MAIL_POLL_SECONDS=1
+# A smaller body limit than the default 20 MB, so the browser test of an over-limit import
+# stays quick.
+export MAX_BODY_BYTES=4194304
 ADMIN_PASSWORD="e2e-admin-password-123" "$BIN" create-admin --email admin@example.com --first-name Ada --last-name Admin
 "$BIN" demo-data
 export LEPTOS_OUTPUT_NAME=bulk-import LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg

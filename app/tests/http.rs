@@ -25,18 +25,25 @@ on_both_databases! {
 }
 
 fn app(db: Db) -> Router {
-    let leptos_options = LeptosOptions::builder()
-        .output_name("bulk-import")
-        .site_root("target/site")
-        .build();
-    let config = Config {
+    app_with(db, test_config())
+}
+
+fn test_config() -> Config {
+    Config {
         database_url: String::new(),
         bind_addr: None,
         public_base_url: "http://app.example".into(),
         max_body_bytes: 1024 * 1024,
         smtp: None,
         mail_poll_seconds: 1,
-    };
+    }
+}
+
+fn app_with(db: Db, config: Config) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("bulk-import")
+        .site_root("target/site")
+        .build();
     router::build(AppState {
         leptos_options,
         db,
@@ -454,4 +461,170 @@ async fn security_headers(db: Db) {
         headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
         "default-src 'none'; frame-ancestors 'none'"
     );
+}
+
+on_both_databases! {
+    refusals_answer_with_their_own_status_and_a_readable_body => refusal_statuses;
+    one_body_limit_applies_to_every_route_whether_or_not_the_length_is_declared => body_limit;
+    a_page_number_past_any_list_is_clamped_not_overflowed => huge_page_numbers;
+}
+
+async fn refusal_statuses(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let helper = role_id(&db, "Help Desk Technician").await;
+    insert_user(
+        &db,
+        technician("helper@example.com", vec![helper]),
+        Some(PASSWORD),
+    )
+    .await;
+    let app = app(db.clone());
+    let call = |path: &str, body: &str, cookie: Option<&str>| {
+        let mut request = post(path, body);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::from(body.to_string())).unwrap()
+    };
+    let (status, _, text) = send(&app, call("/api/list_users", "page=0", None)).await;
+    assert_eq!(
+        (status, text.contains("Unauthenticated")),
+        (StatusCode::UNAUTHORIZED, true),
+        "{text}"
+    );
+    let helper_cookie = sign_in(&app, "helper@example.com", PASSWORD).await.unwrap();
+    let (status, _, _) = send(
+        &app,
+        call("/api/list_users", "page=0", Some(&helper_cookie)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let wrong = format!("email=boss@example.com&password=wrong+password+here");
+    let (status, _, text) = send(&app, call("/api/sign_in", &wrong, None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
+    let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
+    let (status, _, _) = send(&app, call("/api/get_user", "id=999999", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A malformed body: 400, a plain message, never the deserialiser's words.
+    let request = Request::post("/api/import_users")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, cookie.clone())
+        .body(Body::from(r#"{"request": {"kind": 12"#))
+        .unwrap();
+    let (status, _, text) = send(&app, request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("The request could not be read"), "{text}");
+    assert!(
+        !text.contains("line 1") && !text.contains("expected"),
+        "{text}"
+    );
+    // Validation failures are 422 with every field error.
+    let body = serde_json::json!({"input": {
+        "kind": "Technician", "first_name": "Ann", "last_name": "L3e", "email": "not-an-email",
+        "phone": "", "organization_id": null, "role_ids": [], "user_type": "Standard", "site": "HQ",
+        "language": "en", "idle_warning_minutes": 60, "notify_by_email": true,
+        "notify_by_sms": false, "mfa_method": "None"}, "send_invitation": false});
+    let request = Request::post("/api/create_user")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, cookie.clone())
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, _, text) = send(&app, request).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+    let error: app::error::AppError = serde_json::from_str(&text).unwrap();
+    assert!(error.field_errors().len() >= 2, "{text}");
+}
+
+async fn body_limit(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let app = app(db.clone());
+    let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
+    let big = "x".repeat(1024 * 1024 + 1);
+    // Declared length over the limit.
+    let request = post("/api/emails_in_use", "")
+        .header(header::COOKIE, cookie.clone())
+        .body(Body::from(big.clone()))
+        .unwrap();
+    let (status, headers, text) = send(&app, request).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+    let error: app::error::AppError = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        error.to_string(),
+        "This request is larger than the limit of 1 MB."
+    );
+    assert!(headers.get("serverfnerror").is_some());
+    // Chunked: no length declared, the stream runs past the limit.
+    let chunks = futures_chunks(big);
+    let request = Request::post("/api/emails_in_use")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, cookie.clone())
+        .body(chunks)
+        .unwrap();
+    let (status, _, text) = send(&app, request).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+    // Between axum's old 2 MiB default and the limit is fine when the limit is larger.
+    let app_3mb = {
+        let mut config = test_config();
+        config.max_body_bytes = 3 * 1024 * 1024;
+        app_with(db.clone(), config)
+    };
+    let emails: Vec<String> = (0..5_000)
+        .map(|i| {
+            format!(
+                "someone.with.a.long.address.{i:05}.{}@example.com",
+                "z".repeat(400)
+            )
+        })
+        .collect();
+    let body = serde_json::json!({ "emails": emails }).to_string();
+    assert!(body.len() > 2 * 1024 * 1024, "{}", body.len());
+    let request = Request::post("/api/emails_in_use")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, text) = send(&app_3mb, request).await;
+    assert_ne!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{text}");
+}
+
+/// A body sent in chunks, without a Content-Length.
+fn futures_chunks(text: String) -> Body {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = text
+        .into_bytes()
+        .chunks(64 * 1024)
+        .map(|c| Ok(c.to_vec()))
+        .collect();
+    Body::from_stream(tokio_stream_iter(chunks))
+}
+
+fn tokio_stream_iter(
+    items: Vec<Result<Vec<u8>, std::io::Error>>,
+) -> impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures::stream::iter(items)
+}
+
+async fn huge_page_numbers(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let app = app(db.clone());
+    let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
+    for page in ["9223372036854775807", "-9223372036854775808"] {
+        let body = format!("page={page}");
+        let request = post("/api/list_users", &body)
+            .header(header::COOKIE, cookie.clone())
+            .body(Body::from(body.clone()))
+            .unwrap();
+        let (status, _, text) = send(&app, request).await;
+        assert_eq!(status, StatusCode::OK, "{page}: {text}");
+        let request = Request::get(format!("/admin/invitations?page={page}"))
+            .header(header::COOKIE, cookie.clone())
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, _) = send(&app, request).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+    }
 }

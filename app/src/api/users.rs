@@ -17,6 +17,7 @@ pub struct UserPage {
 pub async fn list_users(page: i64) -> Result<UserPage, AppError> {
     use crate::server::{clock, context, failure::db_failure, users};
     let (state, _) = context::require_admin().await?;
+    let page = crate::model::clamp_page(page);
     let (list, total) = users::list_page(state.db.pool(), None, page, clock::now())
         .await
         .map_err(db_failure("listing users"))?;

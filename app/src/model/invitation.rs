@@ -163,7 +163,7 @@ impl InvitationFilter {
                 .and_then(|s| InvitationSort::parse(&s))
                 .unwrap_or_default(),
             descending: get("dir").as_deref() == Some("desc"),
-            page: number("page").unwrap_or(0).clamp(0, 1_000_000),
+            page: super::clamp_page(number("page").unwrap_or(0)),
         }
     }
 

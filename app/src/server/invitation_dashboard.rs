@@ -111,7 +111,7 @@ pub async fn page(
         "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} WHERE u.id IN \
          (SELECT u.id FROM users u {clause} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {}) \
          ORDER BY {order}",
-        filter.page.max(0) * PAGE_SIZE
+        crate::model::clamp_page(filter.page) * PAGE_SIZE
     );
     let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(pool).await?;
     let mut users = rows

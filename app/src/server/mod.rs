@@ -17,6 +17,7 @@ pub mod invitation_dashboard;
 pub mod invitations;
 pub mod organizations;
 pub mod passwords;
+pub mod refusals;
 pub mod roles;
 pub mod router;
 pub mod security_headers;

@@ -1,7 +1,7 @@
 //! The axum router: pages, server functions, static files, health, and the layers that guard
 //! them. `server/src/main.rs` and the integration tests build the same router.
 
-use super::{clock, csrf, security_headers, sessions, AppState};
+use super::{clock, csrf, refusals, security_headers, sessions, AppState};
 use crate::{shell, App};
 use axum::extract::{Request, State};
 use axum::middleware::{from_fn_with_state, Next};
@@ -11,7 +11,6 @@ use axum::Router;
 use http::StatusCode;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub fn build(state: AppState) -> Router {
@@ -34,7 +33,12 @@ pub fn build(state: AppState) -> Router {
             state.config.clone(),
             csrf::refuse_cross_site,
         ))
-        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(axum::middleware::from_fn(refusals::refusals_have_their_status))
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(from_fn_with_state(
+            state.config.max_body_bytes,
+            refusals::bodies_within_the_limit,
+        ))
         .layer(policy)
         .layer(frames)
         .layer(sniffing)

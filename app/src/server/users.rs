@@ -47,7 +47,7 @@ pub async fn list_page(
     }
     let rows = query
         .bind(PAGE_SIZE)
-        .bind(page.max(0) * PAGE_SIZE)
+        .bind(crate::model::clamp_page(page) * PAGE_SIZE)
         .fetch_all(pool)
         .await?;
     let total: i64 = count.fetch_one(pool).await?;

@@ -2,6 +2,7 @@ use super::state::{ImportState, Step};
 use crate::api::imports::ImportUsers;
 use crate::browser;
 use crate::components::ErrorNotice;
+use crate::error::AppError;
 use crate::import::HeaderChoice;
 use crate::model::{ImportMode, ImportOptions, ImportRequest, InvalidRows};
 use leptos::prelude::*;
@@ -104,7 +105,7 @@ pub fn OptionsPanel(state: ImportState) -> impl IntoView {
             <label class="checkbox"><input type="checkbox" checked=true
                 on:change=move |ev| { let on = event_target_checked(&ev); state.options.update(|o| o.send_invitations = on) }/>" Send invitations to new users"</label>
         </fieldset>
-        {move || action.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorNotice error/> })}
+        {move || action.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorNotice error=import_error(error)/> })}
         <div class="form-actions">
             <button type="button" class="primary" on:click=submit
                 disabled=move || action.pending().get() || label().is_err()
@@ -120,9 +121,33 @@ pub fn OptionsPanel(state: ImportState) -> impl IntoView {
     }
 }
 
+/// The import's own words for a refusal that is about the import as a whole.
+pub fn import_error(error: AppError) -> AppError {
+    match error {
+        AppError::TooLarge { limit_bytes } => AppError::BadRequest(format!(
+            "This import is too large to send at once (the limit is {} MB). Split it into \
+             smaller files, or remove columns that are not imported, and import each.",
+            limit_bytes.div_ceil(1024 * 1024)
+        )),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_import_over_the_size_limit_is_explained_in_words() {
+        let message = import_error(AppError::TooLarge {
+            limit_bytes: 20 * 1024 * 1024,
+        })
+        .to_string();
+        assert!(
+            message.starts_with("This import is too large to send at once (the limit is 20 MB)"),
+            "{message}"
+        );
+    }
 
     #[test]
     fn the_import_button_says_what_will_happen() {
