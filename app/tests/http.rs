@@ -499,8 +499,8 @@ async fn refusal_statuses(db: Db) {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let wrong = format!("email=boss@example.com&password=wrong+password+here");
-    let (status, _, text) = send(&app, call("/api/sign_in", &wrong, None)).await;
+    let wrong = "email=boss@example.com&password=wrong+password+here";
+    let (status, _, text) = send(&app, call("/api/sign_in", wrong, None)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
     let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
     let (status, _, _) = send(&app, call("/api/get_user", "id=999999", Some(&cookie))).await;
