@@ -20,6 +20,7 @@ on_both_databases! {
     an_email_taken_after_checking_fails_the_import_with_a_row_error_and_leaves_nothing => race_after_prepare;
     two_concurrent_imports_sharing_an_email_import_it_once => concurrent_imports;
     update_modes_change_exactly_what_they_should => update_modes;
+    an_import_that_changes_an_email_or_phone_revokes_the_old_link_invites_the_new_address_and_ends_sessions => contact_changes_by_import;
     an_end_user_import_needs_an_existing_organization => organization_checks;
 }
 
@@ -431,4 +432,119 @@ async fn organization_checks(db: Db) {
         .await
         .is_err());
     assert_eq!(count(&db, "users").await, 1);
+}
+
+async fn contact_changes_by_import(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let header = "First Name\tLast Name\tEmail\tPhone\tRoles\tExternal ID".to_string();
+    let created = imports::run(
+        &db,
+        &request(
+            org,
+            vec![
+                header.clone(),
+                "Pat\tPending\tpat.a@acme.example\t\tRequester\tEMP-1".into(),
+                "Reg\tIstered\treg@acme.example\t'+1 888 667 8888\tRequester\tEMP-2".into(),
+            ],
+            "c1",
+            ImportOptions::default(),
+        ),
+        &actor,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.created, 2);
+    let id_of = |email: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE email_key = $1")
+                .bind(email)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        }
+    };
+    let (pat, reg) = (
+        id_of("pat.a@acme.example").await,
+        id_of("reg@acme.example").await,
+    );
+    sqlx::query("UPDATE users SET invitation_status = 'registered', password_hash = 'x', registered_at = $1 WHERE id = $2")
+        .bind(NOW)
+        .bind(reg)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    app::server::sessions::create(db.pool(), reg, NOW)
+        .await
+        .unwrap();
+    let update_only = ImportOptions {
+        mode: ImportMode::UpdateOnly,
+        ..ImportOptions::default()
+    };
+    let result = imports::run(
+        &db,
+        &request(
+            org,
+            vec![
+                header,
+                "Pat\tPending\tpat.b@acme.example\t\tRequester\tEMP-1".into(),
+                "Reg\tIstered\treg@acme.example\t'+44 20 7946 0958\tRequester\tEMP-2".into(),
+            ],
+            "c2",
+            update_only,
+        ),
+        &actor,
+        BASE,
+        NOW + 60,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (result.updated, result.failed),
+        (2, false),
+        "{:?}",
+        result.rows
+    );
+    let scalar = |sql: &'static str, id: i64| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(id)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        }
+    };
+    // The link sent to the old address is revoked; one open link, to the new address.
+    assert_eq!(
+        scalar("SELECT COUNT(*) FROM invitations WHERE user_id = $1", pat).await,
+        2
+    );
+    assert_eq!(
+        scalar("SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND revoked_at IS NULL AND accepted_at IS NULL", pat).await,
+        1
+    );
+    let to_new: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM email_outbox WHERE to_address LIKE '%pat.b@acme.example%'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(to_new, 1);
+    // The registered user's phone changed: every session ended, no invitation sent.
+    assert_eq!(
+        scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1", reg).await,
+        0
+    );
+    assert_eq!(
+        scalar("SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND revoked_at IS NULL AND accepted_at IS NULL", reg).await,
+        1,
+        "the original invitation only"
+    );
 }

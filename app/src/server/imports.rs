@@ -4,6 +4,7 @@
 //! nothing. The unique index on emails is the final judge when two imports race.
 
 use super::batch::{self, Value};
+use super::contact_changes::{self, ContactAfter};
 use super::db::is_unique_violation;
 use super::failure::db_failure;
 use super::users::Actor;
@@ -335,9 +336,30 @@ async fn write(
             .collect();
         invitations::issue(&mut tx, &inviter, &invitees, now).await?;
     }
+    // Updates may change an email or phone: the same consequences as Edit user (a pending
+    // user's link revoked and the new address invited, sessions ended).
+    let update_ids: Vec<i64> = prepared
+        .plans
+        .iter()
+        .filter_map(|(_, _, plan)| match plan {
+            Plan::Update(id, _) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let contacts_before = contact_changes::load(&mut tx, &update_ids).await?;
+    let inviter = actor.inviter(public_base_url, Some(job_id));
     for (_, _, plan) in &prepared.plans {
         if let Plan::Update(id, user) = plan {
             update_user(&mut tx, *id, user, prepared.roles_mapped, now).await?;
+            if let Some(before) = contacts_before.get(id) {
+                let after = ContactAfter {
+                    email: &user.email,
+                    phone: user.phone.as_ref().map(|p| p.as_str()),
+                    first_name: user.first_name.as_str(),
+                    last_name: user.last_name.as_str(),
+                };
+                contact_changes::apply(&mut tx, *id, before, &after, &inviter, now).await?;
+            }
         }
     }
 

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod contact_changes;
 pub mod context;
 pub mod csrf;
 pub mod db;

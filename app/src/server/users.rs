@@ -1,8 +1,9 @@
 //! Users: listing, reading, creating and editing. Writes happen in one transaction each.
 
+use super::contact_changes::{self, ContactAfter, ContactBefore};
 use super::failure::db_failure;
 use super::invitations::{self, Invitee, Inviter};
-use super::{db::is_unique_violation, roles, sessions, Db};
+use super::{db::is_unique_violation, roles, Db};
 use crate::error::AppError;
 use crate::model::{
     search_text, time_left, InvitationStatus, MfaMethod, UserDetail, UserKind, UserSummary,
@@ -377,25 +378,27 @@ pub async fn update(
     replace_roles(&mut tx, id, &fields.role_ids)
         .await
         .map_err(db_failure("saving roles"))?;
-    let phone_now = fields.phone.as_ref().map(|p| p.as_str().to_string());
-    let email_changed = fields.email.key() != Email::key_of(&current.email);
-    if email_changed && current.invitation.can_revoke() {
-        let invitee = Invitee::named(
-            id,
-            fields.email.as_str(),
-            fields.first_name.as_str(),
-            fields.last_name.as_str(),
-        );
-        let inviter = actor.inviter(public_base_url, None);
-        invitations::issue(&mut tx, &inviter, &[invitee], now)
-            .await
-            .map_err(db_failure("re-inviting at the new address"))?;
-    }
-    if email_changed || phone_now != current.phone {
-        sessions::delete_all_for_user(&mut *tx, id)
-            .await
-            .map_err(db_failure("ending sessions"))?;
-    }
+    let before = ContactBefore {
+        email_key: Email::key_of(&current.email),
+        phone: current.phone.clone(),
+        invitation: Some(current.invitation),
+    };
+    let after = ContactAfter {
+        email: &fields.email,
+        phone: fields.phone.as_ref().map(|p| p.as_str()),
+        first_name: fields.first_name.as_str(),
+        last_name: fields.last_name.as_str(),
+    };
+    contact_changes::apply(
+        &mut tx,
+        id,
+        &before,
+        &after,
+        &actor.inviter(public_base_url, None),
+        now,
+    )
+    .await
+    .map_err(db_failure("re-inviting or ending sessions"))?;
     tx.commit()
         .await
         .map_err(db_failure("committing edit user"))?;
