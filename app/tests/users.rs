@@ -24,6 +24,7 @@ on_both_databases! {
     create_admin_makes_a_registered_system_administrator_once => create_admin;
     demo_data_fills_organizations_and_users_once => demo_data;
     a_failed_write_rolls_back_everything_in_its_transaction => rollback;
+    an_overlong_site_is_a_field_error_and_the_database_refuses_it_too => text_limits;
 }
 
 async fn actor(db: &Db) -> i64 {
@@ -283,4 +284,54 @@ async fn rollback(db: Db) {
     drop(tx);
     assert_eq!(count(&db, "users").await, 1);
     let _ = AppError::Forbidden;
+}
+
+async fn text_limits(db: Db) {
+    let admin_id = actor(&db).await;
+    let org = organization(&db, "Acme").await;
+    let requester = role_id(&db, "Requester").await;
+    let who = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let input = app::rules::UserFieldsInput {
+        site: "s".repeat(1_000_000),
+        ..end_user("long@example.com", org, vec![requester])
+    };
+    let error = users::create(&db, &input, false, &who, BASE, NOW)
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .field_errors()
+            .iter()
+            .any(|e| e.field == Field::Site && e.code == IssueCode::SiteTooLong),
+        "{error:?}"
+    );
+    assert_eq!(error.status(), 422);
+    // A path that skipped the rules still meets the schema's limit.
+    let id = insert_user(
+        &db,
+        end_user("short@example.com", org, vec![requester]),
+        None,
+    )
+    .await;
+    for (column, value) in [
+        ("site", "s".repeat(101)),
+        ("language", "l".repeat(17)),
+        ("first_name", "f".repeat(151)),
+    ] {
+        let refused = sqlx::query(&format!("UPDATE users SET {column} = $1 WHERE id = $2"))
+            .bind(&value)
+            .bind(id)
+            .execute(db.pool())
+            .await;
+        assert!(refused.is_err(), "{column}");
+    }
+    sqlx::query("UPDATE users SET site = $1 WHERE id = $2")
+        .bind("s".repeat(100))
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .unwrap();
 }

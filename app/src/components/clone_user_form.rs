@@ -116,7 +116,7 @@ pub fn CloneUserForm(
                     <OrganizationField state organizations error=error_for(Field::Organization, None)/>
                 </fieldset>
                 <RolePicker state roles=roles.get_value() error=error_for(Field::Roles, None)/>
-                <SettingsFields state idle_error=error_for(Field::IdleWarning, None)/>
+                <SettingsFields state idle_error=error_for(Field::IdleWarning, None) site_error=error_for(Field::Site, Some(state.site))/>
             </section>
             <div class="field checkbox">
                 <label><input type="checkbox" id="send_invitation" name="send_invitation" checked=true bind:checked=send_invitation/>" Send an invitation email"</label>

@@ -1,19 +1,14 @@
 use super::user_form::UserFormState;
 use crate::model::{MfaMethod, UserType};
+use crate::rules::LANGUAGES;
 use leptos::prelude::*;
-
-const LANGUAGES: &[(&str, &str)] = &[
-    ("en", "English"),
-    ("de", "Deutsch"),
-    ("fr", "Français"),
-    ("es", "Español"),
-];
 
 /// The settings a clone copies: user type, site, language, idle warning, notifications, MFA.
 #[component]
 pub fn SettingsFields(
     state: UserFormState,
     idle_error: Signal<Option<&'static str>>,
+    site_error: Signal<Option<&'static str>>,
 ) -> impl IntoView {
     view! {
         <fieldset>
@@ -26,9 +21,12 @@ pub fn SettingsFields(
                     }).collect_view()}
                 </select>
             </div>
-            <div class="field">
+            <div class="field" class:invalid=move || site_error.get().is_some()>
                 <label for="site">"Site"</label>
-                <input id="site" name="site" type="text" maxlength="100" value=state.site.get_untracked() bind:value=state.site/>
+                <input id="site" name="site" type="text" maxlength="100" value=state.site.get_untracked() bind:value=state.site
+                    aria-describedby="site-error"
+                    aria-invalid=move || if site_error.get().is_some() { "true" } else { "false" }/>
+                <p class="field-error" id="site-error" aria-live="polite">{move || site_error.get()}</p>
             </div>
             <div class="field">
                 <label for="language">"Language"</label>

@@ -138,6 +138,8 @@ pub(crate) fn field_id(field: Field) -> &'static str {
         Field::Organization => "organization_id",
         Field::Roles => "roles",
         Field::IdleWarning => "idle_warning_minutes",
+        Field::Site => "site",
+        Field::Language => "language",
     }
 }
 
@@ -214,7 +216,7 @@ pub fn UserForm(
                 <OrganizationField state organizations error=error_for(Field::Organization, None)/>
             </fieldset>
             <RolePicker state roles=roles.get_value() error=error_for(Field::Roles, None)/>
-            <SettingsFields state idle_error=error_for(Field::IdleWarning, None)/>
+            <SettingsFields state idle_error=error_for(Field::IdleWarning, None) site_error=error_for(Field::Site, Some(state.site))/>
             {show_invitation.then(|| view! {
                 <div class="field checkbox">
                     <label><input type="checkbox" id="send_invitation" bind:checked=send_invitation/>" Send an invitation email"</label>

@@ -470,13 +470,37 @@ fn check_row(
             None
         }
     };
-    let site = match cell(columns.site).trim() {
-        "" => "HQ".to_string(),
-        site => site.to_string(),
+    let site_raw = cell(columns.site);
+    let site = match crate::rules::site_rule(site_raw) {
+        Ok(()) if site_raw.trim().is_empty() => Some("HQ".to_string()),
+        Ok(()) => Some(site_raw.trim().to_string()),
+        Err(code) => {
+            fail(
+                outcome,
+                columns.site,
+                ImportField::Site,
+                ImportIssueCode::Field(code),
+                site_raw,
+            );
+            None
+        }
     };
     let external_id = Some(cell(columns.external_id).trim())
         .filter(|s| !s.is_empty())
         .map(str::to_string);
+    let external_id_ok = match &external_id {
+        Some(id) if id.chars().count() > crate::rules::EXTERNAL_ID_MAX_CHARS => {
+            fail(
+                outcome,
+                columns.external_id,
+                ImportField::ExternalId,
+                ImportIssueCode::Field(IssueCode::ExternalIdTooLong),
+                id,
+            );
+            None
+        }
+        _ => Some(()),
+    };
     let user = (|| {
         Some(ImportUser {
             first_name: first_name?,
@@ -485,8 +509,11 @@ fn check_row(
             phone: phone?,
             role_ids: role_ids?,
             user_type: user_type?,
-            site,
-            external_id: external_id.clone(),
+            site: site?,
+            external_id: {
+                external_id_ok?;
+                external_id.clone()
+            },
         })
     })();
     CheckedRow {

@@ -468,3 +468,33 @@ fn a_libreoffice_workbook_with_a_title_imports_like_excels() {
         Some("+919876543210")
     );
 }
+
+#[test]
+fn a_site_or_external_id_past_its_limit_is_a_cell_problem_with_the_browsers_message() {
+    let long = "x".repeat(101);
+    let report = run(&format!(
+        "First name,Last name,Email,Site,External ID\nAnn,Lee,a@x.io,{long},E1\nBob,Ray,b@x.io,HQ,{long}\nCy,Do,c@x.io,{},{}\n",
+        "y".repeat(100),
+        "z".repeat(100)
+    ));
+    let codes = |row: usize| -> Vec<ImportIssueCode> {
+        report.rows[row]
+            .issues
+            .iter()
+            .map(|i| i.code.clone())
+            .collect()
+    };
+    assert_eq!(
+        codes(0),
+        vec![ImportIssueCode::Field(IssueCode::SiteTooLong)]
+    );
+    assert_eq!(
+        codes(1),
+        vec![ImportIssueCode::Field(IssueCode::ExternalIdTooLong)]
+    );
+    assert!(report.rows[2].user.is_some(), "{:?}", report.rows[2].issues);
+    assert_eq!(
+        ImportIssueCode::Field(IssueCode::SiteTooLong).message(),
+        IssueCode::SiteTooLong.message()
+    );
+}

@@ -20,6 +20,9 @@ pub enum IssueCode {
     UnknownRole,
     RoleNotForKind,
     EndUserNeedsRole,
+    SiteTooLong,
+    ExternalIdTooLong,
+    UnknownLanguage,
 }
 
 impl IssueCode {
@@ -31,6 +34,8 @@ impl IssueCode {
                 "Use letters only; spaces, hyphens and apostrophes may appear between letters."
             }
             IssueCode::EmailTooLong => "Use at most 64 characters.",
+            IssueCode::SiteTooLong | IssueCode::ExternalIdTooLong => "Use at most 100 characters.",
+            IssueCode::UnknownLanguage => "Choose one of the offered languages.",
             IssueCode::EmailHasSpaces => "An email address cannot contain spaces.",
             IssueCode::EmailNotAscii => {
                 "Use only ASCII characters (no accents or umlauts) in the email address."

@@ -19,6 +19,6 @@ pub use issue::IssueCode;
 pub use name::{PersonName, NAME_MAX_CHARS};
 pub use phone::PhoneE164;
 pub use user_fields::{
-    validate_user_fields, Field, FieldError, UserFieldsInput, ValidUserFields,
-    IDLE_WARNING_MAX_MINUTES,
+    language_rule, site_rule, validate_user_fields, Field, FieldError, UserFieldsInput,
+    ValidUserFields, EXTERNAL_ID_MAX_CHARS, IDLE_WARNING_MAX_MINUTES, LANGUAGES, SITE_MAX_CHARS,
 };

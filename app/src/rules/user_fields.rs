@@ -45,6 +45,37 @@ impl Default for UserFieldsInput {
     }
 }
 
+/// The longest site name and external ID (the database refuses longer ones too).
+pub const SITE_MAX_CHARS: usize = 100;
+pub const EXTERNAL_ID_MAX_CHARS: usize = 100;
+
+/// The languages a user's pages and emails can be in: (code, name in that language).
+pub const LANGUAGES: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+];
+
+/// A site: at most [`SITE_MAX_CHARS`] characters (empty means the default, HQ).
+pub fn site_rule(site: &str) -> Result<(), IssueCode> {
+    if site.trim().chars().count() > SITE_MAX_CHARS {
+        Err(IssueCode::SiteTooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// A language: one of [`LANGUAGES`] (empty means the default, English).
+pub fn language_rule(language: &str) -> Result<(), IssueCode> {
+    let code = language.trim();
+    if code.is_empty() || LANGUAGES.iter().any(|(known, _)| *known == code) {
+        Ok(())
+    } else {
+        Err(IssueCode::UnknownLanguage)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Field {
     FirstName,
@@ -54,6 +85,8 @@ pub enum Field {
     Organization,
     Roles,
     IdleWarning,
+    Site,
+    Language,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +142,8 @@ pub fn validate_user_fields(
     check(Field::Phone, phone.as_ref().map(|_| ()).map_err(|c| *c));
     check(Field::Organization, organization_rule(input));
     check(Field::Roles, roles_rule(input, known_roles));
+    check(Field::Site, site_rule(&input.site));
+    check(Field::Language, language_rule(&input.language));
     let idle_ok = (1..=IDLE_WARNING_MAX_MINUTES).contains(&input.idle_warning_minutes);
     check(
         Field::IdleWarning,
@@ -207,6 +242,30 @@ mod tests {
             role_ids: vec![5, 5],
             ..UserFieldsInput::default()
         }
+    }
+
+    #[test]
+    fn a_site_past_100_characters_or_an_unknown_language_is_refused() {
+        let input = UserFieldsInput {
+            site: "s".repeat(1_000_000),
+            language: "klingon".into(),
+            ..valid_end_user()
+        };
+        let errors = validate_user_fields(&input, &roles()).unwrap_err();
+        let fields: Vec<(Field, IssueCode)> = errors.iter().map(|e| (e.field, e.code)).collect();
+        assert_eq!(
+            fields,
+            vec![
+                (Field::Site, IssueCode::SiteTooLong),
+                (Field::Language, IssueCode::UnknownLanguage)
+            ]
+        );
+        let fine = UserFieldsInput {
+            site: "é".repeat(100),
+            language: "de".into(),
+            ..valid_end_user()
+        };
+        assert!(validate_user_fields(&fine, &roles()).is_ok());
     }
 
     #[test]
