@@ -628,3 +628,87 @@ async fn huge_page_numbers(db: Db) {
         assert_eq!(status, StatusCode::OK, "{page}");
     }
 }
+
+on_both_databases! {
+    after_five_failures_sign_in_waits_a_growing_delay_for_known_and_unknown_emails_alike => throttled_sign_in;
+    a_burst_of_sign_ins_is_answered_without_a_server_error => sign_in_burst;
+}
+
+async fn sign_in_status(
+    app: &Router,
+    email: &str,
+    password: &str,
+) -> (StatusCode, http::HeaderMap) {
+    let body = format!("email={email}&password={}", password.replace(' ', "+"));
+    let (status, headers, _) = send(
+        app,
+        post("/api/sign_in", &body)
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
+    (status, headers)
+}
+
+async fn throttled_sign_in(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let app = app(db.clone());
+    for email in ["boss@example.com", "nobody@example.com"] {
+        for _ in 0..5 {
+            let (status, _) = sign_in_status(&app, email, "wrong password here").await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{email}");
+        }
+        // The sixth attempt waits, even with the right password, and says how long.
+        let (status, headers) = sign_in_status(&app, email, PASSWORD).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{email}");
+        let retry: u64 = headers
+            .get(header::RETRY_AFTER)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&retry), "{retry}");
+    }
+    // Once the wait is over the right password works and clears the account's failures.
+    sqlx::query("UPDATE sign_in_failures SET failed_at = failed_at - 60")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let (status, headers) = sign_in_status(&app, "boss@example.com", PASSWORD).await;
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    assert!(headers.get(header::SET_COOKIE).is_some());
+    let left: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sign_in_failures WHERE subject = 'account:boss@example.com'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
+}
+
+async fn sign_in_burst(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let app = app(db.clone());
+    let attempts: Vec<_> = (0..40)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                sign_in_status(
+                    &app,
+                    &format!("stranger{i}@example.com"),
+                    "wrong password here",
+                )
+                .await
+                .0
+            })
+        })
+        .collect();
+    for attempt in attempts {
+        let status = attempt.await.unwrap();
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status}"
+        );
+    }
+}

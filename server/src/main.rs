@@ -108,10 +108,13 @@ async fn run() -> Result<(), String> {
                 .await
                 .map_err(|e| format!("could not listen on {addr}: {e}"))?;
             tracing::info!("listening on http://{addr}");
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())?;
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())?;
             sender.stop().await;
             db.close().await;
             tracing::info!("stopped");

@@ -11,12 +11,17 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::rules::Email;
+    use crate::server::sign_in_throttle::{self, Subjects};
     use crate::server::{clock, context, failure::db_failure, passwords, sessions};
     let state = context::state()?;
+    let now = clock::now();
+    let email_key = Email::key_of(&email);
+    let subjects = Subjects::new(&email_key, context::client_address());
+    sign_in_throttle::check(state.db.pool(), &subjects, now).await?;
     let row: Option<(i64, Option<String>)> = sqlx::query_as(
         "SELECT id, password_hash FROM users WHERE email_key = $1 AND kind = 'technician'",
     )
-    .bind(Email::key_of(&email))
+    .bind(&email_key)
     .fetch_optional(state.db.pool())
     .await
     .map_err(db_failure("signing in"))?;
@@ -24,14 +29,13 @@ pub async fn sign_in(
         Some((id, Some(hash))) => (Some(id), hash),
         _ => (None, passwords::dummy_hash().to_string()),
     };
-    let verified =
-        tokio::task::spawn_blocking(move || passwords::verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
+    let verified = passwords::verify_password_bounded(password, hash).await?;
     let Some(user_id) = user_id.filter(|_| verified) else {
         tracing::info!("sign-in refused");
+        sign_in_throttle::record_failure(state.db.pool(), &subjects, now).await?;
         return Err(AppError::BadCredentials);
     };
+    sign_in_throttle::record_success(state.db.pool(), &subjects).await?;
     let token = sessions::create(state.db.pool(), user_id, clock::now())
         .await
         .map_err(db_failure("creating a session"))?;

@@ -4,7 +4,7 @@
 
 use super::failure::db_failure;
 use super::invitations::Purpose;
-use super::passwords::{hash_password, password_problem};
+use super::passwords::password_problem;
 use super::tokens::hash_token;
 use super::{sessions, Db};
 use crate::error::AppError;
@@ -104,11 +104,7 @@ pub async fn accept(
         }) => return Err(AppError::Conflict(used.into())),
         _ => return Err(AppError::Conflict(expired.into())),
     };
-    let password = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| super::failure::internal("hashing a password", e))?
-        .map_err(|e| super::failure::internal("hashing a password", e))?;
+    let hash = super::passwords::hash_password_bounded(password.to_string()).await?;
     let mut tx = db
         .begin_write()
         .await

@@ -40,6 +40,15 @@ pub async fn session_user(
 
 /// Every administration server function starts here: only a technician with the System
 /// Administrator role gets through. The UI hiding a button is not a check; this is.
+/// The client's address as the connection shows it (behind a reverse proxy, the proxy's),
+/// when the server runs with connection info (the binary does; router tests do not).
+pub fn client_address() -> Option<std::net::IpAddr> {
+    use_context::<http::request::Parts>()?
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
 pub async fn require_admin() -> Result<(AppState, SessionUser), AppError> {
     let state = state()?;
     match session_user(&state, true).await? {

@@ -23,6 +23,7 @@ pub mod roles;
 pub mod router;
 pub mod security_headers;
 pub mod sessions;
+pub mod sign_in_throttle;
 pub mod tokens;
 pub mod users;
 
