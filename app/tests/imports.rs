@@ -20,6 +20,7 @@ on_both_databases! {
     an_email_taken_after_checking_fails_the_import_with_a_row_error_and_leaves_nothing => race_after_prepare;
     two_concurrent_imports_sharing_an_email_import_it_once => concurrent_imports;
     update_modes_change_exactly_what_they_should => update_modes;
+    an_import_behind_a_write_longer_than_the_busy_timeout_waits_its_turn_and_succeeds => waits_for_the_writer;
     an_import_that_changes_an_email_or_phone_revokes_the_old_link_invites_the_new_address_and_ends_sessions => contact_changes_by_import;
     an_end_user_import_needs_an_existing_organization => organization_checks;
 }
@@ -547,4 +548,38 @@ async fn contact_changes_by_import(db: Db) {
         1,
         "the original invitation only"
     );
+}
+
+async fn waits_for_the_writer(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    // Another write holds the database for longer than SQLite's 10 s busy timeout.
+    let holder = db.begin_write().await.unwrap();
+    let released = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+        holder.commit().await.unwrap();
+    });
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let started = std::time::Instant::now();
+    let result = imports::run(
+        &db,
+        &request(
+            org,
+            people(200, "acme.example"),
+            "wait-1",
+            ImportOptions::default(),
+        ),
+        &actor,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
+    released.await.unwrap();
+    assert_eq!((result.created, result.failed), (200, false));
+    if db.backend() == app::server::db::Backend::Sqlite {
+        assert!(started.elapsed().as_secs() >= 10, "{:?}", started.elapsed());
+    }
 }

@@ -278,7 +278,7 @@ async fn rollback(db: Db) {
     // Sabotage: a role link to a role that does not exist violates the foreign key.
     let broken = sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, 424242)")
         .bind(admin_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await;
     assert!(broken.is_err());
     drop(tx);

@@ -113,7 +113,7 @@ pub async fn accept(
     sqlx::query("UPDATE users SET updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(db_failure("registering a user"))?;
     // Only one acceptance can spend the token, whatever runs at the same time.
@@ -122,7 +122,7 @@ pub async fn accept(
     )
     .bind(now)
     .bind(invitation_id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(db_failure("spending an invitation"))?;
     if spent.rows_affected() != 1 {
@@ -136,10 +136,10 @@ pub async fn accept(
     .bind(now)
     .bind(crate::model::InvitationStatus::Registered.as_str())
     .bind(user_id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(db_failure("registering a user"))?;
-    sessions::delete_all_for_user(&mut *tx, user_id)
+    sessions::delete_all_for_user(&mut **tx, user_id)
         .await
         .map_err(db_failure("ending sessions"))?;
     tx.commit()

@@ -21,6 +21,41 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time. Writers take their turn here, first come first
+    /// served, for as long as their write takes, rather than on SQLite's busy timeout, which
+    /// failed imports that waited more than 10 s behind other imports ("database is locked").
+    /// PostgreSQL locks rows itself and has no turn.
+    write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction and, on SQLite, this process's writing turn, held until it commits or
+/// is dropped (which rolls back). Used as a `Transaction` (it dereferences to one).
+pub struct WriteTransaction {
+    tx: Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTransaction {
+    type Target = Transaction<'static, Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTransaction {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +113,11 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(DbSetupError::Connect)?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            write_turn: Default::default(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), DbSetupError> {
@@ -100,13 +139,24 @@ impl Db {
         self.backend
     }
 
-    /// Starts a transaction that will write. On SQLite it takes the write lock up front
-    /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing
-    /// when it tries to upgrade a read lock.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    /// Starts a transaction that will write. On SQLite it first waits for this process's
+    /// writing turn (see `write_turn`), then takes the write lock up front (`BEGIN IMMEDIATE`,
+    /// so it never fails upgrading a read lock); another process writing the same file is
+    /// still waited for on the busy timeout.
+    pub async fn begin_write(&self) -> Result<WriteTransaction, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => {
+                let turn = self.write_turn.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTransaction {
+                    tx,
+                    _turn: Some(turn),
+                })
+            }
+            Backend::Postgres => Ok(WriteTransaction {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            }),
         }
     }
 

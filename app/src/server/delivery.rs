@@ -238,7 +238,7 @@ async fn claim(
     )
     .bind(now)
     .bind(id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     let Some(row) = claimed else {
         return Ok(None);
@@ -263,12 +263,12 @@ async fn claim(
         .bind(now)
         .bind(now + LINK_LIFETIME_SECONDS)
         .bind(invitation_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         let Some(minted) = minted else {
             sqlx::query("UPDATE email_outbox SET status = 'cancelled' WHERE id = $1")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             tx.commit().await?;
             return Ok(None);
@@ -345,7 +345,7 @@ async fn mark_failed(
              AND status = 'sending'"
         ))
         .bind(error)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     for chunk in id_lists(&invitation_ids) {
@@ -356,7 +356,7 @@ async fn mark_failed(
         ))
         .bind(InvitationStatus::SendFailed.as_str())
         .bind(InvitationStatus::Pending.as_str())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     tx.commit().await

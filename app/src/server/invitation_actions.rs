@@ -109,7 +109,7 @@ pub async fn resend(
         .bind(InvitationStatus::Registered.as_str())
         .bind(InvitationStatus::SendFailed.as_str())
         .bind(now - RESEND_INTERVAL_SECONDS)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await
         .map_err(db_failure("claiming users to invite"))?;
         for row in rows {
@@ -231,7 +231,7 @@ pub async fn reset_password(
     invitations::issue_password_reset(&mut tx, &inviter, &user, now)
         .await
         .map_err(db_failure("queueing a password reset"))?;
-    sessions::delete_all_for_user(&mut *tx, user_id)
+    sessions::delete_all_for_user(&mut **tx, user_id)
         .await
         .map_err(db_failure("ending sessions"))?;
     tx.commit()

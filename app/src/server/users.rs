@@ -285,7 +285,7 @@ pub async fn create_copying(
     if let Some(source) = copied_from {
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
             .bind(source)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await
             .map_err(db_failure("checking the user being copied"))?;
         if exists.is_none() {
@@ -368,7 +368,7 @@ pub async fn update(
         fields.last_name.as_str(),
         fields.email.as_str(),
     ))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await;
     match result {
         Ok(_) => {}
