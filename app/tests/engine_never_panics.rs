@@ -189,3 +189,75 @@ fn phone_shaped_strings_never_panic() {
         }
     }
 }
+
+/// A header under any title, notes and blank lines (up to nine rows of them, none naming an
+/// Email and a name column) is found, and exactly the rows below it are data.
+#[test]
+fn a_header_under_any_title_is_found_and_only_the_rows_below_it_are_data() {
+    let seed = 0x5eed_0010;
+    let mut rng = Rng(seed);
+    let above = [
+        "Staff list November 2026",
+        "",
+        "Exported by HR;2026-11-01",
+        "Confidential",
+        "Name",
+        "Site,HQ",
+        "Phone numbers with country codes please",
+    ];
+    let headers = [
+        "First name,Last name,Email",
+        "Vorname;Nachname;E-Mail;Telefon",
+        "Full name\tEmail address\tRoles",
+    ];
+    let roles = vec![RoleInfo {
+        id: 1,
+        name: "Requester".into(),
+        applies_to: UserKind::EndUser,
+        is_default: true,
+    }];
+    let existing = HashSet::new();
+    let context = ImportContext {
+        kind: UserKind::EndUser,
+        known_roles: &roles,
+        existing_email_keys: &existing,
+        limits: ImportLimits::default(),
+    };
+    for case in 0..500 {
+        let header = rng.pick(&headers);
+        let delimiter = if header.contains('\t') {
+            "\t"
+        } else if header.contains(';') {
+            ";"
+        } else {
+            ","
+        };
+        let titles = rng.below(10);
+        let data = 1 + rng.below(20);
+        let mut lines: Vec<String> = (0..titles)
+            .map(|_| rng.pick(&above).replace([',', ';'], delimiter))
+            .collect();
+        lines.push(header.to_string());
+        lines.extend((0..data).map(|i| match header.split(delimiter).count() {
+            3 if header.starts_with("Full") => {
+                format!("Ann Lee{delimiter}ann{i}@x.io{delimiter}Requester")
+            }
+            3 => format!("Ann{delimiter}Lee{delimiter}ann{i}@x.io"),
+            _ => format!("Ann{delimiter}Lee{delimiter}ann{i}@x.io{delimiter}+1 888 667 8888"),
+        }));
+        let text = lines.join("\n");
+        let read = read_source(ImportSource::Pasted(&text), &context.limits);
+        let report = analyze(&read.table, &MappingChoice::default(), &context);
+        assert_eq!(
+            report.rows.len(),
+            data,
+            "seed {seed:#x}, case {case}: {text:?} → header {:?}",
+            report.header_row
+        );
+        assert!(
+            report.file_issues.is_empty(),
+            "case {case}: {text:?} {:?}",
+            report.file_issues
+        );
+    }
+}

@@ -671,7 +671,7 @@ async fn throttled_sign_in(db: Db) {
         assert!((1..=900).contains(&retry), "{retry}");
     }
     // Once the wait is over the right password works and clears the account's failures.
-    sqlx::query("UPDATE sign_in_failures SET failed_at = failed_at - 60")
+    sqlx::query("UPDATE sign_in_failures SET failed_at = failed_at - 60 * 14")
         .execute(db.pool())
         .await
         .unwrap();

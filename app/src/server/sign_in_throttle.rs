@@ -1,6 +1,6 @@
 //! Sign-in throttling: after 5 failed attempts on one account in 15 minutes (or 20 from one
 //! client address, which an office may share), each further attempt must wait a delay that
-//! doubles with every failure (1 s, 2 s, 4 s, … at most 15 minutes) from the last one. A
+//! doubles with every failure (30 s, 1 min, 2 min, … at most 15 minutes) from the last one. A
 //! throttled attempt is answered 429 with `Retry-After` before any password is checked, the
 //! same for known and unknown emails, and is not counted.
 //!
@@ -14,6 +14,7 @@ use sqlx::AnyPool;
 pub const WINDOW_SECONDS: i64 = 15 * 60;
 pub const ACCOUNT_ALLOWANCE: i64 = 5;
 pub const ADDRESS_ALLOWANCE: i64 = 20;
+pub const FIRST_DELAY_SECONDS: i64 = 30;
 pub const MAX_DELAY_SECONDS: i64 = 15 * 60;
 
 /// Whom an attempt is counted against.
@@ -40,7 +41,7 @@ pub fn wait_seconds(failures: i64, allowance: i64, last_failure: i64, now: i64) 
         return 0;
     }
     let exponent = (failures - allowance).min(20) as u32;
-    let delay = 2i64.pow(exponent).min(MAX_DELAY_SECONDS);
+    let delay = (FIRST_DELAY_SECONDS * 2i64.pow(exponent)).min(MAX_DELAY_SECONDS);
     (last_failure + delay - now).max(0)
 }
 
@@ -107,17 +108,18 @@ mod tests {
         let now = 1_000_000;
         let cases = [
             (4, 0),
-            (5, 1),
-            (6, 2),
-            (7, 4),
-            (10, 32),
+            (5, 30),
+            (6, 60),
+            (7, 120),
+            (9, 480),
+            (10, MAX_DELAY_SECONDS),
             (30, MAX_DELAY_SECONDS),
         ];
         for (failures, expected) in cases {
             assert_eq!(wait_seconds(failures, 5, now, now), expected, "{failures}");
         }
         // Time already waited counts.
-        assert_eq!(wait_seconds(7, 5, now - 3, now), 1);
-        assert_eq!(wait_seconds(7, 5, now - 10, now), 0);
+        assert_eq!(wait_seconds(7, 5, now - 100, now), 20);
+        assert_eq!(wait_seconds(7, 5, now - 120, now), 0);
     }
 }
