@@ -27,20 +27,49 @@ pub fn hash_gate() -> &'static HashGate {
 
 pub const HASH_QUEUE_WAIT: Duration = Duration::from_secs(5);
 
+/// A few long-lived threads that do nothing but hash, and the permits that admit work to them.
+/// Dedicated threads, not tokio's blocking pool: each new thread gets its own malloc arena,
+/// which keeps a freed 19 MiB hash buffer, so a burst spread over many pool threads held
+/// half a gigabyte.
 pub struct HashGate {
     permits: Semaphore,
     wait: Duration,
+    jobs: std::sync::mpsc::Sender<Job>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 impl HashGate {
     pub fn new(at_once: usize, wait: Duration) -> HashGate {
+        let at_once = at_once.max(1);
+        let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
+        let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
+        for i in 0..at_once {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-hash-{i}"))
+                .spawn(move || loop {
+                    let job = match receiver.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "could not start a password-hash thread");
+            }
+        }
         HashGate {
-            permits: Semaphore::new(at_once.max(1)),
+            permits: Semaphore::new(at_once),
             wait,
+            jobs,
         }
     }
 
-    /// Runs `work` on a blocking thread once a permit is free; 429 when none frees in time.
+    /// Runs `work` on a hash thread once a permit is free; 429 when none frees in time.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -52,7 +81,13 @@ impl HashGate {
             .await
             .map_err(|_| busy())?
             .map_err(|_| busy())?;
-        tokio::task::spawn_blocking(work).await.map_err(|_| busy())
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+            }))
+            .map_err(|_| busy())?;
+        result.await.map_err(|_| busy())
     }
 }
 
