@@ -26,6 +26,8 @@ pub enum AppError {
     TooLarge { limit_bytes: u64 },
     #[error("Too many attempts. Try again in {retry_after_seconds} seconds.")]
     TooManyRequests { retry_after_seconds: u64 },
+    #[error("The upload stopped: nothing arrived for {idle_seconds} s. Check the connection and try again.")]
+    BodyTimedOut { idle_seconds: u64 },
     #[error(
         "Something went wrong on the server. If it keeps happening, quote reference {reference}."
     )]
@@ -72,6 +74,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::BadRequest(_) => 400,
+            AppError::BodyTimedOut { .. } => 408,
             AppError::TooLarge { .. } => 413,
             AppError::Invalid(_) => 422,
             AppError::TooManyRequests { .. } => 429,
@@ -104,6 +107,7 @@ mod tests {
             (AppError::Conflict("taken".into()), 409),
             (AppError::BadRequest("bad".into()), 400),
             (AppError::TooLarge { limit_bytes: 1 }, 413),
+            (AppError::BodyTimedOut { idle_seconds: 30 }, 408),
             (AppError::Invalid(Vec::new()), 422),
             (
                 AppError::TooManyRequests {

@@ -36,6 +36,7 @@ fn test_config() -> Config {
         max_body_bytes: 1024 * 1024,
         smtp: None,
         mail_poll_seconds: 1,
+        limits: Default::default(),
     }
 }
 
@@ -710,5 +711,196 @@ async fn sign_in_burst(db: Db) {
             status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
             "{status}"
         );
+    }
+}
+
+// The listener: the same router served over real TCP connections on loopback, with short
+// limits so the timeouts show in well under a second.
+
+mod listener {
+    use super::*;
+    use app::server::listener::{serve, ConnectionLimits};
+    use std::net::SocketAddr;
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    struct Listening {
+        addr: SocketAddr,
+        stop: Option<tokio::sync::oneshot::Sender<()>>,
+        server: tokio::task::JoinHandle<()>,
+        test_db: TestDb,
+    }
+
+    impl Listening {
+        async fn start(limits: ConnectionLimits) -> Listening {
+            let test_db = TestDb::sqlite().await;
+            let mut config = test_config();
+            config.limits = limits;
+            let app = app_with(test_db.db.clone(), config);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let server = tokio::spawn(serve(listener, app, limits, async {
+                let _ = stopped.await;
+            }));
+            Listening {
+                addr,
+                stop: Some(stop),
+                server,
+                test_db,
+            }
+        }
+
+        async fn connect(&self) -> TcpStream {
+            TcpStream::connect(self.addr).await.unwrap()
+        }
+
+        async fn finish(mut self) {
+            let _ = self.stop.take().unwrap().send(());
+            tokio::time::timeout(Duration::from_secs(10), self.server)
+                .await
+                .expect("the server stops once asked")
+                .unwrap();
+            self.test_db.finish().await;
+        }
+    }
+
+    fn limits(header_ms: u64, body_ms: u64, max_connections: usize) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: Duration::from_millis(header_ms),
+            body_timeout: Duration::from_millis(body_ms),
+            max_connections,
+        }
+    }
+
+    const HEALTH: &[u8] = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+    /// Reads until the server closes the connection (or `within` passes: None).
+    async fn until_closed(stream: &mut TcpStream, within: Duration) -> Option<String> {
+        let mut seen = Vec::new();
+        let read = tokio::time::timeout(within, async {
+            let mut buf = [0u8; 4096];
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await;
+        read.ok()
+            .map(|_| String::from_utf8_lossy(&seen).into_owned())
+    }
+
+    /// Reads one response to /health (its body is "ok").
+    async fn health_response(stream: &mut TcpStream, within: Duration) -> Option<String> {
+        let mut seen = Vec::new();
+        tokio::time::timeout(within, async {
+            let mut buf = [0u8; 4096];
+            while !seen.ends_with(b"\r\n\r\nok") {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await
+        .ok()
+        .map(|_| String::from_utf8_lossy(&seen).into_owned())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_connection_that_sends_half_a_header_is_closed_after_the_header_timeout() {
+        let server = Listening::start(limits(400, 10_000, 16)).await;
+        let mut stream = server.connect().await;
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let answer = until_closed(&mut stream, Duration::from_secs(5))
+            .await
+            .expect("closed within 5 s");
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(300) && waited < Duration::from_secs(3),
+            "closed after {waited:?}"
+        );
+        assert!(!answer.contains("200 OK"), "{answer}");
+        server.finish().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_idle_keep_alive_connection_is_closed_after_the_header_timeout() {
+        let server = Listening::start(limits(400, 10_000, 16)).await;
+        let mut stream = server.connect().await;
+        // Two requests on one connection: keep-alive works...
+        for _ in 0..2 {
+            stream.write_all(HEALTH).await.unwrap();
+            let answer = health_response(&mut stream, Duration::from_secs(5))
+                .await
+                .expect("an answer");
+            assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+        }
+        // ...and then the idle connection is closed.
+        let started = Instant::now();
+        until_closed(&mut stream, Duration::from_secs(5))
+            .await
+            .expect("the idle connection is closed within 5 s");
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        server.finish().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stalled_upload_is_answered_408_and_its_connection_closed() {
+        let server = Listening::start(limits(10_000, 400, 16)).await;
+        let mut stream = server.connect().await;
+        stream
+            .write_all(
+                b"POST /api/sign_in HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+                  Content-Type: application/x-www-form-urlencoded\r\nSec-Fetch-Site: same-origin\r\n\
+                  Content-Length: 100\r\n\r\nemail=someone",
+            )
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let answer = until_closed(&mut stream, Duration::from_secs(5))
+            .await
+            .expect("answered and closed within 5 s");
+        assert!(
+            answer.starts_with("HTTP/1.1 408"),
+            "a 408 after {:?}: {answer}",
+            started.elapsed()
+        );
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+        let refusal: app::error::AppError = serde_json::from_str(body).expect("an AppError");
+        assert_eq!(
+            refusal.to_string(),
+            "The upload stopped: nothing arrived for 1 s. Check the connection and try again."
+        );
+        server.finish().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn past_the_connection_cap_a_new_connection_waits_until_one_closes() {
+        let server = Listening::start(limits(10_000, 10_000, 2)).await;
+        let first = server.connect().await;
+        let mut second = server.connect().await;
+        // Both slots are taken (the second answers, so it was accepted).
+        second.write_all(HEALTH).await.unwrap();
+        assert!(health_response(&mut second, Duration::from_secs(5))
+            .await
+            .is_some_and(|a| a.contains("200 OK")));
+        let mut third = server.connect().await;
+        third.write_all(HEALTH).await.unwrap();
+        let early = health_response(&mut third, Duration::from_millis(700)).await;
+        assert!(early.is_none(), "served past the cap: {early:?}");
+        drop(first);
+        let answer = health_response(&mut third, Duration::from_secs(5))
+            .await
+            .expect("served once a slot is free");
+        assert!(answer.contains("200 OK"), "{answer}");
+        server.finish().await;
     }
 }

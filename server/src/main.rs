@@ -98,6 +98,7 @@ async fn run() -> Result<(), String> {
                 transport,
                 std::time::Duration::from_secs(config.mail_poll_seconds),
             );
+            let limits = config.limits;
             let state = AppState {
                 leptos_options,
                 db: db.clone(),
@@ -108,13 +109,7 @@ async fn run() -> Result<(), String> {
                 .await
                 .map_err(|e| format!("could not listen on {addr}: {e}"))?;
             tracing::info!("listening on http://{addr}");
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| e.to_string())?;
+            app::server::listener::serve(listener, app, limits, shutdown_signal()).await;
             sender.stop().await;
             db.close().await;
             tracing::info!("stopped");

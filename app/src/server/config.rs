@@ -1,6 +1,8 @@
 //! Typed configuration from environment variables (documented in README.md).
 
+use super::listener::ConnectionLimits;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/bulk-import.db";
 
@@ -19,6 +21,8 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// How often the background sender looks for queued email.
     pub mail_poll_seconds: u64,
+    /// Header, body and idle timeouts and the connection cap (`listener`).
+    pub limits: ConnectionLimits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +107,16 @@ impl SmtpConfig {
 
 impl Config {
     pub fn from_env(site_addr: SocketAddr) -> Result<Config, String> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Config::from_vars(site_addr, |name: &str| {
+            std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+        })
+    }
+
+    /// The configuration from variables looked up by `var` (the environment, or a test's map).
+    pub fn from_vars(
+        site_addr: SocketAddr,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, String> {
         let bind_addr =
             match var("BIND_ADDR") {
                 Some(text) => Some(text.parse().map_err(|_| {
@@ -127,17 +140,22 @@ impl Config {
                 .map_err(|_| format!("MAX_BODY_BYTES={text:?} is not a number of bytes"))?,
             None => 20 * 1024 * 1024,
         };
-        let mail_poll_seconds =
-            match var("MAIL_POLL_SECONDS") {
-                Some(text) => text.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
-                    format!("MAIL_POLL_SECONDS={text:?} is not a positive number")
-                })?,
-                None => 2,
-            };
+        let mail_poll_seconds = positive(&var, "MAIL_POLL_SECONDS", "number")?.unwrap_or(2);
+        let defaults = ConnectionLimits::default();
+        let seconds =
+            |name| positive(&var, name, "number of seconds").map(|s| s.map(Duration::from_secs));
+        let limits = ConnectionLimits {
+            header_timeout: seconds("HEADER_TIMEOUT_SECONDS")?.unwrap_or(defaults.header_timeout),
+            body_timeout: seconds("BODY_TIMEOUT_SECONDS")?.unwrap_or(defaults.body_timeout),
+            max_connections: positive(&var, "MAX_CONNECTIONS", "number")?
+                .map(|n| n as usize)
+                .unwrap_or(defaults.max_connections),
+        };
         Ok(Config {
+            limits,
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             smtp: SmtpConfig::from_vars(var)?,
             mail_poll_seconds,
-            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             bind_addr,
             public_base_url,
             max_body_bytes,
@@ -147,6 +165,24 @@ impl Config {
     /// Cookies get the `Secure` flag when people reach the app over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_base_url.starts_with("https://")
+    }
+}
+
+/// A whole number above zero from the variable `name`, if it is set.
+fn positive(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    what: &str,
+) -> Result<Option<u64>, String> {
+    match var(name) {
+        Some(text) => text
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| format!("{name}={text:?} is not a positive {what}")),
+        None => Ok(None),
     }
 }
 
@@ -160,6 +196,34 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn connection_limits_default_to_30_s_timeouts_and_1024_connections() {
+        let site = "127.0.0.1:3000".parse().unwrap();
+        let config = Config::from_vars(site, vars(&[])).unwrap();
+        assert_eq!(
+            config.limits,
+            ConnectionLimits {
+                header_timeout: Duration::from_secs(30),
+                body_timeout: Duration::from_secs(30),
+                max_connections: 1024,
+            }
+        );
+        let set = vars(&[
+            ("HEADER_TIMEOUT_SECONDS", "5"),
+            ("BODY_TIMEOUT_SECONDS", "60"),
+            ("MAX_CONNECTIONS", "200"),
+        ]);
+        let limits = Config::from_vars(site, set).unwrap().limits;
+        assert_eq!(limits.header_timeout, Duration::from_secs(5));
+        assert_eq!(limits.body_timeout, Duration::from_secs(60));
+        assert_eq!(limits.max_connections, 200);
+        for bad in ["0", "-3", "soon"] {
+            let error =
+                Config::from_vars(site, vars(&[("HEADER_TIMEOUT_SECONDS", bad)])).unwrap_err();
+            assert!(error.contains("HEADER_TIMEOUT_SECONDS"), "{error}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
+use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -108,6 +108,26 @@ impl Db {
                         .await?;
                     }
                     Ok(())
+                })
+            })
+            .after_release(move |conn, _meta| {
+                Box::pin(async move {
+                    // A write that failed on a full disk makes SQLite roll the transaction back
+                    // by itself; the ROLLBACK that follows then fails, and sqlx goes on counting
+                    // a transaction that no longer exists, so every later BEGIN on this
+                    // connection was refused ("non-zero transaction depth"). Such a connection
+                    // is closed here and the pool opens a fresh one. On SQLite a dropped
+                    // transaction's rollback is queued, so wait for it (ping) before looking.
+                    if backend == Backend::Sqlite {
+                        conn.ping().await?;
+                    }
+                    let clean = !conn.is_in_transaction();
+                    if !clean {
+                        tracing::warn!(
+                            "closing a database connection left inside a failed transaction"
+                        );
+                    }
+                    Ok(clean)
                 })
             })
             .connect_with(options)

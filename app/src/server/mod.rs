@@ -16,6 +16,7 @@ pub mod imports;
 pub mod invitation_actions;
 pub mod invitation_dashboard;
 pub mod invitations;
+pub mod listener;
 pub mod organizations;
 pub mod passwords;
 pub mod refusals;

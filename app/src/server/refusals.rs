@@ -60,14 +60,23 @@ pub async fn refusals_have_their_status(request: Request, next: Next) -> Respons
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// What a request body may be: its size, and the longest pause between its pieces (the
+/// listener enforces the pause; the refusal says it here).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    pub max_bytes: usize,
+    pub idle_timeout: std::time::Duration,
+}
+
 /// One body limit for every route, whether the body announces its length or is chunked: over
 /// it, a 413 whose message names the limit. The body is read here, within the limit, so no
-/// handler (and no extractor's own default) sees more.
+/// handler (and no extractor's own default) sees more. A body that stops arriving is a 408.
 pub async fn bodies_within_the_limit(
-    State(limit): State<usize>,
+    State(limits): State<BodyLimits>,
     request: Request,
     next: Next,
 ) -> Response {
+    let limit = limits.max_bytes;
     let path = request.uri().path().to_string();
     let too_large = || {
         error_response(
@@ -92,11 +101,28 @@ pub async fn bodies_within_the_limit(
                 .await
         }
         Err(error) if is_length_limit(&error) => too_large(),
+        Err(error) if is_timeout(&error) => error_response(
+            &path,
+            &AppError::BodyTimedOut {
+                idle_seconds: limits.idle_timeout.as_millis().div_ceil(1000) as u64,
+            },
+        ),
         Err(_) => error_response(
             &path,
             &AppError::BadRequest("The request body could not be read.".into()),
         ),
     }
+}
+
+fn is_timeout(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if current.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = current.source();
+    }
+    false
 }
 
 fn is_length_limit(error: &axum::Error) -> bool {

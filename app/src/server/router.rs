@@ -36,7 +36,10 @@ pub fn build(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(refusals::refusals_have_their_status))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(from_fn_with_state(
-            state.config.max_body_bytes,
+            refusals::BodyLimits {
+                max_bytes: state.config.max_body_bytes,
+                idle_timeout: state.config.limits.body_timeout,
+            },
             refusals::bodies_within_the_limit,
         ))
         .layer(policy)
