@@ -2,8 +2,9 @@
 //! job rows) in one transaction, on SQLite and, when TEST_DATABASE_URL is set, PostgreSQL.
 //! Run: `cargo bench -p app --features ssr --bench import_commit`.
 
+use app::import::{ImportOptions, ImportRequest};
 use app::import::{MappingChoice, SourceRow, Table};
-use app::model::{ImportOptions, ImportRequest, UserKind};
+use app::model::UserKind;
 use app::server::users::Actor;
 use app::server::{imports, organizations, Db};
 use std::time::Instant;

@@ -4,7 +4,8 @@ mod support;
 
 use app::model::{InvitationStatus, MfaMethod, UserType};
 use app::rules::{settings_copied_from, Field, IssueCode};
-use app::server::users::{self, Actor};
+use app::server::context::Actor;
+use app::server::users;
 use app::server::Db;
 use support::*;
 

@@ -237,7 +237,13 @@ async fn rolled_back(db: Db) {
     )
     .unwrap();
     let mut tx = db.begin_write().await.unwrap();
-    let id = users::insert(&mut tx, &fields, None, NOW).await.unwrap();
+    let id = app::server::user_store::insert(
+        &mut tx,
+        app::server::user_store::NewUser::from_form(fields, None),
+        NOW,
+    )
+    .await
+    .unwrap();
     let inviter = Inviter {
         user_id: admin_id,
         display_name: "Boss",

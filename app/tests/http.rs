@@ -331,15 +331,13 @@ async fn import_around_the_browser(db: Db) {
         .unwrap();
     let (status, _, text) = send(&app, request).await;
     assert_eq!(status, StatusCode::OK, "{text}");
-    let result: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(result["failed"], true);
-    assert_eq!(result["rows"][0]["outcome"], "Failed");
+    let result: app::import::ImportResult = serde_json::from_str(&text).unwrap();
+    assert!(result.failed);
+    assert_eq!(result.rows[0].outcome, app::import::RowOutcomeKind::Failed);
+    let reason = result.rows[0].reason();
     assert!(
-        result["rows"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("letters only"),
-        "{text}"
+        reason.starts_with("First name:") && reason.contains("letters only"),
+        "{reason}"
     );
     assert_eq!(count(&db, "users").await, 1);
 }

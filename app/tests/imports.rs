@@ -2,10 +2,11 @@
 
 mod support;
 
+use app::import::{ImportMode, ImportOptions, ImportRequest, InvalidRows, RowOutcomeKind};
 use app::import::{MappingChoice, SourceRow, Table};
-use app::model::{ImportMode, ImportOptions, ImportRequest, InvalidRows, RowOutcomeKind, UserKind};
+use app::model::UserKind;
+use app::server::context::Actor;
 use app::server::imports;
-use app::server::users::Actor;
 use app::server::Db;
 use support::*;
 
@@ -158,9 +159,9 @@ async fn fail_mode(db: Db) {
         .unwrap();
     assert_eq!(bad.line, 3);
     assert!(
-        bad.message.contains("Enter an email like"),
+        bad.reason().starts_with("Email: Enter an email like"),
         "{}",
-        bad.message
+        bad.reason()
     );
     assert_eq!(
         (
@@ -192,7 +193,11 @@ async fn skip_mode(db: Db) {
         .await
         .unwrap();
     assert!(!result.failed);
-    assert_eq!((result.created, result.skipped), (3, 1));
+    // The invalid row failed (not imported); every valid row was written.
+    assert_eq!(
+        (result.created, result.failed_rows, result.skipped),
+        (3, 1, 0)
+    );
     assert_eq!(count(&db, "users").await, 4);
     let emails: Vec<String> =
         sqlx::query_scalar("SELECT email FROM users WHERE kind = 'end_user' ORDER BY email")
@@ -262,7 +267,20 @@ async fn race_after_prepare(db: Db) {
         .collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].line, 501);
-    assert!(failed[0].message.contains("already used"));
+    assert_eq!(
+        failed[0].reason(),
+        "Email: This email is already used by another account."
+    );
+    // The valid rows were not imported, and say why.
+    let skipped = result
+        .rows
+        .iter()
+        .find(|r| r.outcome == RowOutcomeKind::Skipped)
+        .unwrap();
+    assert_eq!(
+        skipped.reason(),
+        "Not imported: the import failed because of other rows."
+    );
     assert_eq!(count(&db, "users").await, users_before);
     assert_eq!(
         (
@@ -318,7 +336,7 @@ async fn concurrent_imports(db: Db) {
         .iter()
         .any(|r| r.outcome == RowOutcomeKind::Failed
             && r.email == "shared@example.com"
-            && r.message.contains("already used")));
+            && r.reason().contains("already used")));
     assert_eq!(count(&db, "users").await, 1 + 200);
     let shared: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = 'shared@example.com'")
@@ -367,7 +385,25 @@ async fn update_modes(db: Db) {
     )
     .await
     .unwrap();
-    assert_eq!((result.updated, result.created, result.skipped), (1, 0, 1));
+    assert_eq!(
+        (result.updated, result.created, result.failed_rows),
+        (1, 0, 1)
+    );
+    // Matching nobody is a failure of that row, on its Email column, in the download too.
+    let unmatched = result
+        .rows
+        .iter()
+        .find(|r| r.outcome == RowOutcomeKind::Failed)
+        .unwrap();
+    assert_eq!(
+        unmatched.reason(),
+        "Email: No existing user has this email or external ID."
+    );
+    let lines = app::import::export::result_error_lines(&result);
+    assert_eq!(
+        (lines[0].column.as_str(), lines[0].value.as_str()),
+        ("Email", "newt@acme.example")
+    );
     let (first, roles): (String, i64) = sqlx::query_as(
         "SELECT u.first_name, (SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = 'Approver') \
          FROM users u WHERE u.email_key = 'ann0@acme.example'",
@@ -403,7 +439,7 @@ async fn update_modes(db: Db) {
     )
     .await
     .unwrap();
-    assert!(result.failed && result.rows[0].message.contains("already used"));
+    assert!(result.failed && result.rows[0].reason().contains("already used"));
 }
 
 async fn organization_checks(db: Db) {

@@ -4,9 +4,10 @@ mod support;
 
 use app::model::{InvitationState, InvitationStatus, UserKind};
 use app::server::acceptance;
+use app::server::context::Actor;
 use app::server::invitation_actions::{self, ALREADY_REGISTERED, TOO_SOON};
 use app::server::invitations::Purpose;
-use app::server::users::{self, Actor};
+use app::server::users;
 use app::server::{sessions, Db};
 use support::*;
 

@@ -6,7 +6,8 @@ mod support;
 use app::error::AppError;
 use app::model::{InvitationStatus, UserKind};
 use app::rules::{Field, IssueCode};
-use app::server::users::{self, Actor};
+use app::server::context::Actor;
+use app::server::users;
 use app::server::{cli, sessions, Db};
 use support::*;
 
@@ -232,9 +233,13 @@ async fn unique_index(db: Db) {
     )
     .unwrap();
     let mut tx = db.begin_write().await.unwrap();
-    let error = users::insert(&mut tx, &fields, None, NOW)
-        .await
-        .unwrap_err();
+    let error = app::server::user_store::insert(
+        &mut tx,
+        app::server::user_store::NewUser::from_form(fields, None),
+        NOW,
+    )
+    .await
+    .unwrap_err();
     assert!(app::server::db::is_unique_violation(&error), "{error}");
 }
 
@@ -274,7 +279,13 @@ async fn rollback(db: Db) {
     )
     .unwrap();
     let mut tx = db.begin_write().await.unwrap();
-    users::insert(&mut tx, &fields, None, NOW).await.unwrap();
+    app::server::user_store::insert(
+        &mut tx,
+        app::server::user_store::NewUser::from_form(fields, None),
+        NOW,
+    )
+    .await
+    .unwrap();
     // Sabotage: a role link to a role that does not exist violates the foreign key.
     let broken = sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, 424242)")
         .bind(admin_id)

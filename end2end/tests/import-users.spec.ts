@@ -75,7 +75,7 @@ test("a column can be remapped, and invalid rows either fail the import or are s
   await expect(dialog.getByText("Fix 1 row with problems, or choose to skip invalid rows.")).toBeVisible();
   await dialog.getByLabel("Skip rows with problems").check();
   await dialog.getByRole("button", { name: "Import 1 user, skip 1" }).click();
-  await expect(dialog.getByText("1 created, 0 updated, 1 skipped")).toBeVisible();
+  await expect(dialog.getByText("1 created, 0 updated, 1 not imported")).toBeVisible();
 });
 
 test("an XLSX template downloads, uploads, and its errors export neutralised", async ({ page }) => {

@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::model::{ImportJobSummary, ImportRequest, ImportResult};
+use crate::import::{ImportJobSummary, ImportRequest, ImportResult};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -24,10 +24,11 @@ pub async fn import_users(request: ImportRequest) -> Result<ImportResult, AppErr
 pub async fn emails_in_use(emails: Vec<String>) -> Result<Vec<String>, AppError> {
     use crate::server::{context, imports};
     let (state, _) = context::require_admin().await?;
-    if emails.len() > 5_000 {
-        return Err(AppError::Conflict(
-            "Ask about at most 5,000 emails at a time.".into(),
-        ));
+    if emails.len() > crate::import::EMAILS_PER_CHECK {
+        return Err(AppError::BadRequest(format!(
+            "Ask about at most {} emails at a time.",
+            crate::import::EMAILS_PER_CHECK
+        )));
     }
     imports::emails_in_use(state.db.pool(), &emails).await
 }

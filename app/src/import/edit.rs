@@ -1,7 +1,6 @@
 //! Edits the preview makes to the table: a cell typed over, rows removed, roles assigned to
 //! selected rows. The table is the source of truth; the report is recomputed from it.
 
-use super::export::ErrorLine;
 use super::{HeaderChoice, ImportField, ImportReport, MappingChoice, Table};
 
 /// Sets one cell (`row` indexes `table.rows`), growing the row when needed.
@@ -104,38 +103,6 @@ pub fn fill_default_role(
         }
     }
     filled
-}
-
-/// Every cell problem of the report, for "Download errors" and "Copy errors".
-pub fn error_lines(report: &ImportReport) -> Vec<ErrorLine> {
-    let header = |column: Option<usize>| {
-        column
-            .and_then(|c| report.columns.get(c))
-            .map(|c| {
-                c.header
-                    .clone()
-                    .unwrap_or_else(|| c.field.label().to_string())
-            })
-            .unwrap_or_default()
-    };
-    report
-        .file_issues
-        .iter()
-        .map(|i| ErrorLine {
-            line: 0,
-            column: header(i.column),
-            value: String::new(),
-            problem: i.code.message(),
-        })
-        .chain(report.rows.iter().flat_map(|row| {
-            row.issues.iter().map(move |i| ErrorLine {
-                line: row.line,
-                column: header(i.column),
-                value: i.value.clone(),
-                problem: i.code.message(),
-            })
-        }))
-        .collect()
 }
 
 #[cfg(test)]
@@ -245,7 +212,8 @@ mod tests {
         assert_eq!(analyze_with(&t, &mapping).valid_count(), 2);
         remove_rows(&mut t, &[2]);
         assert_eq!(analyze_with(&t, &mapping).rows.len(), 1);
-        let lines = error_lines(&analyze_with(&table("Email\nbad"), &mapping));
+        let lines =
+            super::super::export::report_error_lines(&analyze_with(&table("Email\nbad"), &mapping));
         assert!(lines
             .iter()
             .any(|l| l.line == 2 && l.column == "Email" && l.value == "bad"));

@@ -2,7 +2,7 @@
 //! fix in Excel and paste back). Every cell that a spreadsheet could run as a formula is
 //! neutralised: formula injection is a real attack on administrators.
 
-use crate::model::ImportRowResult;
+use super::{ImportReport, ImportResult, ImportRowResult, RowOutcomeKind};
 
 /// A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
 /// apostrophe, so spreadsheets show it as text.
@@ -47,7 +47,7 @@ pub fn results_csv(rows: &[ImportRowResult]) -> String {
             r.line.to_string(),
             r.email.clone(),
             r.outcome.as_str().into(),
-            r.message.clone(),
+            r.reason(),
         ]
     }));
     csv(&table)
@@ -88,12 +88,73 @@ pub fn errors_tsv(errors: &[ErrorLine]) -> String {
     out
 }
 
+/// One problem, as the error downloads list it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorLine {
     pub line: u32,
     pub column: String,
     pub value: String,
     pub problem: String,
+}
+
+/// Every cell problem of the report, for "Download errors" and "Copy errors".
+pub fn report_error_lines(report: &ImportReport) -> Vec<ErrorLine> {
+    let header = |column: Option<usize>| {
+        column
+            .and_then(|c| report.columns.get(c))
+            .map(|c| {
+                c.header
+                    .clone()
+                    .unwrap_or_else(|| c.field.label().to_string())
+            })
+            .unwrap_or_default()
+    };
+    report
+        .file_issues
+        .iter()
+        .map(|i| ErrorLine {
+            line: 0,
+            column: header(i.column),
+            value: String::new(),
+            problem: i.code.message(),
+        })
+        .chain(report.rows.iter().flat_map(|row| {
+            row.issues.iter().map(move |i| ErrorLine {
+                line: row.line,
+                column: header(i.column),
+                value: i.value.clone(),
+                problem: i.code.message(),
+            })
+        }))
+        .collect()
+}
+
+/// Every problem of an import's result: each row that failed or was not imported, one line
+/// per problem under the column it is about, then problems with the input as a whole.
+pub fn result_error_lines(result: &ImportResult) -> Vec<ErrorLine> {
+    result
+        .rows
+        .iter()
+        .filter(|r| matches!(r.outcome, RowOutcomeKind::Failed | RowOutcomeKind::Skipped))
+        .flat_map(|r| {
+            r.problems.iter().map(move |p| ErrorLine {
+                line: r.line,
+                column: p.field.map(|f| f.label().to_string()).unwrap_or_default(),
+                value: if p.value.is_empty() && p.field.is_none() {
+                    r.email.clone()
+                } else {
+                    p.value.clone()
+                },
+                problem: p.code.message(),
+            })
+        })
+        .chain(result.problems.iter().map(|p| ErrorLine {
+            line: 0,
+            column: String::new(),
+            value: String::new(),
+            problem: p.code.message(),
+        }))
+        .collect()
 }
 
 #[cfg(test)]

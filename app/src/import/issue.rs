@@ -1,4 +1,5 @@
 use super::ImportField;
+use crate::model::UserKind;
 use crate::rules::IssueCode;
 use serde::{Deserialize, Serialize};
 
@@ -9,35 +10,83 @@ pub enum ImportIssueCode {
     // The whole input.
     EmptyInput,
     NoEmailColumn,
-    MissingColumn { field: ImportField },
-    DuplicateColumn { field: ImportField },
-    InputTooLarge { limit_bytes: usize },
-    TooManyRows { limit: usize },
-    TooManyColumns { limit: usize },
-    RowTooLarge { limit_bytes: usize },
+    MissingColumn {
+        field: ImportField,
+    },
+    DuplicateColumn {
+        field: ImportField,
+    },
+    InputTooLarge {
+        limit_bytes: usize,
+    },
+    TooManyRows {
+        limit: usize,
+    },
+    TooManyColumns {
+        limit: usize,
+    },
+    RowTooLarge {
+        limit_bytes: usize,
+    },
     LegacyXls,
     OpenDocument,
-    NotASpreadsheet { looks_like: Option<FileKind> },
+    NotASpreadsheet {
+        looks_like: Option<FileKind>,
+    },
     CorruptWorkbook,
     ZipBomb,
-    WorkbookTooLarge { limit_bytes: u64 },
-    SheetNotFound { name: String },
+    WorkbookTooLarge {
+        limit_bytes: u64,
+    },
+    SheetNotFound {
+        name: String,
+    },
     NoSheets,
     Utf16Invalid,
     // Notices on the whole input.
-    DecodedAsWindows1252 { line: u32 },
-    UnknownColumn { header: String },
-    RowsAboveHeader { first_line: u32, last_line: u32 },
+    DecodedAsWindows1252 {
+        line: u32,
+    },
+    UnknownColumn {
+        header: String,
+    },
+    RowsAboveHeader {
+        first_line: u32,
+        last_line: u32,
+    },
     // A cell.
     Field(IssueCode),
-    CellTooLong { limit: usize },
-    EmailDuplicateInInput { other_line: u32 },
-    ExternalIdDuplicateInInput { other_line: u32 },
-    UnknownRole { name: String },
-    RoleNotForKind { name: String },
+    CellTooLong {
+        limit: usize,
+    },
+    EmailDuplicateInInput {
+        other_line: u32,
+    },
+    ExternalIdDuplicateInInput {
+        other_line: u32,
+    },
+    UnknownRole {
+        name: String,
+    },
+    RoleNotForKind {
+        name: String,
+    },
     InvalidUserType,
     // Notice on a row.
     FullNameSplit,
+    // A row, decided by the server against existing accounts.
+    ExternalIdTaken,
+    NoMatchingUser,
+    ExistsAsOtherKind {
+        kind: UserKind,
+    },
+    // A valid row that was not written because the import failed as a whole.
+    NotImportedOthersInvalid,
+    NotImportedImportFailed,
+    /// A row outcome recorded before outcomes were stored as codes: its stored sentence.
+    Recorded {
+        message: String,
+    },
 }
 
 impl ImportIssueCode {
@@ -85,6 +134,13 @@ impl ImportIssueCode {
             RoleNotForKind { name } => format!("The role \"{name}\" cannot be given to this kind of user."),
             InvalidUserType => "User type must be Standard or Privileged.".into(),
             FullNameSplit => "The full name was split at its last space into first and last name.".into(),
+            ExternalIdTaken => "Another user already has this external ID.".into(),
+            NoMatchingUser => "No existing user has this email or external ID.".into(),
+            ExistsAsOtherKind { kind: UserKind::Technician } => "This user exists but is not a technician.".into(),
+            ExistsAsOtherKind { kind: UserKind::EndUser } => "This user exists but is not an end user.".into(),
+            NotImportedOthersInvalid => "Not imported: other rows have problems.".into(),
+            NotImportedImportFailed => "Not imported: the import failed because of other rows.".into(),
+            Recorded { message } => message.clone(),
         }
     }
 }
@@ -148,7 +204,48 @@ pub struct ImportIssue {
     pub value: String,
 }
 
+/// A row's problems as one sentence per cell ("Email: This email is already used."), for
+/// results and downloads.
+pub fn describe(issues: &[ImportIssue]) -> String {
+    issues
+        .iter()
+        .map(|i| match i.field {
+            Some(field) => format!("{}: {}", field.label(), i.code.message()),
+            None => i.code.message(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl ImportIssue {
+    /// A problem with one cell of row `line`.
+    pub fn cell(
+        line: u32,
+        column: Option<usize>,
+        field: ImportField,
+        code: ImportIssueCode,
+        value: &str,
+    ) -> ImportIssue {
+        ImportIssue {
+            line: Some(line),
+            column,
+            field: Some(field),
+            code,
+            value: value.to_string(),
+        }
+    }
+
+    /// A problem with row `line` as a whole.
+    pub fn row(line: u32, code: ImportIssueCode) -> ImportIssue {
+        ImportIssue {
+            line: Some(line),
+            column: None,
+            field: None,
+            code,
+            value: String::new(),
+        }
+    }
+
     pub fn file(code: ImportIssueCode) -> ImportIssue {
         ImportIssue {
             line: None,

@@ -25,3 +25,6 @@ impl Default for ImportLimits {
         }
     }
 }
+
+/// Emails the preview asks the server about in one request (and the most the server answers).
+pub const EMAILS_PER_CHECK: usize = 5_000;

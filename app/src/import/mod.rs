@@ -23,6 +23,7 @@ mod delimited;
 pub mod edit;
 pub mod export;
 mod issue;
+mod job;
 mod limits;
 pub mod sample;
 mod source;
@@ -36,8 +37,12 @@ pub use columns::{
     detect_header, ColumnMapping, HeaderChoice, ImportField, MappedBy, MappingChoice,
     HEADER_SEARCH_ROWS,
 };
-pub use issue::{FileKind, ImportIssue, ImportIssueCode};
-pub use limits::ImportLimits;
+pub use issue::{describe, FileKind, ImportIssue, ImportIssueCode};
+pub use job::{
+    ImportJobSummary, ImportMode, ImportOptions, ImportRequest, ImportResult, ImportRowResult,
+    InvalidRows, RowOutcomeKind,
+};
+pub use limits::{ImportLimits, EMAILS_PER_CHECK};
 pub use source::{read_source, ImportSource, SourceFormat, SourceRead};
 pub use table::{SourceRow, Table};
 #[doc(hidden)]

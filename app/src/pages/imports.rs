@@ -1,7 +1,7 @@
 use crate::api::imports::{import_history, import_job};
 use crate::components::import::ImportResultSummary;
 use crate::components::ErrorNotice;
-use crate::model::ImportMode;
+use crate::import::ImportMode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

@@ -3,6 +3,7 @@
 
 use super::failure::internal;
 use super::passwords::{hash_password, password_problem};
+use super::user_store::{self, NewUser};
 use super::{clock, organizations, roles, tokens, users, Db};
 use crate::model::UserKind;
 use crate::rules::{validate_user_fields, UserFieldsInput};
@@ -96,9 +97,13 @@ pub async fn create_admin(
     }
     let hash = hash_password(&password).map_err(|e| e.to_string())?;
     let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
-    users::insert(&mut tx, &fields, Some(&hash), clock::now())
-        .await
-        .map_err(|e| e.to_string())?;
+    user_store::insert(
+        &mut tx,
+        NewUser::from_form(fields, Some(hash)),
+        clock::now(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(generated.then_some(password))
 }
@@ -178,7 +183,7 @@ pub async fn demo_data(db: &Db) -> Result<usize, String> {
         let fields = validate_user_fields(&input, &known_roles)
             .map_err(|e| format!("demo user {} is invalid: {e:?}", input.email))?;
         let mut tx = db.begin_write().await.map_err(fail)?;
-        users::insert(&mut tx, &fields, None, now)
+        user_store::insert(&mut tx, NewUser::from_form(fields, None), now)
             .await
             .map_err(fail)?;
         tx.commit().await.map_err(fail)?;

@@ -2,6 +2,7 @@
 
 use super::clock;
 use super::failure::db_failure;
+use super::invitations::Inviter;
 use super::sessions::{self, SessionUser};
 use super::{Config, Db};
 use crate::error::AppError;
@@ -38,8 +39,6 @@ pub async fn session_user(
         .map_err(db_failure("looking up the session"))
 }
 
-/// Every administration server function starts here: only a technician with the System
-/// Administrator role gets through. The UI hiding a button is not a check; this is.
 /// The client's address as the connection shows it (behind a reverse proxy, the proxy's),
 /// when the server runs with connection info (the binary does; router tests do not).
 pub fn client_address() -> Option<std::net::IpAddr> {
@@ -49,11 +48,41 @@ pub fn client_address() -> Option<std::net::IpAddr> {
         .map(|info| info.0.ip())
 }
 
+/// Every administration server function starts here: only a technician with the System
+/// Administrator role gets through. The UI hiding a button is not a check; this is.
 pub async fn require_admin() -> Result<(AppState, SessionUser), AppError> {
     let state = state()?;
     match session_user(&state, true).await? {
         None => Err(AppError::Unauthenticated),
         Some(user) if !user.is_admin => Err(AppError::Forbidden),
         Some(user) => Ok((state, user)),
+    }
+}
+
+/// Who is making a change, for the records and emails it writes.
+pub struct Actor<'a> {
+    pub user_id: i64,
+    pub display_name: &'a str,
+}
+
+impl<'a> Actor<'a> {
+    /// This actor as the sender of links pointing at `public_base_url`.
+    pub fn inviter(&self, public_base_url: &'a str, import_job_id: Option<i64>) -> Inviter<'a> {
+        Inviter {
+            user_id: self.user_id,
+            display_name: self.display_name,
+            public_base_url,
+            import_job_id,
+        }
+    }
+}
+
+impl SessionUser {
+    /// The signed-in administrator as the author of a change (and of its emails).
+    pub fn actor(&self) -> Actor<'_> {
+        Actor {
+            user_id: self.user_id,
+            display_name: &self.display_name,
+        }
     }
 }

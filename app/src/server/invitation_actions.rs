@@ -1,9 +1,9 @@
 //! What an administrator does to invitations: resend (also "Send invite" and the retry of a
 //! failed send), revoke, and password reset. Each call is one transaction.
 
+use super::context::Actor;
 use super::failure::db_failure;
 use super::invitations::{self, id_lists, Invitee, RESEND_INTERVAL_SECONDS};
-use super::users::Actor;
 use super::{db::is_unique_violation, sessions, Db};
 use crate::error::AppError;
 use crate::model::{InvitationActionResult, InvitationStatus, SkippedUser};

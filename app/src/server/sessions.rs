@@ -23,16 +23,6 @@ pub struct SessionUser {
     pub is_admin: bool,
 }
 
-impl SessionUser {
-    /// The signed-in administrator as the author of a change (and of its emails).
-    pub fn actor(&self) -> super::users::Actor<'_> {
-        super::users::Actor {
-            user_id: self.user_id,
-            display_name: &self.display_name,
-        }
-    }
-}
-
 pub async fn create(pool: &AnyPool, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
     let token = new_token();
     sqlx::query(

@@ -1,19 +1,19 @@
 //! Users: listing, reading, creating and editing. Writes happen in one transaction each.
 
-use super::contact_changes::{self, ContactAfter, ContactBefore};
+use super::context::Actor;
 use super::failure::db_failure;
-use super::invitations::{self, Invitee, Inviter};
+use super::invitations::{self, Invitee};
+use super::user_store::{self, NewUser, UpdateScope, UserUpdate};
 use super::{db::is_unique_violation, roles, Db};
 use crate::error::AppError;
 use crate::model::{
-    search_text, time_left, InvitationStatus, MfaMethod, UserDetail, UserKind, UserSummary,
-    UserType,
+    time_left, InvitationStatus, MfaMethod, UserDetail, UserKind, UserSummary, UserType,
 };
 use crate::rules::{
     validate_user_fields, Email, Field, FieldError, IssueCode, UserFieldsInput, ValidUserFields,
 };
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
 pub const PAGE_SIZE: i64 = 50;
@@ -161,89 +161,6 @@ pub async fn email_in_use(
     Ok(count > 0)
 }
 
-/// Inserts one user and their role links inside the caller's transaction.
-pub async fn insert(
-    tx: &mut Transaction<'static, Any>,
-    fields: &ValidUserFields,
-    password_hash: Option<&str>,
-    now: i64,
-) -> Result<i64, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (kind, first_name, last_name, email, email_key, phone, organization_id, \
-             user_type, site, language, idle_warning_minutes, notify_by_email, notify_by_sms, \
-             mfa_method, password_hash, registered_at, invitation_status, search_text, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) \
-         RETURNING id",
-    )
-    .bind(fields.kind.as_str())
-    .bind(fields.first_name.as_str())
-    .bind(fields.last_name.as_str())
-    .bind(fields.email.as_str())
-    .bind(fields.email.key())
-    .bind(fields.phone.as_ref().map(|p| p.as_str().to_string()))
-    .bind(fields.organization_id)
-    .bind(fields.user_type.as_str())
-    .bind(&fields.site)
-    .bind(&fields.language)
-    .bind(fields.idle_warning_minutes)
-    .bind(fields.notify_by_email as i64)
-    .bind(fields.notify_by_sms as i64)
-    .bind(fields.mfa_method.as_str())
-    .bind(password_hash)
-    .bind(password_hash.map(|_| now))
-    .bind(match password_hash {
-        Some(_) => InvitationStatus::Registered.as_str(),
-        None => InvitationStatus::NotInvited.as_str(),
-    })
-    .bind(search_text(
-        fields.first_name.as_str(),
-        fields.last_name.as_str(),
-        fields.email.as_str(),
-    ))
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
-    replace_roles(tx, id, &fields.role_ids).await?;
-    Ok(id)
-}
-
-async fn replace_roles(
-    tx: &mut Transaction<'static, Any>,
-    user_id: i64,
-    role_ids: &[i64],
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
-    for role_id in role_ids {
-        sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
-            .bind(user_id)
-            .bind(role_id)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Who is doing the change, for invitation emails.
-pub struct Actor<'a> {
-    pub user_id: i64,
-    pub display_name: &'a str,
-}
-
-impl<'a> Actor<'a> {
-    /// This actor as the sender of links pointing at `public_base_url`.
-    pub fn inviter(&self, public_base_url: &'a str, import_job_id: Option<i64>) -> Inviter<'a> {
-        Inviter {
-            user_id: self.user_id,
-            display_name: self.display_name,
-            public_base_url,
-            import_job_id,
-        }
-    }
-}
-
 /// Validates against the database's roles and organizations, then creates the user, links
 /// their roles and, when asked, queues the invitation, all in one transaction.
 pub async fn create(
@@ -294,18 +211,19 @@ pub async fn create_copying(
             ));
         }
     }
-    let id = match insert(&mut tx, &fields, None, now).await {
+    let invitee_fields = (
+        fields.email.as_str().to_string(),
+        fields.first_name.as_str().to_string(),
+        fields.last_name.as_str().to_string(),
+    );
+    let id = match user_store::insert(&mut tx, NewUser::from_form(fields, None), now).await {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => return Err(email_taken()),
         Err(e) => return Err(db_failure("adding a user")(e)),
     };
     if send_invitation {
-        let invitee = Invitee::named(
-            id,
-            fields.email.as_str(),
-            fields.first_name.as_str(),
-            fields.last_name.as_str(),
-        );
+        let (email, first_name, last_name) = &invitee_fields;
+        let invitee = Invitee::named(id, email, first_name, last_name);
         let inviter = actor.inviter(public_base_url, None);
         invitations::issue(&mut tx, &inviter, &[invitee], now)
             .await
@@ -342,63 +260,18 @@ pub async fn update(
         .begin_write()
         .await
         .map_err(db_failure("starting edit user"))?;
-    let result = sqlx::query(
-        "UPDATE users SET first_name = $1, last_name = $2, email = $3, email_key = $4, phone = $5, \
-             organization_id = $6, user_type = $7, site = $8, language = $9, \
-             idle_warning_minutes = $10, notify_by_email = $11, notify_by_sms = $12, \
-             mfa_method = $13, updated_at = $14, search_text = $16 WHERE id = $15",
-    )
-    .bind(fields.first_name.as_str())
-    .bind(fields.last_name.as_str())
-    .bind(fields.email.as_str())
-    .bind(fields.email.key())
-    .bind(fields.phone.as_ref().map(|p| p.as_str().to_string()))
-    .bind(fields.organization_id)
-    .bind(fields.user_type.as_str())
-    .bind(&fields.site)
-    .bind(&fields.language)
-    .bind(fields.idle_warning_minutes)
-    .bind(fields.notify_by_email as i64)
-    .bind(fields.notify_by_sms as i64)
-    .bind(fields.mfa_method.as_str())
-    .bind(now)
-    .bind(id)
-    .bind(search_text(
-        fields.first_name.as_str(),
-        fields.last_name.as_str(),
-        fields.email.as_str(),
-    ))
-    .execute(&mut **tx)
-    .await;
-    match result {
-        Ok(_) => {}
+    let update = UserUpdate {
+        id,
+        fields,
+        external_id: None,
+        scope: UpdateScope::Everything,
+    };
+    let inviter = actor.inviter(public_base_url, None);
+    match user_store::update_many(&mut tx, &[update], &inviter, now).await {
+        Ok(()) => {}
         Err(e) if is_unique_violation(&e) => return Err(email_taken()),
         Err(e) => return Err(db_failure("saving a user")(e)),
     }
-    replace_roles(&mut tx, id, &fields.role_ids)
-        .await
-        .map_err(db_failure("saving roles"))?;
-    let before = ContactBefore {
-        email_key: Email::key_of(&current.email),
-        phone: current.phone.clone(),
-        invitation: Some(current.invitation),
-    };
-    let after = ContactAfter {
-        email: &fields.email,
-        phone: fields.phone.as_ref().map(|p| p.as_str()),
-        first_name: fields.first_name.as_str(),
-        last_name: fields.last_name.as_str(),
-    };
-    contact_changes::apply(
-        &mut tx,
-        id,
-        &before,
-        &after,
-        &actor.inviter(public_base_url, None),
-        now,
-    )
-    .await
-    .map_err(db_failure("re-inviting or ending sessions"))?;
     tx.commit()
         .await
         .map_err(db_failure("committing edit user"))?;

@@ -3,8 +3,9 @@
 
 use app::model::{RoleInfo, UserKind};
 use app::rules::{validate_user_fields, UserFieldsInput};
+use app::server::context::Actor;
 use app::server::passwords::hash_password;
-use app::server::{roles, users, Db};
+use app::server::{roles, user_store, Db};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -130,7 +131,7 @@ pub async fn insert_user(db: &Db, input: UserFieldsInput, password: Option<&str>
     let fields = validate_user_fields(&input, &known_roles(db).await).expect("valid test user");
     let hash = password.map(|p| hash_password(p).expect("hash"));
     let mut tx = db.begin_write().await.expect("begin");
-    let id = users::insert(&mut tx, &fields, hash.as_deref(), 1_000)
+    let id = user_store::insert(&mut tx, user_store::NewUser::from_form(fields, hash), 1_000)
         .await
         .expect("insert user");
     tx.commit().await.expect("commit");
@@ -199,8 +200,8 @@ pub fn token_in(body: &str, path: &str) -> String {
 }
 
 /// Signs a test admin in as the actor of changes.
-pub fn actor_named(user_id: i64) -> users::Actor<'static> {
-    users::Actor {
+pub fn actor_named(user_id: i64) -> Actor<'static> {
+    Actor {
         user_id,
         display_name: "Boss Admin",
     }

@@ -4,7 +4,7 @@ use crate::browser;
 use crate::components::ErrorNotice;
 use crate::error::AppError;
 use crate::import::HeaderChoice;
-use crate::model::{ImportMode, ImportOptions, ImportRequest, InvalidRows};
+use crate::import::{ImportMode, ImportOptions, ImportRequest, InvalidRows};
 use leptos::prelude::*;
 
 /// What the Import button will do, in words. `None` when it cannot run, with the reason.

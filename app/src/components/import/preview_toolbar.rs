@@ -36,7 +36,7 @@ pub fn PreviewToolbar(state: ImportState) -> impl IntoView {
                 state.selection.set(Default::default());
             }>"Remove"</button>
             <button type="button" class="link" disabled=move || invalid() == 0 on:click=move |_| {
-                let lines = state.report.with_untracked(edit::error_lines);
+                let lines = state.report.with_untracked(export::report_error_lines);
                 browser::download("import-errors.csv", "text/csv", &export::errors_csv(&lines));
             }>"Download errors"</button>
         </div>

@@ -1,31 +1,8 @@
 use super::state::{ImportState, Step};
 use crate::browser;
-use crate::import::export::{self, ErrorLine};
-use crate::model::{ImportResult, RowOutcomeKind};
+use crate::import::export;
+use crate::import::ImportResult;
 use leptos::prelude::*;
-
-pub fn result_errors(result: &ImportResult) -> Vec<ErrorLine> {
-    result
-        .rows
-        .iter()
-        .filter(|r| {
-            r.outcome == RowOutcomeKind::Failed
-                || (r.outcome == RowOutcomeKind::Skipped && !r.message.is_empty())
-        })
-        .map(|r| ErrorLine {
-            line: r.line,
-            column: "Email".into(),
-            value: r.email.clone(),
-            problem: r.message.clone(),
-        })
-        .chain(result.problems.iter().map(|p| ErrorLine {
-            line: 0,
-            column: String::new(),
-            value: String::new(),
-            problem: p.code.message(),
-        }))
-        .collect()
-}
 
 /// Step 4: what happened, row by row, with downloads.
 #[component]
@@ -38,20 +15,22 @@ pub fn ResultView(state: ImportState) -> impl IntoView {
 #[component]
 pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
     let copied = RwSignal::new(false);
-    let errors = StoredValue::new(result_errors(&result));
+    let errors = StoredValue::new(export::result_error_lines(&result));
     let results_csv = StoredValue::new(export::results_csv(&result.rows));
     let headline = if result.failed {
         "Nothing was imported: the import failed. Fix the rows below and try again.".to_string()
     } else {
         format!(
-            "Import finished: {} created, {} updated, {} skipped.",
-            result.created, result.updated, result.skipped
+            "Import finished: {} created, {} updated, {} not imported.",
+            result.created,
+            result.updated,
+            result.failed_rows + result.skipped
         )
     };
     let problem_rows: Vec<_> = result
         .rows
         .iter()
-        .filter(|r| !r.message.is_empty())
+        .filter(|r| !r.problems.is_empty())
         .cloned()
         .collect();
     view! {
@@ -76,8 +55,9 @@ pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
             <table class="data-table">
                 <thead><tr><th scope="col">"Row"</th><th scope="col">"Email"</th><th scope="col">"Outcome"</th><th scope="col">"Reason"</th></tr></thead>
                 <tbody>
-                    {problem_rows.into_iter().take(500).map(|r| view! {
-                        <tr><td>{r.line}</td><td>{r.email}</td><td>{r.outcome.as_str()}</td><td>{r.message}</td></tr>
+                    {problem_rows.into_iter().take(500).map(|r| {
+                        let reason = r.reason();
+                        view! { <tr><td>{r.line}</td><td>{r.email}</td><td>{r.outcome.as_str()}</td><td>{reason}</td></tr> }
                     }).collect_view()}
                 </tbody>
             </table>

@@ -2,7 +2,8 @@ use crate::import::{
     analyze, read_source, ImportContext, ImportIssue, ImportLimits, ImportReport, ImportSource,
     MappingChoice, Table,
 };
-use crate::model::{ImportOptions, ImportResult, RoleInfo, UserKind};
+use crate::import::{ImportOptions, ImportResult};
+use crate::model::{RoleInfo, UserKind};
 use crate::rules::Email;
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -152,7 +153,7 @@ impl ImportState {
                     .skip(offset)
                     .filter_map(|r| r.cells.get(column))
                     .filter(|e| Email::parse(e).is_ok() && !asked.contains(&Email::key_of(e)))
-                    .take(5_000)
+                    .take(crate::import::EMAILS_PER_CHECK)
                     .cloned()
                     .collect()
             })

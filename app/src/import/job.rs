@@ -1,5 +1,8 @@
-use super::UserKind;
-use crate::import::{ImportIssue, MappingChoice, Table};
+//! What an import job asks (the rows after the admin's edits, the mapping, the options) and
+//! what it did (each row's outcome), as sent between the modal and the server.
+
+use super::{ImportIssue, MappingChoice, Table};
+use crate::model::UserKind;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -52,6 +55,8 @@ pub struct ImportRequest {
     pub idempotency_key: String,
 }
 
+/// What happened to a row. A row with problems is `Failed` whichever way the import went; a
+/// valid row that was not written (the import failed as a whole) is `Skipped`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RowOutcomeKind {
     Created,
@@ -88,8 +93,16 @@ pub struct ImportRowResult {
     pub outcome: RowOutcomeKind,
     pub email: String,
     pub user_id: Option<i64>,
-    /// Why a row failed or was skipped; empty for created and updated rows.
-    pub message: String,
+    /// Why a row failed or was skipped, each with its column; empty for created and updated
+    /// rows.
+    pub problems: Vec<ImportIssue>,
+}
+
+impl ImportRowResult {
+    /// The problems as one sentence per cell ("Email: ...").
+    pub fn reason(&self) -> String {
+        super::describe(&self.problems)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,315 @@
+//! Writing a planned import: every user, role link, invitation, outbox email, the job and
+//! each row's outcome in one transaction, or — when the import is refused — only the job and
+//! its row outcomes, so the history shows why. A repeated idempotency key, however it
+//! arrives (before, or racing with, the first run), returns the first run's result.
+
+use super::history::stored_result;
+use super::plan::{emails_to_create, fail_taken_emails, PlannedRow, RowPlan};
+use super::{taken_keys, Prepared};
+use crate::error::AppError;
+use crate::import::{
+    ImportIssue, ImportIssueCode, ImportRequest, ImportResult, ImportRowResult, InvalidRows,
+    RowOutcomeKind,
+};
+use crate::server::batch::{self, Value};
+use crate::server::context::Actor;
+use crate::server::db::{is_unique_violation, Db};
+use crate::server::failure::db_failure;
+use crate::server::invitations;
+use crate::server::user_store::{self, imported_fields, NewUser, UpdateScope, UserUpdate};
+use sqlx::{Any, Transaction};
+
+/// Writes the prepared import in one transaction; or, when rows fail and the options say
+/// the import fails with them, records the refusal.
+pub async fn commit(
+    db: &Db,
+    request: &ImportRequest,
+    prepared: Prepared,
+    actor: &Actor<'_>,
+    public_base_url: &str,
+    now: i64,
+) -> Result<ImportResult, AppError> {
+    if prepared.report.is_blocked() {
+        let mut refused = ImportResult::new(None, true);
+        refused.problems = prepared.report.file_issues.clone();
+        return Ok(refused);
+    }
+    let any_failed = prepared
+        .rows
+        .iter()
+        .any(|row| matches!(row.plan, RowPlan::Fail(_)));
+    if any_failed && request.options.invalid_rows == InvalidRows::FailImport {
+        let refused = outcomes(&prepared.rows, ImportIssueCode::NotImportedOthersInvalid);
+        return record_refusal(db, request, refused, actor, now).await;
+    }
+    match write(db, request, &prepared, actor, public_base_url, now).await {
+        Ok(result) => Ok(result),
+        Err(WriteError::AlreadyRecorded) => first_result(db, request).await,
+        Err(WriteError::Duplicate) => {
+            // Another import or a new account took an email since the rows were checked. The
+            // transaction rolled back; say which rows, as the preview would have.
+            let now_taken = taken_keys(db.pool(), &emails_to_create(&prepared.rows)).await?;
+            let rows = fail_taken_emails(&prepared.report, prepared.rows, &now_taken);
+            let refused = outcomes(&rows, ImportIssueCode::NotImportedImportFailed);
+            record_refusal(db, request, refused, actor, now).await
+        }
+        Err(WriteError::Other(error)) => Err(error),
+    }
+}
+
+/// The result recorded under this request's idempotency key by the run that got there first.
+async fn first_result(db: &Db, request: &ImportRequest) -> Result<ImportResult, AppError> {
+    stored_result(db.pool(), &request.idempotency_key)
+        .await?
+        .ok_or_else(|| AppError::Conflict("This import is already being processed.".into()))
+}
+
+enum WriteError {
+    /// The idempotency key is taken: another run of the same import was recorded first.
+    AlreadyRecorded,
+    /// An email is taken (the unique index refused a row).
+    Duplicate,
+    Other(AppError),
+}
+
+impl From<sqlx::Error> for WriteError {
+    fn from(error: sqlx::Error) -> Self {
+        if is_unique_violation(&error) {
+            WriteError::Duplicate
+        } else {
+            WriteError::Other(db_failure("writing an import")(error))
+        }
+    }
+}
+
+async fn write(
+    db: &Db,
+    request: &ImportRequest,
+    prepared: &Prepared,
+    actor: &Actor<'_>,
+    public_base_url: &str,
+    now: i64,
+) -> Result<ImportResult, WriteError> {
+    let mut tx = db.begin_write().await?;
+    let job_id = insert_job(&mut tx, request, actor, now, "completed").await?;
+    let inviter = actor.inviter(public_base_url, Some(job_id));
+
+    let creates: Vec<NewUser> = prepared
+        .rows
+        .iter()
+        .filter_map(|row| match &row.plan {
+            RowPlan::Create(user) => Some(NewUser::imported(
+                user,
+                request.kind,
+                request.organization_id,
+                job_id,
+            )),
+            _ => None,
+        })
+        .collect();
+    let created_ids = user_store::insert_many(&mut tx, &creates, now).await?;
+    if request.options.send_invitations {
+        let invitees: Vec<invitations::Invitee> = creates
+            .iter()
+            .zip(&created_ids)
+            .map(|(user, id)| {
+                invitations::Invitee::named(
+                    *id,
+                    user.fields.email.as_str(),
+                    user.fields.first_name.as_str(),
+                    user.fields.last_name.as_str(),
+                )
+            })
+            .collect();
+        invitations::issue(&mut tx, &inviter, &invitees, now).await?;
+    }
+    // Updates go through the same writer as Edit user: a changed email or phone sets off the
+    // same things (a pending user re-invited at the new address, sessions ended).
+    let updates: Vec<UserUpdate> = prepared
+        .rows
+        .iter()
+        .filter_map(|row| match &row.plan {
+            RowPlan::Update(id, user) => Some(UserUpdate {
+                id: *id,
+                fields: imported_fields(user, request.kind, request.organization_id),
+                external_id: user.external_id.clone(),
+                scope: UpdateScope::Imported {
+                    replace_roles: prepared.roles_mapped,
+                },
+            }),
+            _ => None,
+        })
+        .collect();
+    user_store::update_many(&mut tx, &updates, &inviter, now).await?;
+
+    let mut created = created_ids.into_iter();
+    let mut result = ImportResult::new(Some(job_id), false);
+    for row in &prepared.rows {
+        let (outcome, user_id, problems) = match &row.plan {
+            RowPlan::Create(_) => (RowOutcomeKind::Created, created.next(), Vec::new()),
+            RowPlan::Update(id, _) => (RowOutcomeKind::Updated, Some(*id), Vec::new()),
+            RowPlan::Fail(problems) => (RowOutcomeKind::Failed, None, problems.clone()),
+        };
+        result.push(ImportRowResult {
+            line: row.line,
+            outcome,
+            email: row.email.clone(),
+            user_id,
+            problems,
+        });
+    }
+    insert_row_outcomes(&mut tx, job_id, &result.rows).await?;
+    set_counts(&mut tx, job_id, &result, now).await?;
+    tx.commit().await?;
+    tracing::info!(
+        job_id,
+        created = result.created,
+        updated = result.updated,
+        failed = result.failed_rows,
+        "import committed"
+    );
+    Ok(result)
+}
+
+/// Each row's outcome when nothing is written: rows with problems failed; valid rows were
+/// skipped, for `why`.
+fn outcomes(rows: &[PlannedRow], why: ImportIssueCode) -> ImportResult {
+    let mut result = ImportResult::new(None, true);
+    for row in rows {
+        let (outcome, problems) = match &row.plan {
+            RowPlan::Fail(problems) => (RowOutcomeKind::Failed, problems.clone()),
+            _ => (
+                RowOutcomeKind::Skipped,
+                vec![ImportIssue::row(row.line, why.clone())],
+            ),
+        };
+        result.push(ImportRowResult {
+            line: row.line,
+            outcome,
+            email: row.email.clone(),
+            user_id: None,
+            problems,
+        });
+    }
+    result
+}
+
+/// A refused import writes no user, role link, invitation or email; it is still recorded in
+/// the history with every row's outcome.
+async fn record_refusal(
+    db: &Db,
+    request: &ImportRequest,
+    mut result: ImportResult,
+    actor: &Actor<'_>,
+    now: i64,
+) -> Result<ImportResult, AppError> {
+    let failure = db_failure("recording a refused import");
+    let mut tx = db.begin_write().await.map_err(&failure)?;
+    let job_id = match insert_job(&mut tx, request, actor, now, "failed").await {
+        Ok(id) => id,
+        Err(WriteError::AlreadyRecorded | WriteError::Duplicate) => {
+            drop(tx);
+            return first_result(db, request).await;
+        }
+        Err(WriteError::Other(error)) => return Err(error),
+    };
+    insert_row_outcomes(&mut tx, job_id, &result.rows)
+        .await
+        .map_err(&failure)?;
+    set_counts(&mut tx, job_id, &result, now)
+        .await
+        .map_err(&failure)?;
+    tx.commit().await.map_err(&failure)?;
+    result.job_id = Some(job_id);
+    Ok(result)
+}
+
+/// Records the job. Its idempotency key is unique: a second run of the same import finds
+/// it taken (`AlreadyRecorded`).
+async fn insert_job(
+    tx: &mut Transaction<'static, Any>,
+    request: &ImportRequest,
+    actor: &Actor<'_>,
+    now: i64,
+    status: &str,
+) -> Result<i64, WriteError> {
+    let options = serde_json::to_string(&request.options).unwrap_or_default();
+    sqlx::query_scalar(
+        "INSERT INTO import_jobs (created_by, created_at, kind, organization_id, source, options, idempotency_key, status, total_rows) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0) RETURNING id",
+    )
+    .bind(actor.user_id)
+    .bind(now)
+    .bind(request.kind.as_str())
+    .bind(request.organization_id)
+    .bind(request.source_name.chars().take(200).collect::<String>())
+    .bind(options)
+    .bind(request.idempotency_key.clone())
+    .bind(status)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|error| match WriteError::from(error) {
+        WriteError::Duplicate => WriteError::AlreadyRecorded,
+        other => other,
+    })
+}
+
+async fn insert_row_outcomes(
+    tx: &mut Transaction<'static, Any>,
+    job_id: i64,
+    rows: &[ImportRowResult],
+) -> Result<(), sqlx::Error> {
+    let values: Vec<Vec<Value>> = rows
+        .iter()
+        .map(|r| {
+            let problems = (!r.problems.is_empty())
+                .then(|| serde_json::to_string(&r.problems).unwrap_or_default());
+            vec![
+                Value::Int(job_id),
+                Value::Int(r.line as i64),
+                Value::Text(r.outcome.as_str().into()),
+                Value::OptInt(r.user_id),
+                Value::OptText(problems),
+                Value::Text(r.email.clone()),
+            ]
+        })
+        .collect();
+    batch::insert(
+        tx,
+        "import_job_rows",
+        &[
+            "job_id",
+            "row_number",
+            "outcome",
+            "user_id",
+            "problems",
+            "email",
+        ],
+        &values,
+        "",
+    )
+    .await?;
+    Ok(())
+}
+
+async fn set_counts(
+    tx: &mut Transaction<'static, Any>,
+    job_id: i64,
+    result: &ImportResult,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE import_jobs SET total_rows = $1, created_count = $2, updated_count = $3, skipped_count = $4, \
+         failed_count = $5, finished_at = $6 WHERE id = $7",
+    )
+    .bind(result.rows.len() as i64)
+    .bind(result.created)
+    .bind(result.updated)
+    .bind(result.skipped)
+    .bind(result.failed_rows)
+    .bind(now)
+    .bind(job_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

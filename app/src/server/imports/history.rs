@@ -1,0 +1,145 @@
+//! Past imports read back: the list (newest first), one import's summary, and its rows'
+//! outcomes, including the result a repeated idempotency key returns.
+
+use crate::error::AppError;
+use crate::import::{
+    ImportIssue, ImportIssueCode, ImportJobSummary, ImportResult, ImportRowResult, RowOutcomeKind,
+};
+use crate::model::UserKind;
+use crate::server::failure::db_failure;
+use sqlx::{AnyPool, Row};
+
+/// The result of the import recorded under this idempotency key, if any.
+pub async fn stored_result(pool: &AnyPool, key: &str) -> Result<Option<ImportResult>, AppError> {
+    let job: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, status FROM import_jobs WHERE idempotency_key = $1")
+            .bind(key)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_failure("loading an import"))?;
+    let Some((job_id, status)) = job else {
+        return Ok(None);
+    };
+    Ok(Some(load_result(pool, job_id, status == "failed").await?))
+}
+
+pub async fn load_result(
+    pool: &AnyPool,
+    job_id: i64,
+    failed: bool,
+) -> Result<ImportResult, AppError> {
+    let rows = sqlx::query("SELECT row_number, outcome, user_id, problems, message, email FROM import_job_rows WHERE job_id = $1 ORDER BY row_number")
+        .bind(job_id)
+        .fetch_all(pool)
+        .await
+        .map_err(db_failure("loading import rows"))?;
+    let mut result = ImportResult::new(Some(job_id), failed);
+    for row in rows {
+        let read = |e| db_failure("reading import rows")(e);
+        let outcome = RowOutcomeKind::parse(row.try_get("outcome").map_err(read)?)
+            .unwrap_or(RowOutcomeKind::Failed);
+        let line = row.try_get::<i64, _>("row_number").map_err(read)? as u32;
+        let problems = stored_problems(
+            line,
+            row.try_get("problems").map_err(read)?,
+            row.try_get("message").map_err(read)?,
+        );
+        result.push(ImportRowResult {
+            line,
+            outcome,
+            email: row.try_get("email").map_err(read)?,
+            user_id: row.try_get("user_id").map_err(read)?,
+            problems,
+        });
+    }
+    Ok(result)
+}
+
+const JOB_SUMMARY: &str = "SELECT j.id, j.created_at, u.first_name, u.last_name, j.kind, o.name AS organization, \
+         j.source, j.options, j.status, j.total_rows, j.created_count, j.updated_count, j.skipped_count, j.failed_count \
+     FROM import_jobs j JOIN users u ON u.id = j.created_by LEFT JOIN organizations o ON o.id = j.organization_id";
+
+/// The latest imports, newest first.
+pub async fn history(pool: &AnyPool) -> Result<Vec<ImportJobSummary>, AppError> {
+    let rows = sqlx::query(&format!(
+        "{JOB_SUMMARY} ORDER BY j.created_at DESC, j.id DESC LIMIT 200"
+    ))
+    .fetch_all(pool)
+    .await
+    .map_err(db_failure("loading import history"))?;
+    rows.iter()
+        .map(job_summary_from_row)
+        .collect::<Result<_, _>>()
+        .map_err(db_failure("reading import history"))
+}
+
+/// One import's summary.
+pub async fn job_summary(pool: &AnyPool, id: i64) -> Result<Option<ImportJobSummary>, AppError> {
+    let row = sqlx::query(&format!("{JOB_SUMMARY} WHERE j.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_failure("loading an import"))?;
+    row.as_ref()
+        .map(job_summary_from_row)
+        .transpose()
+        .map_err(db_failure("reading an import"))
+}
+
+fn job_summary_from_row(row: &sqlx::any::AnyRow) -> Result<ImportJobSummary, sqlx::Error> {
+    let options: String = row.try_get("options")?;
+    let mode = serde_json::from_str::<crate::import::ImportOptions>(&options)
+        .map(|o| o.mode)
+        .unwrap_or_default();
+    Ok(ImportJobSummary {
+        id: row.try_get("id")?,
+        created_at: row.try_get("created_at")?,
+        created_by: format!(
+            "{} {}",
+            row.try_get::<String, _>("first_name")?,
+            row.try_get::<String, _>("last_name")?
+        ),
+        kind: UserKind::parse(row.try_get("kind")?).unwrap_or(UserKind::EndUser),
+        organization: row.try_get("organization")?,
+        source: row.try_get("source")?,
+        mode,
+        status: row.try_get("status")?,
+        total_rows: row.try_get("total_rows")?,
+        created: row.try_get("created_count")?,
+        updated: row.try_get("updated_count")?,
+        skipped: row.try_get("skipped_count")?,
+        failed: row.try_get("failed_count")?,
+    })
+}
+
+/// A row's problems as stored: issue codes (JSON), or for rows recorded before codes were
+/// stored, the sentence that was.
+fn stored_problems(line: u32, codes: Option<String>, sentence: Option<String>) -> Vec<ImportIssue> {
+    if let Some(problems) = codes.and_then(|json| serde_json::from_str(&json).ok()) {
+        return problems;
+    }
+    sentence
+        .filter(|s| !s.is_empty())
+        .map(|message| {
+            vec![ImportIssue::row(
+                line,
+                ImportIssueCode::Recorded { message },
+            )]
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_codes_are_read_back_and_old_sentences_kept() {
+        let issue = ImportIssue::row(4, ImportIssueCode::NoMatchingUser);
+        let json = serde_json::to_string(&vec![issue.clone()]).unwrap();
+        assert_eq!(stored_problems(4, Some(json), None), vec![issue]);
+        let old = stored_problems(5, None, Some("Email: taken.".into()));
+        assert_eq!(old[0].code.message(), "Email: taken.");
+        assert!(stored_problems(6, None, None).is_empty());
+    }
+}

@@ -1,0 +1,321 @@
+//! Which rows an import creates, updates or refuses: pure, from the engine's report and the
+//! accounts that exist. Every refusal is an issue code on the column it is about, so the
+//! result, the history and the downloads say it the way the preview does.
+
+use crate::import::{
+    ImportField, ImportIssue, ImportIssueCode, ImportMode, ImportReport, ImportUser, RowOutcome,
+};
+use crate::model::UserKind;
+use crate::rules::IssueCode;
+use std::collections::{HashMap, HashSet};
+
+/// The accounts an import is matched against, keyed the way rows find them.
+#[derive(Debug, Default)]
+pub struct ExistingUsers {
+    /// Lower-cased email → (id, kind).
+    pub by_email: HashMap<String, (i64, UserKind)>,
+    /// External ID → id.
+    pub by_external_id: HashMap<String, i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowPlan {
+    Create(ImportUser),
+    Update(i64, ImportUser),
+    Fail(Vec<ImportIssue>),
+}
+
+/// One row of the input and what will happen to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedRow {
+    pub line: u32,
+    /// The row's email as typed (shown in results even when it is not a valid address).
+    pub email: String,
+    pub plan: RowPlan,
+}
+
+/// Matches each valid row to an existing account (by external ID when the row has one, else
+/// by email) and decides, by mode: create, update, or fail with the reason.
+pub fn plan_rows(
+    report: &ImportReport,
+    mode: ImportMode,
+    kind: UserKind,
+    existing: &ExistingUsers,
+) -> Vec<PlannedRow> {
+    let column_of = |field: ImportField| report.columns.iter().find(|c| c.field == field);
+    let fail_on = |row: &RowOutcome, field: ImportField, code: ImportIssueCode, value: &str| {
+        RowPlan::Fail(vec![ImportIssue::cell(
+            row.line,
+            column_of(field).map(|c| c.column),
+            field,
+            code,
+            value,
+        )])
+    };
+    // Kinds by id, built once (a lookup per row would scan every account).
+    let kinds: HashMap<i64, UserKind> = existing.by_email.values().copied().collect();
+    let kind_of = |id: i64| kinds.get(&id).copied();
+    report
+        .rows
+        .iter()
+        .map(|row| {
+            let Some(user) = &row.user else {
+                return PlannedRow {
+                    line: row.line,
+                    email: typed_email(row),
+                    plan: RowPlan::Fail(row.issues.clone()),
+                };
+            };
+            let email = user.email.as_str();
+            let external_match = user
+                .external_id
+                .as_ref()
+                .and_then(|id| existing.by_external_id.get(id).copied());
+            let matched =
+                external_match.or_else(|| existing.by_email.get(&user.email.key()).map(|e| e.0));
+            let plan = match (mode, matched) {
+                (ImportMode::CreateOnly, _) | (ImportMode::CreateAndUpdate, None) => {
+                    match (&user.external_id, external_match) {
+                        (Some(external_id), Some(_)) => fail_on(
+                            row,
+                            ImportField::ExternalId,
+                            ImportIssueCode::ExternalIdTaken,
+                            external_id,
+                        ),
+                        _ => RowPlan::Create(user.clone()),
+                    }
+                }
+                (ImportMode::UpdateOnly, None) => fail_on(
+                    row,
+                    ImportField::Email,
+                    ImportIssueCode::NoMatchingUser,
+                    email,
+                ),
+                (_, Some(id)) if kind_of(id) != Some(kind) => fail_on(
+                    row,
+                    ImportField::Email,
+                    ImportIssueCode::ExistsAsOtherKind { kind },
+                    email,
+                ),
+                (_, Some(id)) => RowPlan::Update(id, user.clone()),
+            };
+            PlannedRow {
+                line: row.line,
+                email: email.to_string(),
+                plan,
+            }
+        })
+        .collect()
+}
+
+/// After a race (another import or a new account took an email between checking and
+/// writing): the rows that would have created a now-taken email fail as the preview would
+/// have said it.
+pub fn fail_taken_emails(
+    report: &ImportReport,
+    rows: Vec<PlannedRow>,
+    now_taken: &HashSet<String>,
+) -> Vec<PlannedRow> {
+    let email_column = report
+        .columns
+        .iter()
+        .find(|c| c.field == ImportField::Email)
+        .map(|c| c.column);
+    rows.into_iter()
+        .map(|row| match &row.plan {
+            RowPlan::Create(user) if now_taken.contains(&user.email.key()) => PlannedRow {
+                plan: RowPlan::Fail(vec![ImportIssue::cell(
+                    row.line,
+                    email_column,
+                    ImportField::Email,
+                    ImportIssueCode::Field(IssueCode::EmailAlreadyUsed),
+                    &row.email,
+                )]),
+                ..row
+            },
+            _ => row,
+        })
+        .collect()
+}
+
+/// The emails rows would create (for checking which were taken meanwhile).
+pub fn emails_to_create(rows: &[PlannedRow]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|row| match &row.plan {
+            RowPlan::Create(user) => Some(user.email.key()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn typed_email(row: &RowOutcome) -> String {
+    row.issues
+        .iter()
+        .find(|i| i.field == Some(ImportField::Email))
+        .map(|i| i.value.clone())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{
+        analyze, read_source, ImportContext, ImportLimits, ImportSource, MappingChoice,
+    };
+    use crate::model::RoleInfo;
+
+    const HEADER: &str = "First name\tLast name\tEmail\tExternal ID\tRoles";
+
+    /// The engine's report on `lines` (each gets the role Requester appended).
+    fn report(lines: &[&str]) -> ImportReport {
+        let text = std::iter::once(HEADER.to_string())
+            .chain(lines.iter().map(|line| format!("{line}\tRequester")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let table = read_source(ImportSource::Pasted(&text), &ImportLimits::default()).table;
+        let roles = vec![RoleInfo {
+            id: 5,
+            name: "Requester".into(),
+            applies_to: UserKind::EndUser,
+            is_default: true,
+        }];
+        let context = ImportContext {
+            kind: UserKind::EndUser,
+            known_roles: &roles,
+            existing_email_keys: &HashSet::new(),
+            limits: ImportLimits::default(),
+        };
+        analyze(&table, &MappingChoice::default(), &context)
+    }
+
+    fn existing() -> ExistingUsers {
+        let mut users = ExistingUsers::default();
+        users
+            .by_email
+            .insert("ann@example.com".into(), (1, UserKind::EndUser));
+        users
+            .by_email
+            .insert("tom@example.com".into(), (2, UserKind::Technician));
+        users.by_external_id.insert("E-1".into(), 1);
+        users
+    }
+
+    fn plans(mode: ImportMode, lines: &[&str]) -> Vec<RowPlan> {
+        let report = report(lines);
+        plan_rows(&report, mode, UserKind::EndUser, &existing())
+            .into_iter()
+            .map(|row| row.plan)
+            .collect()
+    }
+
+    fn failure(plan: &RowPlan) -> (Option<ImportField>, Option<usize>, ImportIssueCode) {
+        match plan {
+            RowPlan::Fail(issues) => (issues[0].field, issues[0].column, issues[0].code.clone()),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_new_email_is_created() {
+        let plans = plans(ImportMode::CreateOnly, &["New\tPerson\tnew@example.com\t"]);
+        assert!(matches!(&plans[0], RowPlan::Create(u) if u.email.as_str() == "new@example.com"));
+    }
+
+    #[test]
+    fn update_matches_by_external_id_before_email() {
+        let plans = plans(
+            ImportMode::UpdateOnly,
+            &["Ann\tNew\tann.new@example.com\tE-1"],
+        );
+        assert!(
+            matches!(&plans[0], RowPlan::Update(1, u) if u.email.as_str() == "ann.new@example.com")
+        );
+    }
+
+    #[test]
+    fn update_matches_by_email_case_insensitively() {
+        let plans = plans(
+            ImportMode::CreateAndUpdate,
+            &["Ann\tAble\tANN@example.com\t"],
+        );
+        assert!(matches!(&plans[0], RowPlan::Update(1, _)));
+    }
+
+    #[test]
+    fn update_only_refuses_a_row_that_matches_nobody_on_the_email_column() {
+        let plans = plans(ImportMode::UpdateOnly, &["No\tOne\tnobody@example.com\t"]);
+        assert_eq!(
+            failure(&plans[0]),
+            (
+                Some(ImportField::Email),
+                Some(2),
+                ImportIssueCode::NoMatchingUser
+            )
+        );
+    }
+
+    #[test]
+    fn an_external_id_another_user_has_fails_on_the_external_id_column() {
+        let plans = plans(ImportMode::CreateOnly, &["Zed\tZee\tzed@example.com\tE-1"]);
+        assert_eq!(
+            failure(&plans[0]),
+            (
+                Some(ImportField::ExternalId),
+                Some(3),
+                ImportIssueCode::ExternalIdTaken
+            )
+        );
+    }
+
+    #[test]
+    fn an_account_of_the_other_kind_is_never_updated() {
+        let plans = plans(
+            ImportMode::CreateAndUpdate,
+            &["Tom\tTech\ttom@example.com\t"],
+        );
+        assert_eq!(
+            failure(&plans[0]),
+            (
+                Some(ImportField::Email),
+                Some(2),
+                ImportIssueCode::ExistsAsOtherKind {
+                    kind: UserKind::EndUser
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn an_invalid_row_fails_with_the_engines_issues() {
+        let plans = plans(ImportMode::CreateOnly, &["Bad\tRow\tnot-an-email\t"]);
+        let (field, column, _) = failure(&plans[0]);
+        assert_eq!((field, column), (Some(ImportField::Email), Some(2)));
+    }
+
+    #[test]
+    fn a_race_turns_creates_of_now_taken_emails_into_email_failures() {
+        let report = report(&["A\tOne\ta@example.com\t", "B\tTwo\tb@example.com\t"]);
+        let rows = plan_rows(
+            &report,
+            ImportMode::CreateOnly,
+            UserKind::EndUser,
+            &ExistingUsers::default(),
+        );
+        assert_eq!(
+            emails_to_create(&rows),
+            vec!["a@example.com", "b@example.com"]
+        );
+        let taken: HashSet<String> = ["b@example.com".to_string()].into();
+        let rows = fail_taken_emails(&report, rows, &taken);
+        assert!(matches!(rows[0].plan, RowPlan::Create(_)));
+        assert_eq!(
+            failure(&rows[1].plan),
+            (
+                Some(ImportField::Email),
+                Some(2),
+                ImportIssueCode::Field(IssueCode::EmailAlreadyUsed)
+            )
+        );
+        assert_eq!(rows[1].email, "b@example.com");
+    }
+}

@@ -1,0 +1,309 @@
+//! The one writer of user rows. Add user, Edit user, Clone user, an import's creates and
+//! updates, `create-admin` and `demo-data` all write through here, so they agree on the
+//! columns, `search_text`, role links, and what changing an email or phone sets off
+//! (`contact_changes`: a pending user re-invited at the new address, sessions ended).
+//! Invitation status columns are written by the invitation services.
+
+use super::batch::{self, Value};
+use super::contact_changes::{self, ContactAfter};
+use super::invitations::Inviter;
+use crate::import::ImportUser;
+use crate::model::{search_text, InvitationStatus, UserKind};
+use crate::rules::{UserFieldsInput, ValidUserFields};
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
+
+/// A user to create.
+pub struct NewUser {
+    pub fields: ValidUserFields,
+    pub external_id: Option<String>,
+    /// Set for an account created with its password (create-admin); otherwise the person
+    /// sets one through an invitation.
+    pub password_hash: Option<String>,
+    pub import_job_id: Option<i64>,
+}
+
+impl NewUser {
+    pub fn from_form(fields: ValidUserFields, password_hash: Option<String>) -> NewUser {
+        NewUser {
+            fields,
+            external_id: None,
+            password_hash,
+            import_job_id: None,
+        }
+    }
+
+    /// An imported row: what the row says, and the Add user form's defaults for the rest.
+    pub fn imported(
+        user: &ImportUser,
+        kind: UserKind,
+        organization_id: Option<i64>,
+        job_id: i64,
+    ) -> NewUser {
+        NewUser {
+            fields: imported_fields(user, kind, organization_id),
+            external_id: user.external_id.clone(),
+            password_hash: None,
+            import_job_id: Some(job_id),
+        }
+    }
+}
+
+/// An imported row as a user's fields: the row's values, the form's defaults for settings an
+/// import does not carry.
+pub fn imported_fields(
+    user: &ImportUser,
+    kind: UserKind,
+    organization_id: Option<i64>,
+) -> ValidUserFields {
+    let defaults = UserFieldsInput::default();
+    ValidUserFields {
+        kind,
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        email: user.email.clone(),
+        phone: user.phone.clone(),
+        organization_id,
+        role_ids: user.role_ids.clone(),
+        user_type: user.user_type,
+        site: user.site.clone(),
+        language: defaults.language,
+        idle_warning_minutes: defaults.idle_warning_minutes,
+        notify_by_email: defaults.notify_by_email,
+        notify_by_sms: defaults.notify_by_sms,
+        mfa_method: defaults.mfa_method,
+    }
+}
+
+const INSERT_COLUMNS: [&str; 21] = [
+    "kind",
+    "first_name",
+    "last_name",
+    "email",
+    "email_key",
+    "phone",
+    "external_id",
+    "organization_id",
+    "user_type",
+    "site",
+    "language",
+    "idle_warning_minutes",
+    "notify_by_email",
+    "notify_by_sms",
+    "mfa_method",
+    "password_hash",
+    "registered_at",
+    "invitation_status",
+    "import_job_id",
+    "search_text",
+    "created_at",
+];
+
+fn insert_values(user: &NewUser, now: i64) -> Vec<Value> {
+    let f = &user.fields;
+    vec![
+        Value::Text(f.kind.as_str().into()),
+        Value::Text(f.first_name.as_str().into()),
+        Value::Text(f.last_name.as_str().into()),
+        Value::Text(f.email.as_str().into()),
+        Value::Text(f.email.key()),
+        Value::OptText(f.phone.as_ref().map(|p| p.as_str().to_string())),
+        Value::OptText(user.external_id.clone()),
+        Value::OptInt(f.organization_id),
+        Value::Text(f.user_type.as_str().into()),
+        Value::Text(f.site.clone()),
+        Value::Text(f.language.clone()),
+        Value::Int(f.idle_warning_minutes),
+        Value::Int(f.notify_by_email as i64),
+        Value::Int(f.notify_by_sms as i64),
+        Value::Text(f.mfa_method.as_str().into()),
+        Value::OptText(user.password_hash.clone()),
+        Value::OptInt(user.password_hash.as_ref().map(|_| now)),
+        Value::Text(
+            match user.password_hash {
+                Some(_) => InvitationStatus::Registered,
+                None => InvitationStatus::NotInvited,
+            }
+            .as_str()
+            .into(),
+        ),
+        Value::OptInt(user.import_job_id),
+        Value::Text(search_text(
+            f.first_name.as_str(),
+            f.last_name.as_str(),
+            f.email.as_str(),
+        )),
+        Value::Int(now),
+    ]
+}
+
+/// Creates the users and their role links in the caller's transaction, in multi-row
+/// statements; returns their ids in the order given. A taken email fails the statement with
+/// the unique index's error (the caller says which rows).
+pub async fn insert_many(
+    tx: &mut Transaction<'static, Any>,
+    users: &[NewUser],
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut columns = INSERT_COLUMNS.to_vec();
+    columns.push("updated_at");
+    let rows: Vec<Vec<Value>> = users
+        .iter()
+        .map(|u| {
+            let mut values = insert_values(u, now);
+            values.push(Value::Int(now));
+            values
+        })
+        .collect();
+    let returned = batch::insert(tx, "users", &columns, &rows, "RETURNING id, email_key").await?;
+    let mut id_by_key = HashMap::with_capacity(returned.len());
+    for row in &returned {
+        id_by_key.insert(
+            row.try_get::<String, _>("email_key")?,
+            row.try_get::<i64, _>("id")?,
+        );
+    }
+    let ids: Vec<i64> = users
+        .iter()
+        .map(|u| {
+            id_by_key
+                .get(&u.fields.email.key())
+                .copied()
+                .unwrap_or_default()
+        })
+        .collect();
+    let links: Vec<Vec<Value>> = users
+        .iter()
+        .zip(&ids)
+        .flat_map(|(u, id)| {
+            u.fields
+                .role_ids
+                .iter()
+                .map(move |r| vec![Value::Int(*id), Value::Int(*r)])
+        })
+        .collect();
+    batch::insert(tx, "user_roles", &["user_id", "role_id"], &links, "").await?;
+    Ok(ids)
+}
+
+/// Creates one user (see [`insert_many`]).
+pub async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    user: NewUser,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let ids = insert_many(tx, std::slice::from_ref(&user), now).await?;
+    Ok(ids[0])
+}
+
+/// Which columns an update writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateScope {
+    /// What an import row carries: names, email, phone, external ID (kept when the row has
+    /// none), user type and site; roles only when the import maps a Roles column.
+    Imported { replace_roles: bool },
+    /// Everything Edit user shows: also the organization, settings and roles.
+    Everything,
+}
+
+/// A change to an existing user.
+pub struct UserUpdate {
+    pub id: i64,
+    pub fields: ValidUserFields,
+    pub external_id: Option<String>,
+    pub scope: UpdateScope,
+}
+
+/// Saves the changes in the caller's transaction, and for each user whose email or phone
+/// changed, what that sets off (`contact_changes`). The kind never changes.
+pub async fn update_many(
+    tx: &mut Transaction<'static, Any>,
+    updates: &[UserUpdate],
+    inviter: &Inviter<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
+    let before = contact_changes::load(tx, &ids).await?;
+    for update in updates {
+        write_update(tx, update, now).await?;
+        if let Some(before) = before.get(&update.id) {
+            let f = &update.fields;
+            let after = ContactAfter {
+                email: &f.email,
+                phone: f.phone.as_ref().map(|p| p.as_str()),
+                first_name: f.first_name.as_str(),
+                last_name: f.last_name.as_str(),
+            };
+            contact_changes::apply(tx, update.id, before, &after, inviter, now).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn write_update(
+    tx: &mut Transaction<'static, Any>,
+    update: &UserUpdate,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let f = &update.fields;
+    let (settings, replace_roles) = match update.scope {
+        UpdateScope::Imported { replace_roles } => ("", replace_roles),
+        UpdateScope::Everything => (
+            ", organization_id = $11, language = $12, idle_warning_minutes = $13, \
+             notify_by_email = $14, notify_by_sms = $15, mfa_method = $16",
+            true,
+        ),
+    };
+    let sql = format!(
+        "UPDATE users SET first_name = $1, last_name = $2, email = $3, email_key = $4, \
+         phone = $5, external_id = COALESCE($6, external_id), user_type = $7, site = $8, \
+         search_text = $9, updated_at = $10{settings} WHERE id = $17"
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(f.first_name.as_str())
+        .bind(f.last_name.as_str())
+        .bind(f.email.as_str())
+        .bind(f.email.key())
+        .bind(f.phone.as_ref().map(|p| p.as_str().to_string()))
+        .bind(update.external_id.clone())
+        .bind(f.user_type.as_str())
+        .bind(f.site.clone())
+        .bind(search_text(
+            f.first_name.as_str(),
+            f.last_name.as_str(),
+            f.email.as_str(),
+        ))
+        .bind(now);
+    // Both scopes bind the same parameters (typed, so PostgreSQL accepts the ones an
+    // import's update leaves unused), keeping one numbering.
+    query = query
+        .bind(f.organization_id)
+        .bind(f.language.clone())
+        .bind(f.idle_warning_minutes)
+        .bind(f.notify_by_email as i64)
+        .bind(f.notify_by_sms as i64)
+        .bind(f.mfa_method.as_str())
+        .bind(update.id);
+    query.execute(&mut **tx).await?;
+    if replace_roles {
+        replace_role_links(tx, update.id, &f.role_ids).await?;
+    }
+    Ok(())
+}
+
+async fn replace_role_links(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    role_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    let links: Vec<Vec<Value>> = role_ids
+        .iter()
+        .map(|r| vec![Value::Int(user_id), Value::Int(*r)])
+        .collect();
+    batch::insert(tx, "user_roles", &["user_id", "role_id"], &links, "").await?;
+    Ok(())
+}
