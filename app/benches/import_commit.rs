@@ -5,7 +5,7 @@
 use app::import::{ImportOptions, ImportRequest};
 use app::import::{MappingChoice, SourceRow, Table};
 use app::model::UserKind;
-use app::server::users::Actor;
+use app::server::context::Actor;
 use app::server::{imports, organizations, Db};
 use std::time::Instant;
 

@@ -88,7 +88,7 @@ test("an XLSX template downloads, uploads, and its errors export neutralised", a
     mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     buffer: xlsx,
   });
-  await expect(dialog.getByText("1 rows")).toBeVisible();
+  await expect(dialog.getByText("1 row", { exact: true })).toBeVisible();
   // The template's phone was typed with Excel's apostrophe and stays a valid phone.
   await expect(dialog.getByRole("cell", { name: /\+1 888 667 8888/ })).toHaveAttribute("aria-invalid", "false");
 

@@ -1,6 +1,7 @@
 use super::*;
 use crate::import::xlsx::fixtures::{text, workbook};
 use crate::import::{read_source, ImportSource};
+use crate::rules::IssueCode;
 
 fn roles() -> Vec<RoleInfo> {
     let role = |id, name: &str, applies_to| RoleInfo {

@@ -25,12 +25,14 @@ pub mod export;
 mod issue;
 mod job;
 mod limits;
+mod row_check;
 pub mod sample;
 mod source;
 mod table;
 pub mod template;
 mod text;
 mod xlsx;
+pub mod xlsx_writer;
 
 pub use analyze::{analyze, ImportContext, ImportReport, ImportUser, RowOutcome};
 pub use columns::{

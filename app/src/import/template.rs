@@ -1,7 +1,7 @@
 //! The Download template files: the right headers for the kind of user, and one example row
 //! (with a phone typed the Excel way, `'+1 888 667 8888`).
 
-use super::xlsx::fixtures::{text, workbook};
+use super::xlsx_writer::{text, workbook};
 use crate::model::UserKind;
 
 fn headers(kind: UserKind) -> Vec<&'static str> {

@@ -72,6 +72,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn times_are_shown_as_utc_dates() {
+        assert_eq!(format_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_time(1_700_000_000), "2023-11-14 22:13 UTC");
+        assert_eq!(format_time(951_782_400), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
     fn every_stored_value_parses_back_to_itself() {
         for kind in UserKind::ALL {
             assert_eq!(UserKind::parse(kind.as_str()), Some(*kind));
@@ -115,6 +122,27 @@ impl InvitationStatus {
             InvitationStatus::Pending | InvitationStatus::Expired | InvitationStatus::SendFailed
         )
     }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM UTC`, the same on server and browser.
+pub fn format_time(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let rest = seconds.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rest / 3600,
+        rest % 3600 / 60
+    )
 }
 
 /// "23 h 5 min left", for a pending invitation.

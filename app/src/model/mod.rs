@@ -4,7 +4,7 @@ mod enums;
 mod invitation;
 mod views;
 
-pub use enums::{time_left, InvitationStatus, MfaMethod, UserKind, UserType};
+pub use enums::{format_time, time_left, InvitationStatus, MfaMethod, UserKind, UserType};
 pub use invitation::search_text;
 pub use invitation::{
     InvitationActionResult, InvitationFilter, InvitationSort, InvitationState, InvitationsPage,
@@ -18,6 +18,15 @@ pub use views::{
 /// and small enough that its offset never overflows.
 pub const MAX_PAGE: i64 = 1_000_000;
 
+/// "1 row", "2 rows": a count with its noun in the right number.
+pub fn count_of(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// A page number from a URL or a request, clamped to `0..=MAX_PAGE` (negative is the first).
 pub fn clamp_page(page: i64) -> i64 {
     page.clamp(0, MAX_PAGE)
@@ -25,6 +34,13 @@ pub fn clamp_page(page: i64) -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_count_of_one_is_singular() {
+        assert_eq!(super::count_of(1, "row", "rows"), "1 row");
+        assert_eq!(super::count_of(0, "row", "rows"), "0 rows");
+        assert_eq!(super::count_of(500_000, "row", "rows"), "500000 rows");
+    }
+
     #[test]
     fn page_numbers_are_clamped_so_offsets_never_overflow() {
         for (page, expected) in [

@@ -1,6 +1,6 @@
 use crate::api::invitations::mailbox;
 use crate::components::{poll_every, ErrorNotice};
-use crate::pages::imports::format_time;
+use crate::model::format_time;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

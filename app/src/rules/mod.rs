@@ -19,6 +19,7 @@ pub use issue::IssueCode;
 pub use name::{PersonName, NAME_MAX_CHARS};
 pub use phone::PhoneE164;
 pub use user_fields::{
-    language_rule, site_rule, validate_user_fields, Field, FieldError, UserFieldsInput,
-    ValidUserFields, EXTERNAL_ID_MAX_CHARS, IDLE_WARNING_MAX_MINUTES, LANGUAGES, SITE_MAX_CHARS,
+    language_rule, role_rule, roles_count_rule, site_rule, validate_user_fields, Field, FieldError,
+    UserFieldsInput, ValidUserFields, DEFAULT_SITE, EXTERNAL_ID_MAX_CHARS,
+    IDLE_WARNING_MAX_MINUTES, LANGUAGES, SITE_MAX_CHARS,
 };

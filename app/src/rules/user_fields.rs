@@ -35,7 +35,7 @@ impl Default for UserFieldsInput {
             organization_id: None,
             role_ids: Vec::new(),
             user_type: UserType::Standard,
-            site: "HQ".into(),
+            site: DEFAULT_SITE.into(),
             language: "en".into(),
             idle_warning_minutes: 60,
             notify_by_email: true,
@@ -44,6 +44,9 @@ impl Default for UserFieldsInput {
         }
     }
 }
+
+/// The site of a user whose site is not given.
+pub const DEFAULT_SITE: &str = "HQ";
 
 /// The longest site name and external ID (the database refuses longer ones too).
 pub const SITE_MAX_CHARS: usize = 100;
@@ -168,7 +171,7 @@ pub fn validate_user_fields(
                 organization_id: input.organization_id,
                 role_ids,
                 user_type: input.user_type,
-                site: non_empty_or(&input.site, "HQ"),
+                site: non_empty_or(&input.site, DEFAULT_SITE),
                 language: non_empty_or(&input.language, "en"),
                 idle_warning_minutes: input.idle_warning_minutes,
                 notify_by_email: input.notify_by_email,
@@ -190,16 +193,28 @@ fn organization_rule(input: &UserFieldsInput) -> Result<(), IssueCode> {
 
 fn roles_rule(input: &UserFieldsInput, known_roles: &[RoleInfo]) -> Result<(), IssueCode> {
     for id in &input.role_ids {
-        match known_roles.iter().find(|r| r.id == *id) {
-            None => return Err(IssueCode::UnknownRole),
-            Some(role) if role.applies_to != input.kind => return Err(IssueCode::RoleNotForKind),
-            Some(_) => {}
-        }
+        role_rule(known_roles.iter().find(|r| r.id == *id), input.kind)?;
     }
-    if input.kind == UserKind::EndUser && input.role_ids.is_empty() {
-        return Err(IssueCode::EndUserNeedsRole);
+    roles_count_rule(input.kind, input.role_ids.len())
+}
+
+/// A role (None: no such role) may be given to a user of `kind` when it applies to that
+/// kind. The form, the import engine and the server all ask here.
+pub fn role_rule(role: Option<&RoleInfo>, kind: UserKind) -> Result<(), IssueCode> {
+    match role {
+        None => Err(IssueCode::UnknownRole),
+        Some(role) if role.applies_to != kind => Err(IssueCode::RoleNotForKind),
+        Some(_) => Ok(()),
     }
-    Ok(())
+}
+
+/// An end user needs at least one role; a technician may have none.
+pub fn roles_count_rule(kind: UserKind, count: usize) -> Result<(), IssueCode> {
+    if kind == UserKind::EndUser && count == 0 {
+        Err(IssueCode::EndUserNeedsRole)
+    } else {
+        Ok(())
+    }
 }
 
 fn non_empty_or(value: &str, default: &str) -> String {

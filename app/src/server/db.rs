@@ -223,13 +223,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_sqlite_url_gets_create_mode_once() {
-        let dir = std::env::temp_dir().join("bulk-import-url-test");
+    fn a_sqlite_url_gets_create_mode_once_and_its_folder_is_created() {
+        let dir = std::env::temp_dir().join(format!(
+            "bulk-import-url-test-{}-{:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ));
+        assert!(!dir.exists());
         let url = format!("sqlite://{}/x.db", dir.display());
-        assert!(sqlite_url_creating_folder(&url)
-            .unwrap()
-            .ends_with("x.db?mode=rwc"));
+        let with_mode = sqlite_url_creating_folder(&url).unwrap();
+        assert!(with_mode.ends_with("x.db?mode=rwc"), "{with_mode}");
         assert!(dir.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+        let given = format!("{url}?mode=ro");
+        assert_eq!(sqlite_url_creating_folder(&given).unwrap(), given);
+        std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(
             sqlite_url_creating_folder("sqlite::memory:?mode=memory").unwrap(),
             "sqlite::memory:?mode=memory"

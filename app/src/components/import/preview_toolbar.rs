@@ -16,7 +16,7 @@ pub fn PreviewToolbar(state: ImportState) -> impl IntoView {
         <FileProblems state/>
         <div class="preview-toolbar">
             <p class="counters" aria-live="polite">
-                <strong>{move || format!("{} rows", total())}</strong>
+                <strong>{move || crate::model::count_of(total(), "row", "rows")}</strong>
                 " · " <span class="ok">{move || format!("{} valid", valid())}</span>
                 " · " <span class="bad">{move || format!("{} with problems", invalid())}</span>
             </p>

@@ -1,5 +1,5 @@
+use crate::model::format_time;
 use crate::model::{InvitationFilter, InvitationStatus, JobFunnel};
-use crate::pages::imports::format_time;
 use leptos::prelude::*;
 
 /// Each recent import's funnel: of the users it created, how many are in each status.

@@ -1,7 +1,7 @@
 use super::InvitationCommand;
 use crate::components::InvitationBadge;
+use crate::model::format_time;
 use crate::model::{InvitationStatus, UserSummary};
-use crate::pages::imports::format_time;
 use leptos::prelude::*;
 use std::collections::HashSet;
 
