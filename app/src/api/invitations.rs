@@ -74,21 +74,17 @@ pub async fn mailbox() -> Result<MailboxView, AppError> {
 /// One page of the Invitations dashboard.
 #[server(endpoint = "load_invitations", input = Json)]
 pub async fn load_invitations(filter: InvitationFilter) -> Result<InvitationsPage, AppError> {
-    use crate::server::{clock, context, failure::db_failure, invitation_dashboard};
+    use crate::server::{clock, context, invitation_dashboard};
     let (state, _) = context::require_admin().await?;
-    invitation_dashboard::page(state.db.pool(), &filter, clock::now())
-        .await
-        .map_err(db_failure("loading invitations"))
+    invitation_dashboard::page(state.db.pool(), &filter, clock::now()).await
 }
 
 /// Each recent import job's funnel (counts per status of the users it created).
 #[server(endpoint = "import_funnels")]
 pub async fn import_funnels() -> Result<Vec<JobFunnel>, AppError> {
-    use crate::server::{clock, context, failure::db_failure, invitation_dashboard};
+    use crate::server::{clock, context, invitation_dashboard};
     let (state, _) = context::require_admin().await?;
-    invitation_dashboard::funnels(state.db.pool(), clock::now())
-        .await
-        .map_err(db_failure("loading import funnels"))
+    invitation_dashboard::funnels(state.db.pool(), clock::now()).await
 }
 
 /// Resend invitation (also Send invite, and the retry after Send failed) for the users given.

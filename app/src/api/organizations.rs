@@ -4,25 +4,20 @@ use leptos::prelude::*;
 
 #[server(endpoint = "list_organizations")]
 pub async fn list_organizations() -> Result<Vec<OrganizationSummary>, AppError> {
-    use crate::server::{context, failure::db_failure, organizations};
+    use crate::server::{context, organizations};
     let (state, _) = context::require_admin().await?;
-    organizations::list(state.db.pool())
-        .await
-        .map_err(db_failure("listing organizations"))
+    organizations::list(state.db.pool()).await
 }
 
 /// An organization with (the first page of) its end users.
 #[server(endpoint = "get_organization")]
 pub async fn get_organization(id: i64, page: i64) -> Result<OrganizationDetail, AppError> {
-    use crate::server::{clock, context, failure::db_failure, organizations, users};
+    use crate::server::{clock, context, organizations, users};
     let (state, _) = context::require_admin().await?;
     let name = organizations::name_of(state.db.pool(), id)
-        .await
-        .map_err(db_failure("loading an organization"))?
+        .await?
         .ok_or_else(|| AppError::NotFound("That organization".into()))?;
-    let (end_users, _) = users::list_page(state.db.pool(), Some(id), page, clock::now())
-        .await
-        .map_err(db_failure("listing end users"))?;
+    let (end_users, _) = users::list_page(state.db.pool(), Some(id), page, clock::now()).await?;
     Ok(OrganizationDetail {
         id,
         name,

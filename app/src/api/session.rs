@@ -12,19 +12,13 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     use crate::rules::Email;
     use crate::server::sign_in_throttle::{self, Subjects};
-    use crate::server::{clock, context, failure::db_failure, passwords, sessions};
+    use crate::server::{clock, context, passwords, sessions};
     let state = context::state()?;
     let now = clock::now();
     let email_key = Email::key_of(&email);
     let subjects = Subjects::new(&email_key, context::client_address());
     sign_in_throttle::check(state.db.pool(), &subjects, now).await?;
-    let row: Option<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT id, password_hash FROM users WHERE email_key = $1 AND kind = 'technician'",
-    )
-    .bind(&email_key)
-    .fetch_optional(state.db.pool())
-    .await
-    .map_err(db_failure("signing in"))?;
+    let row = sessions::technician_credentials(state.db.pool(), &email_key).await?;
     let (user_id, hash) = match row {
         Some((id, Some(hash))) => (Some(id), hash),
         _ => (None, passwords::dummy_hash().to_string()),
@@ -36,9 +30,7 @@ pub async fn sign_in(
         return Err(AppError::BadCredentials);
     };
     sign_in_throttle::record_success(state.db.pool(), &subjects).await?;
-    let token = sessions::create(state.db.pool(), user_id, clock::now())
-        .await
-        .map_err(db_failure("creating a session"))?;
+    let token = sessions::create(state.db.pool(), user_id, clock::now()).await?;
     let response = expect_context::<leptos_axum::ResponseOptions>();
     let cookie = sessions::cookie_header(&token, state.config.secure_cookies());
     if let Ok(value) = http::HeaderValue::from_str(&cookie) {
@@ -60,12 +52,10 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::server::{context, failure::db_failure, sessions};
+    use crate::server::{context, sessions};
     let state = context::state()?;
     if let Some(user) = context::session_user(&state, false).await? {
-        sessions::delete(state.db.pool(), user.session_id)
-            .await
-            .map_err(db_failure("signing out"))?;
+        sessions::delete(state.db.pool(), user.session_id).await?;
     }
     let response = expect_context::<leptos_axum::ResponseOptions>();
     if let Ok(value) = http::HeaderValue::from_str(&sessions::clearing_cookie_header(

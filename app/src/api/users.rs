@@ -15,12 +15,10 @@ pub struct UserPage {
 
 #[server(endpoint = "list_users")]
 pub async fn list_users(page: i64) -> Result<UserPage, AppError> {
-    use crate::server::{clock, context, failure::db_failure, users};
+    use crate::server::{clock, context, users};
     let (state, _) = context::require_admin().await?;
     let page = crate::model::clamp_page(page);
-    let (list, total) = users::list_page(state.db.pool(), None, page, clock::now())
-        .await
-        .map_err(db_failure("listing users"))?;
+    let (list, total) = users::list_page(state.db.pool(), None, page, clock::now()).await?;
     Ok(UserPage {
         users: list,
         total,
@@ -31,21 +29,18 @@ pub async fn list_users(page: i64) -> Result<UserPage, AppError> {
 
 #[server(endpoint = "get_user")]
 pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
-    use crate::server::{clock, context, failure::db_failure, users};
+    use crate::server::{clock, context, users};
     let (state, _) = context::require_admin().await?;
     users::get(state.db.pool(), id, clock::now())
-        .await
-        .map_err(db_failure("loading a user"))?
+        .await?
         .ok_or_else(|| AppError::NotFound("That user".into()))
 }
 
 #[server(endpoint = "list_roles")]
 pub async fn list_roles() -> Result<Vec<RoleInfo>, AppError> {
-    use crate::server::{context, failure::db_failure, roles};
+    use crate::server::{context, roles};
     let (state, _) = context::require_admin().await?;
-    roles::list(state.db.pool())
-        .await
-        .map_err(db_failure("listing roles"))
+    roles::list(state.db.pool()).await
 }
 
 /// Adds one technician or end user; returns the new user's id.
@@ -85,11 +80,9 @@ pub async fn update_user(id: i64, input: UserFieldsInput) -> Result<(), AppError
 /// the last word when saving).
 #[server(endpoint = "email_in_use")]
 pub async fn email_in_use(email: String) -> Result<bool, AppError> {
-    use crate::server::{context, failure::db_failure, users};
+    use crate::server::{context, users};
     let (state, _) = context::require_admin().await?;
-    users::email_in_use(state.db.pool(), &email, None)
-        .await
-        .map_err(db_failure("checking an email"))
+    users::email_in_use(state.db.pool(), &email, None).await
 }
 
 /// A user with the roles and organizations their form offers (the user page and Clone user).

@@ -138,7 +138,7 @@ const DEMO_TECHNICIANS: &[(&str, &str, &str)] = &[
 pub async fn demo_data(db: &Db) -> Result<usize, String> {
     let now = clock::now();
     let fail = |e: sqlx::Error| internal("demo data", e).to_string();
-    let known_roles = roles::list(db.pool()).await.map_err(fail)?;
+    let known_roles = roles::list(db.pool()).await.map_err(|e| e.to_string())?;
     let role = |name: &str| known_roles.iter().find(|r| r.name == name).map(|r| r.id);
     let mut wanted = Vec::new();
     for (first, last, role_name) in DEMO_TECHNICIANS {
@@ -154,7 +154,7 @@ pub async fn demo_data(db: &Db) -> Result<usize, String> {
     for (org, people) in DEMO_ORGANIZATIONS {
         let org_id = organizations::find_or_create(db.pool(), org, now)
             .await
-            .map_err(fail)?;
+            .map_err(|e| e.to_string())?;
         let domain = format!(
             "{}.example",
             org.split(' ').next().unwrap_or(org).to_lowercase()
@@ -176,7 +176,7 @@ pub async fn demo_data(db: &Db) -> Result<usize, String> {
     for input in wanted {
         if users::email_in_use(db.pool(), &input.email, None)
             .await
-            .map_err(fail)?
+            .map_err(|e| e.to_string())?
         {
             continue;
         }

@@ -2,6 +2,9 @@
 //! status, and each import job's funnel. Status is stored on the user row (see migration 0003)
 //! so every filter and count is an indexed query; Expired is a pending row past its expiry.
 
+use crate::error::AppError;
+use crate::server::failure::db_failure;
+
 use super::users::{attach_role_names, summary_from_row, SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::model::{
     InvitationFilter, InvitationSort, InvitationStatus, InvitationsPage, JobFunnel, StatusCounts,
@@ -102,6 +105,16 @@ pub async fn page(
     pool: &AnyPool,
     filter: &InvitationFilter,
     now: i64,
+) -> Result<InvitationsPage, AppError> {
+    page_of(pool, filter, now)
+        .await
+        .map_err(db_failure("loading invitations"))
+}
+
+async fn page_of(
+    pool: &AnyPool,
+    filter: &InvitationFilter,
+    now: i64,
 ) -> Result<InvitationsPage, sqlx::Error> {
     let (clause, binds) = where_clause(filter, now);
     // The page's ids are found first, from the indexes alone; only those 50 rows are then
@@ -128,7 +141,7 @@ pub async fn page(
         users,
         total,
         page_size: PAGE_SIZE,
-        counts: counts(pool, now).await?,
+        counts: counts_of(pool, now).await?,
     })
 }
 
@@ -155,7 +168,13 @@ fn read_counts(rows: &[sqlx::any::AnyRow]) -> Result<StatusCounts, sqlx::Error> 
 }
 
 /// How many users are in each status, everyone counted.
-pub async fn counts(pool: &AnyPool, now: i64) -> Result<StatusCounts, sqlx::Error> {
+pub async fn counts(pool: &AnyPool, now: i64) -> Result<StatusCounts, AppError> {
+    counts_of(pool, now)
+        .await
+        .map_err(db_failure("counting invitations"))
+}
+
+async fn counts_of(pool: &AnyPool, now: i64) -> Result<StatusCounts, sqlx::Error> {
     let rows = sqlx::query(&format!("{COUNTS_BY_STATUS} GROUP BY u.invitation_status"))
         .bind(now)
         .fetch_all(pool)
@@ -164,34 +183,38 @@ pub async fn counts(pool: &AnyPool, now: i64) -> Result<StatusCounts, sqlx::Erro
 }
 
 /// The newest import jobs that created users, each with its users' counts per status.
-pub async fn funnels(pool: &AnyPool, now: i64) -> Result<Vec<JobFunnel>, sqlx::Error> {
-    let jobs = sqlx::query(
-        "SELECT id, created_at, source, kind FROM import_jobs WHERE created_count > 0 \
-         ORDER BY id DESC LIMIT $1",
-    )
-    .bind(FUNNEL_JOBS)
-    .fetch_all(pool)
-    .await?;
-    let mut funnels = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let job_id: i64 = job.try_get("id")?;
-        let rows = sqlx::query(&format!(
-            "{COUNTS_BY_STATUS} WHERE u.import_job_id = $2 GROUP BY u.invitation_status"
-        ))
-        .bind(now)
-        .bind(job_id)
+pub async fn funnels(pool: &AnyPool, now: i64) -> Result<Vec<JobFunnel>, AppError> {
+    let result: Result<Vec<JobFunnel>, sqlx::Error> = async {
+        let jobs = sqlx::query(
+            "SELECT id, created_at, source, kind FROM import_jobs WHERE created_count > 0 \
+             ORDER BY id DESC LIMIT $1",
+        )
+        .bind(FUNNEL_JOBS)
         .fetch_all(pool)
         .await?;
-        let counts = read_counts(&rows)?;
-        funnels.push(JobFunnel {
-            job_id,
-            created_at: job.try_get("created_at")?,
-            source: job.try_get("source")?,
-            kind: UserKind::parse(job.try_get("kind")?).unwrap_or(UserKind::EndUser),
-            counts,
-        });
+        let mut funnels = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let job_id: i64 = job.try_get("id")?;
+            let rows = sqlx::query(&format!(
+                "{COUNTS_BY_STATUS} WHERE u.import_job_id = $2 GROUP BY u.invitation_status"
+            ))
+            .bind(now)
+            .bind(job_id)
+            .fetch_all(pool)
+            .await?;
+            let counts = read_counts(&rows)?;
+            funnels.push(JobFunnel {
+                job_id,
+                created_at: job.try_get("created_at")?,
+                source: job.try_get("source")?,
+                kind: UserKind::parse(job.try_get("kind")?).unwrap_or(UserKind::EndUser),
+                counts,
+            });
+        }
+        Ok(funnels)
     }
-    Ok(funnels)
+    .await;
+    result.map_err(db_failure("loading import funnels"))
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Sessions live in the database so several app servers can share them. The cookie holds a
 //! random token; the table holds only its hash.
 
+use super::failure::db_failure;
 use super::tokens::{hash_token, new_token};
+use crate::error::AppError;
 use sqlx::{AnyPool, Row};
 
 pub const SESSION_COOKIE: &str = "session";
@@ -23,7 +25,22 @@ pub struct SessionUser {
     pub is_admin: bool,
 }
 
-pub async fn create(pool: &AnyPool, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
+/// A technician's id and password hash (None until they set one) by lower-cased email.
+pub async fn technician_credentials(
+    pool: &AnyPool,
+    email_key: &str,
+) -> Result<Option<(i64, Option<String>)>, AppError> {
+    sqlx::query_as(
+        "SELECT id, password_hash FROM users WHERE email_key = $1 AND kind = 'technician'",
+    )
+    .bind(email_key)
+    .fetch_optional(pool)
+    .await
+    .map_err(db_failure("signing in"))
+}
+
+/// Starts a session and returns its token (only its hash is stored).
+pub async fn create(pool: &AnyPool, user_id: i64, now: i64) -> Result<String, AppError> {
     let token = new_token();
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) \
@@ -34,7 +51,8 @@ pub async fn create(pool: &AnyPool, user_id: i64, now: i64) -> Result<String, sq
     .bind(now)
     .bind(now + ABSOLUTE_LIFETIME_SECONDS)
     .execute(pool)
-    .await?;
+    .await
+    .map_err(db_failure("creating a session"))?;
     Ok(token)
 }
 
@@ -64,7 +82,10 @@ pub async fn lookup(
     let expires_at: i64 = row.try_get("expires_at")?;
     let idle_minutes: i64 = row.try_get("idle_warning_minutes")?;
     if now > expires_at || now - last_seen > idle_minutes * 60 + IDLE_GRACE_SECONDS {
-        delete(pool, session_id).await?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(session_id)
+            .execute(pool)
+            .await?;
         return Ok(None);
     }
     if activity && now - last_seen >= TOUCH_EVERY_SECONDS {
@@ -86,11 +107,12 @@ pub async fn lookup(
     }))
 }
 
-pub async fn delete(pool: &AnyPool, session_id: i64) -> Result<(), sqlx::Error> {
+pub async fn delete(pool: &AnyPool, session_id: i64) -> Result<(), AppError> {
     sqlx::query("DELETE FROM sessions WHERE id = $1")
         .bind(session_id)
         .execute(pool)
-        .await?;
+        .await
+        .map_err(db_failure("signing out"))?;
     Ok(())
 }
 

@@ -29,35 +29,39 @@ pub async fn list_page(
     organization_id: Option<i64>,
     page: i64,
     now: i64,
-) -> Result<(Vec<UserSummary>, i64), sqlx::Error> {
-    let (filter, next) = match organization_id {
-        Some(_) => ("WHERE u.organization_id = $1", 2),
-        None => ("", 1),
-    };
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} {filter} \
-         ORDER BY u.last_name, u.first_name, u.id LIMIT ${next} OFFSET ${}",
-        next + 1
-    );
-    let mut query = sqlx::query(&sql);
-    let count_sql = format!("SELECT COUNT(*) FROM users u {filter}");
-    let mut count = sqlx::query_scalar(&count_sql);
-    if let Some(org) = organization_id {
-        query = query.bind(org);
-        count = count.bind(org);
+) -> Result<(Vec<UserSummary>, i64), AppError> {
+    let result: Result<(Vec<UserSummary>, i64), sqlx::Error> = async {
+        let (filter, next) = match organization_id {
+            Some(_) => ("WHERE u.organization_id = $1", 2),
+            None => ("", 1),
+        };
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} {filter} \
+             ORDER BY u.last_name, u.first_name, u.id LIMIT ${next} OFFSET ${}",
+            next + 1
+        );
+        let mut query = sqlx::query(&sql);
+        let count_sql = format!("SELECT COUNT(*) FROM users u {filter}");
+        let mut count = sqlx::query_scalar(&count_sql);
+        if let Some(org) = organization_id {
+            query = query.bind(org);
+            count = count.bind(org);
+        }
+        let rows = query
+            .bind(PAGE_SIZE)
+            .bind(crate::model::clamp_page(page) * PAGE_SIZE)
+            .fetch_all(pool)
+            .await?;
+        let total: i64 = count.fetch_one(pool).await?;
+        let mut users = rows
+            .iter()
+            .map(|r| summary_from_row(r, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        attach_role_names(pool, &mut users).await?;
+        Ok((users, total))
     }
-    let rows = query
-        .bind(PAGE_SIZE)
-        .bind(crate::model::clamp_page(page) * PAGE_SIZE)
-        .fetch_all(pool)
-        .await?;
-    let total: i64 = count.fetch_one(pool).await?;
-    let mut users = rows
-        .iter()
-        .map(|r| summary_from_row(r, now))
-        .collect::<Result<Vec<_>, _>>()?;
-    attach_role_names(pool, &mut users).await?;
-    Ok((users, total))
+    .await;
+    result.map_err(db_failure("loading users"))
 }
 
 pub(crate) fn summary_from_row(row: &AnyRow, now: i64) -> Result<UserSummary, sqlx::Error> {
@@ -108,57 +112,65 @@ pub(crate) async fn attach_role_names(
     Ok(())
 }
 
-pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, u.phone, u.external_id, u.organization_id, u.user_type, u.site, \
-                u.language, u.idle_warning_minutes, u.notify_by_email, u.notify_by_sms, \
-                u.mfa_method, u.created_at {SUMMARY_JOINS} WHERE u.id = $1"
-    );
-    let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(pool).await? else {
-        return Ok(None);
-    };
-    let summary = summary_from_row(&row, now)?;
-    let role_ids: Vec<i64> =
-        sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id")
-            .bind(id)
-            .fetch_all(pool)
-            .await?;
-    Ok(Some(UserDetail {
-        id,
-        kind: summary.kind,
-        first_name: summary.first_name,
-        last_name: summary.last_name,
-        email: summary.email,
-        phone: row.try_get("phone")?,
-        external_id: row.try_get("external_id")?,
-        organization_id: row.try_get("organization_id")?,
-        organization: summary.organization,
-        user_type: UserType::parse(row.try_get("user_type")?).unwrap_or_default(),
-        site: row.try_get("site")?,
-        language: row.try_get("language")?,
-        idle_warning_minutes: row.try_get("idle_warning_minutes")?,
-        notify_by_email: row.try_get::<i64, _>("notify_by_email")? != 0,
-        notify_by_sms: row.try_get::<i64, _>("notify_by_sms")? != 0,
-        mfa_method: MfaMethod::parse(row.try_get("mfa_method")?).unwrap_or_default(),
-        role_ids,
-        invitation: summary.invitation,
-        time_left: summary.time_left,
-        created_at: row.try_get("created_at")?,
-    }))
+pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>, AppError> {
+    let result: Result<Option<UserDetail>, sqlx::Error> = async {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, u.phone, u.external_id, u.organization_id, u.user_type, u.site, \
+                    u.language, u.idle_warning_minutes, u.notify_by_email, u.notify_by_sms, \
+                    u.mfa_method, u.created_at {SUMMARY_JOINS} WHERE u.id = $1"
+        );
+        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(pool).await? else {
+            return Ok(None);
+        };
+        let summary = summary_from_row(&row, now)?;
+        let role_ids: Vec<i64> =
+            sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id")
+                .bind(id)
+                .fetch_all(pool)
+                .await?;
+        Ok(Some(UserDetail {
+            id,
+            kind: summary.kind,
+            first_name: summary.first_name,
+            last_name: summary.last_name,
+            email: summary.email,
+            phone: row.try_get("phone")?,
+            external_id: row.try_get("external_id")?,
+            organization_id: row.try_get("organization_id")?,
+            organization: summary.organization,
+            user_type: UserType::parse(row.try_get("user_type")?).unwrap_or_default(),
+            site: row.try_get("site")?,
+            language: row.try_get("language")?,
+            idle_warning_minutes: row.try_get("idle_warning_minutes")?,
+            notify_by_email: row.try_get::<i64, _>("notify_by_email")? != 0,
+            notify_by_sms: row.try_get::<i64, _>("notify_by_sms")? != 0,
+            mfa_method: MfaMethod::parse(row.try_get("mfa_method")?).unwrap_or_default(),
+            role_ids,
+            invitation: summary.invitation,
+            time_left: summary.time_left,
+            created_at: row.try_get("created_at")?,
+        }))
+    }
+    .await;
+    result.map_err(db_failure("loading a user"))
 }
 
 pub async fn email_in_use(
     pool: &AnyPool,
     email: &str,
     except_user: Option<i64>,
-) -> Result<bool, sqlx::Error> {
-    let count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1 AND id <> $2")
-            .bind(Email::key_of(email))
-            .bind(except_user.unwrap_or(-1))
-            .fetch_one(pool)
-            .await?;
-    Ok(count > 0)
+) -> Result<bool, AppError> {
+    let result: Result<bool, sqlx::Error> = async {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1 AND id <> $2")
+                .bind(Email::key_of(email))
+                .bind(except_user.unwrap_or(-1))
+                .fetch_one(pool)
+                .await?;
+        Ok(count > 0)
+    }
+    .await;
+    result.map_err(db_failure("checking an email"))
 }
 
 /// Validates against the database's roles and organizations, then creates the user, links
@@ -248,8 +260,7 @@ pub async fn update(
     now: i64,
 ) -> Result<(), AppError> {
     let current = get(db.pool(), id, now)
-        .await
-        .map_err(db_failure("loading a user"))?
+        .await?
         .ok_or_else(|| AppError::NotFound("That user".into()))?;
     let input = UserFieldsInput {
         kind: current.kind,
@@ -285,16 +296,13 @@ async fn validate_against_database(
     input: &UserFieldsInput,
     except_user: Option<i64>,
 ) -> Result<ValidUserFields, AppError> {
-    let known_roles = roles::list(db.pool())
-        .await
-        .map_err(db_failure("loading roles"))?;
+    let known_roles = roles::list(db.pool()).await?;
     let mut errors = match validate_user_fields(input, &known_roles) {
         Ok(fields) => {
             let mut errors = Vec::new();
             if let Some(org) = fields.organization_id {
                 let exists = super::organizations::name_of(db.pool(), org)
-                    .await
-                    .map_err(db_failure("loading an organization"))?
+                    .await?
                     .is_some();
                 if !exists {
                     errors.push(FieldError {
@@ -304,10 +312,7 @@ async fn validate_against_database(
                 }
             }
             if errors.is_empty() {
-                if email_in_use(db.pool(), fields.email.as_str(), except_user)
-                    .await
-                    .map_err(db_failure("checking an email"))?
-                {
+                if email_in_use(db.pool(), fields.email.as_str(), except_user).await? {
                     return Err(email_taken());
                 }
                 return Ok(fields);

@@ -63,8 +63,7 @@ async fn check_organization(db: &Db, request: &ImportRequest) -> Result<(), AppE
         (UserKind::Technician, Some(_)) => Err(invalid(IssueCode::OrganizationNotAllowed)),
         (UserKind::Technician, None) => Ok(()),
         (UserKind::EndUser, Some(id)) => organizations::name_of(db.pool(), id)
-            .await
-            .map_err(db_failure("loading an organization"))?
+            .await?
             .map(|_| ())
             .ok_or_else(|| AppError::NotFound("That organization".into())),
     }
@@ -72,9 +71,7 @@ async fn check_organization(db: &Db, request: &ImportRequest) -> Result<(), AppE
 
 /// Re-validates every row with the engine and plans each against the existing accounts.
 pub async fn prepare(db: &Db, request: &ImportRequest) -> Result<Prepared, AppError> {
-    let known_roles = roles::list(db.pool())
-        .await
-        .map_err(db_failure("loading roles"))?;
+    let known_roles = roles::list(db.pool()).await?;
     let existing = existing_users(db.pool())
         .await
         .map_err(db_failure("loading existing users"))?;
