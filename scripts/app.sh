@@ -9,8 +9,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 
-if [[ $# -gt 0 ]]; then
-  cargo leptos build --release
-  exec "$CARGO_TARGET_DIR/release/server" "$@"
+build_release
+if [[ $# -eq 0 ]]; then
+  # What `cargo leptos serve` would set, without its rebuild.
+  export LEPTOS_OUTPUT_NAME=bulk-import LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg
+  export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" LEPTOS_RELOAD_PORT=3001 LEPTOS_ENV=PROD
 fi
-exec cargo leptos serve --release
+exec "$CARGO_TARGET_DIR/release/server" "$@"

@@ -45,3 +45,33 @@ if [[ "$(wasm-opt --version 2>/dev/null || true)" != *"version $BINARYEN_VERSION
   say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
   (cd "$TOOLS_DIR" && npm install --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION")
 fi
+
+# `cargo leptos build --release`, skipped when nothing it builds from has changed since the
+# last build of this checkout: cargo-leptos regenerates the JS and wasm on every call (about a
+# minute) even when nothing changed. The fingerprint covers the commit, uncommitted changes,
+# untracked files and the server binary itself (another checkout may share the target folder).
+release_fingerprint() {
+  local bin="$CARGO_TARGET_DIR/release/server"
+  if ! git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 || [[ ! -x "$bin" ]] \
+    || [[ ! -f "$ROOT/target/site/pkg/bulk-import.wasm" ]]; then
+    date +%s%N # nothing to compare with: always build
+    return
+  fi
+  {
+    git -C "$ROOT" rev-parse HEAD
+    git -C "$ROOT" diff HEAD --binary
+    git -C "$ROOT" ls-files --others --exclude-standard -z | (cd "$ROOT" && xargs -0 -r sha256sum)
+    stat -c '%s %Y' "$bin" "$ROOT/target/site/pkg/bulk-import.wasm"
+  } | sha256sum | cut -d' ' -f1
+}
+
+build_release() {
+  local stamp="$ROOT/target/release-build.fingerprint"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$(release_fingerprint)" ]]; then
+    say "release build is up to date"
+    return
+  fi
+  cargo leptos build --release
+  mkdir -p "$ROOT/target"
+  release_fingerprint >"$stamp"
+}

@@ -31,7 +31,7 @@ say "formatting"
 cargo fmt --all --check
 
 say "clippy: server and wasm"
-cargo clippy -p app --features ssr -p server --all-targets -- -D warnings
+cargo clippy -p app --features ssr -p server -p integration-tests --all-targets -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
@@ -39,7 +39,7 @@ if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
 else
   say "unit and integration tests (SQLite; PostgreSQL variants are ignored: TEST_DATABASE_URL is not set)"
 fi
-cargo test -p app --features ssr -p server
+cargo test -p app --features ssr -p server -p integration-tests
 
 say "import engine benchmark (native, release)"
 export IMPORT_DIGEST_FILE="$CARGO_TARGET_DIR/import-digest.json"
@@ -53,7 +53,7 @@ say "invitations dashboard benchmark (100,000 users, SQLite and PostgreSQL when 
 cargo bench -p app --features ssr --bench invitation_dashboard
 
 say "browser tests (release build, Chromium)"
-cargo leptos build --release
+build_release
 node -e '
   const fs = require("fs"), zlib = require("zlib");
   for (const f of ["target/site/pkg/bulk-import.wasm", "target/site/pkg/bulk-import.js"]) {

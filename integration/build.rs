@@ -1,5 +1,7 @@
-// PostgreSQL tests run when TEST_DATABASE_URL names a server; without it they are reported as
-// ignored (skipped), never as passed.
+// PostgreSQL tests run when TEST_DATABASE_URL names a server, and the delivery tests when
+// SMTP_TEST_PYTHON names a Python with aiosmtpd; without them they are reported as ignored
+// (skipped), never as passed. Only this package sees these flags, so changing the variables
+// rebuilds the tests and nothing else.
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(pg_tests)");
     println!("cargo::rustc-check-cfg=cfg(smtp_tests)");
