@@ -15,28 +15,30 @@ pub fn workbook_with_dimension(sheets: &[(&str, &str)], dimension: Option<&str>)
     zip_parts(&parts(sheets, dimension, None), false)
 }
 
+/// The parts zipped (deflated), seeking back to write each size in its local header as Excel
+/// does, or `streamed` with sizes in data descriptors after the data.
 pub fn zip_parts(parts: &[(String, String)], streamed: bool) -> Vec<u8> {
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     if streamed {
         let mut zip = zip::ZipWriter::new_stream(Vec::new());
-        for (name, body) in parts {
-            zip.start_file(name.as_str(), options)
-                .expect("a zip entry in memory");
-            zip.write_all(body.as_bytes()).expect("writing to memory");
-        }
+        add_parts(&mut zip, parts);
         zip.finish()
             .expect("finishing a zip in memory")
             .into_inner()
     } else {
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        for (name, body) in parts {
-            zip.start_file(name.as_str(), options)
-                .expect("a zip entry in memory");
-            zip.write_all(body.as_bytes()).expect("writing to memory");
-        }
+        add_parts(&mut zip, parts);
         zip.finish()
             .expect("finishing a zip in memory")
             .into_inner()
+    }
+}
+
+fn add_parts<W: Write + std::io::Seek>(zip: &mut zip::ZipWriter<W>, parts: &[(String, String)]) {
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, body) in parts {
+        zip.start_file(name.as_str(), options)
+            .expect("a zip entry in memory");
+        zip.write_all(body.as_bytes()).expect("writing to memory");
     }
 }
 

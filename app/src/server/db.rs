@@ -117,8 +117,10 @@ impl Db {
                     // a transaction that no longer exists, so every later BEGIN on this
                     // connection was refused ("non-zero transaction depth"). Such a connection
                     // is closed here and the pool opens a fresh one. On SQLite a dropped
-                    // transaction's rollback is queued, so wait for it (ping) before looking.
-                    if backend == Backend::Sqlite {
+                    // transaction's rollback is queued, so a connection still counted inside
+                    // one waits for it (ping) before it is judged.
+                    // Most releases are clean at once; only a nonzero count needs the wait.
+                    if conn.is_in_transaction() && backend == Backend::Sqlite {
                         conn.ping().await?;
                     }
                     let clean = !conn.is_in_transaction();
