@@ -18,14 +18,19 @@ if [[ ! -d end2end/node_modules/@playwright/test ]] || [[ end2end/package-lock.j
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# A real SMTP server for the delivery tests: Python's aiosmtpd from PyPI, in a venv of our own.
-SMTP_VENV="$TOOLS_DIR/smtp-venv"
-if ! "$SMTP_VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
-  say "installing aiosmtpd (an SMTP server for the delivery tests)"
-  python3 -m venv "$SMTP_VENV"
-  "$SMTP_VENV/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==1.4.6"
+# Python packages the tests talk to, in a venv of our own: aiosmtpd (a real SMTP server for the
+# delivery tests) and phonenumbers (Google's libphonenumber, the reference for the phone rule,
+# pinned to the metadata version the phonenumber crate bundles: see Cargo.lock).
+TEST_VENV="$TOOLS_DIR/test-venv"
+PHONENUMBERS_VERSION="9.0.33"
+TEST_PYTHON_PACKAGES=("aiosmtpd==1.4.6" "phonenumbers==$PHONENUMBERS_VERSION")
+if ! "$TEST_VENV/bin/python" -c "import aiosmtpd, phonenumbers, sys; sys.exit(phonenumbers.__version__ != '$PHONENUMBERS_VERSION')" 2>/dev/null; then
+  say "installing the tests' Python packages: ${TEST_PYTHON_PACKAGES[*]}"
+  python3 -m venv "$TEST_VENV"
+  "$TEST_VENV/bin/pip" install --quiet --disable-pip-version-check "${TEST_PYTHON_PACKAGES[@]}"
 fi
-export SMTP_TEST_PYTHON="$SMTP_VENV/bin/python"
+export SMTP_TEST_PYTHON="$TEST_VENV/bin/python"
+export PHONE_REFERENCE_PYTHON="$TEST_VENV/bin/python"
 
 say "formatting"
 cargo fmt --all --check

@@ -9,17 +9,18 @@ mod clone;
 mod email;
 mod issue;
 mod name;
+mod numbering_plan;
 mod phone;
-mod phone_fast;
 mod user_fields;
 
+pub use crate::model::DEFAULT_SITE;
 pub use clone::settings_copied_from;
 pub use email::Email;
 pub use issue::IssueCode;
 pub use name::{PersonName, NAME_MAX_CHARS};
-pub use phone::PhoneE164;
+pub use phone::{international_format, PhoneE164};
 pub use user_fields::{
     language_rule, role_rule, roles_count_rule, site_rule, validate_user_fields, Field, FieldError,
-    UserFieldsInput, ValidUserFields, DEFAULT_SITE, EXTERNAL_ID_MAX_CHARS,
-    IDLE_WARNING_MAX_MINUTES, LANGUAGES, SITE_MAX_CHARS,
+    UserFieldsInput, ValidUserFields, EXTERNAL_ID_MAX_CHARS, IDLE_WARNING_MAX_MINUTES, LANGUAGES,
+    SITE_MAX_CHARS,
 };

@@ -1,10 +1,9 @@
-use super::phone_fast::lean_e164;
+use super::numbering_plan::valid_e164;
 use super::IssueCode;
-use phonenumber::Mode;
 use serde::{Deserialize, Serialize};
 
-/// A phone number with its country code, valid by that country's numbering plan, stored in
-/// E.164 form (`+18886678888`).
+/// A phone number with its country code, valid by that country's numbering plan exactly as
+/// libphonenumber judges it (see `numbering_plan`), stored in E.164 form (`+18886678888`).
 /// Deserialising runs the same rule, so a value from the wire is as valid as a parsed one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -41,10 +40,7 @@ impl PhoneE164 {
             return Err(IssueCode::PhoneInvalid);
         }
         let digits: String = value[1..].chars().filter(char::is_ascii_digit).collect();
-        if let Some(e164) = lean_e164(&digits) {
-            return Ok(Some(PhoneE164(e164)));
-        }
-        full_e164(value)
+        valid_e164(&digits)
             .map(|e164| Some(PhoneE164(e164)))
             .ok_or(IssueCode::PhoneInvalid)
     }
@@ -54,15 +50,17 @@ impl PhoneE164 {
     }
 }
 
-/// The crate's full parser. It has panicked on odd input before (rust-phonenumber issues #43
-/// and #69), so a panic counts as "invalid" wherever unwinding is available (the server).
-fn full_e164(value: &str) -> Option<String> {
-    std::panic::catch_unwind(|| {
-        let number = phonenumber::parse(None, value).ok()?;
-        phonenumber::is_valid(&number).then(|| number.format().mode(Mode::E164).to_string())
-    })
-    .ok()
-    .flatten()
+/// A stored E.164 number as people read it, in international format (`+1 888-667-8888`,
+/// `+44 20 7946 0958`), by the crate's formatting rules. Storage and exports keep E.164;
+/// anything that is not a number is shown as it is.
+pub fn international_format(e164: &str) -> String {
+    match phonenumber::parse(None, e164) {
+        Ok(number) => number
+            .format()
+            .mode(phonenumber::Mode::International)
+            .to_string(),
+        Err(_) => e164.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -93,6 +91,18 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_number_is_shown_in_international_format() {
+        assert_eq!(international_format("+18886678888"), "+1 888-667-8888");
+        assert_eq!(international_format("+442079460958"), "+44 20 7946 0958");
+        assert_eq!(international_format("+4930901820"), "+49 30 901820");
+        assert_eq!(international_format("not a number"), "not a number");
+        // What is shown reads back as the same stored number.
+        let shown = international_format("+5491123456789");
+        let again = PhoneE164::parse_optional(&shown).unwrap().unwrap();
+        assert_eq!(again.as_str(), "+5491123456789", "{shown}");
+    }
+
+    #[test]
     fn an_empty_phone_is_allowed() {
         assert_eq!(PhoneE164::parse_optional("  "), Ok(None));
         assert_eq!(PhoneE164::parse_optional("'"), Ok(None));
@@ -107,32 +117,54 @@ mod tests {
     }
 
     #[test]
-    fn the_fast_path_agrees_with_the_phonenumber_crate() {
-        // Numbers from many countries, valid and not: the fast path may say "not sure", but
-        // whenever it answers, the crate must give the same E.164 number.
-        let mut checked = 0;
-        for code in 1..1000u32 {
-            for tail in [
-                "2025550143",
-                "7911123456",
-                "301234567",
-                "612345678",
-                "2079460958",
-                "55512",
-                "8886678888",
-                "9012345678901",
-            ] {
-                let digits = format!("{code}{tail}");
-                if let Some(fast) = lean_e164(&digits) {
-                    assert_eq!(full_e164(&format!("+{digits}")), Some(fast), "+{digits}");
-                    checked += 1;
-                }
-            }
+    fn a_valid_number_with_one_digit_too_many_is_rejected() {
+        // libphonenumber refuses each of these; the phonenumber crate alone accepts them
+        // (whisperfish/rust-phonenumber#31).
+        for input in [
+            "+8610123456789",
+            "+385123456780",
+            "+855912345678",
+            "+964123456781",
+            "+44 7911 1234567",
+        ] {
+            assert_eq!(
+                PhoneE164::parse_optional(input),
+                Err(IssueCode::PhoneInvalid),
+                "{input:?}"
+            );
         }
-        assert!(
-            checked > 100,
-            "the fast path should answer most real numbers, answered {checked}"
-        );
+    }
+
+    #[test]
+    fn a_national_prefix_written_after_the_country_code_is_dropped() {
+        let cases = [
+            ("+44 020 7946 0958", "+442079460958"),
+            ("+44 (0)20 7946 0958", "+442079460958"),
+            ("+1 1 888 667 8888", "+18886678888"),
+            // Argentina writes mobiles as 0 + area + 15 + number at home, +54 9 + area +
+            // number abroad; the plan's transform rule turns one into the other.
+            ("+54 011 15 2345 6789", "+5491123456789"),
+            ("+54 9 11 2345 6789", "+5491123456789"),
+        ];
+        for (input, expected) in cases {
+            let phone = PhoneE164::parse_optional(input).unwrap().unwrap();
+            assert_eq!(phone.as_str(), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn a_shared_country_code_is_judged_by_the_region_its_digits_belong_to() {
+        for input in [
+            "+1 604 555 0143",
+            "+1 888 667 8888",
+            "+7 701 234 5678",
+            "+7 912 345 6789",
+            "+44 7911 123456",
+            "+39 06 1234 5678",
+            "+800 1234 5678",
+        ] {
+            assert!(PhoneE164::parse_optional(input).is_ok(), "{input:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,265 @@
+//! Whether a number is valid by its country's numbering plan, judged exactly as Google's
+//! libphonenumber judges it (`parse` then `isValidNumber`), over the metadata the `phonenumber`
+//! crate bundles. The crate's own `is_valid` accepts a pattern that matches only the start of
+//! the number and skips the length check where the metadata leaves a length to be inherited
+//! (whisperfish/rust-phonenumber#31), so it passes a valid number with one digit too many;
+//! here every pattern must match the whole number and every length is checked, as in
+//! libphonenumber's `isNumberMatchingDesc`. Each country's patterns are compiled once, on the
+//! first use of its code, and kept per thread.
+
+use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
+use phonenumber::Type;
+use regex::Regex;
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// libphonenumber's bounds on a national significant number.
+const NATIONAL_DIGITS: std::ops::RangeInclusive<usize> = 2..=17;
+
+/// The number types libphonenumber knows. A number is valid when it matches any of them, so
+/// the order only decides speed: the most common first.
+const TYPES: [Type; 10] = [
+    Type::FixedLine,
+    Type::Mobile,
+    Type::TollFree,
+    Type::PremiumRate,
+    Type::SharedCost,
+    Type::Voip,
+    Type::PersonalNumber,
+    Type::Pager,
+    Type::Uan,
+    Type::Voicemail,
+];
+
+/// One number type of one region: the lengths it allows (empty: whatever the region's general
+/// description allows) and the pattern the whole number must match.
+struct Desc {
+    lengths: Vec<u16>,
+    pattern: Regex,
+}
+
+impl Desc {
+    fn new(lengths: Vec<u16>, pattern: &str) -> Option<Desc> {
+        Some(Desc {
+            lengths,
+            pattern: whole(pattern)?,
+        })
+    }
+
+    fn matches(&self, national: &str) -> bool {
+        (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16)))
+            && self.pattern.is_match(national)
+    }
+}
+
+struct Region {
+    /// For a country code shared by several regions: the digits this region's numbers start
+    /// with (a prefix match, as libphonenumber's `lookingAt`).
+    leading_digits: Option<Regex>,
+    general: Desc,
+    /// Local-only lengths: numbers this long are dialable only inside an area.
+    local_lengths: Vec<u16>,
+    types: Vec<Desc>,
+    national_prefix: Option<NationalPrefix>,
+}
+
+/// How libphonenumber strips a national prefix ("0" in "+44 020 7946 0958") or a carrier code,
+/// and rewrites what follows where the plan says so (Argentina's mobile "15").
+struct NationalPrefix {
+    pattern: Regex,
+    transform: Option<String>,
+}
+
+impl Region {
+    fn new(meta: &Metadata) -> Option<Region> {
+        let descriptors = meta.descriptors();
+        let kinds: Vec<&Descriptor> = TYPES
+            .into_iter()
+            .filter_map(|kind| descriptors.get(kind))
+            .collect();
+        // The general description's lengths are the union of every type's, as libphonenumber's
+        // metadata build computes them (the XML leaves them out).
+        let mut lengths: Vec<u16> = kinds
+            .iter()
+            .flat_map(|d| d.possible_length().iter().copied())
+            .collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        let mut local_lengths: Vec<u16> = kinds
+            .iter()
+            .flat_map(|d| d.possible_local_length().iter().copied())
+            .filter(|l| !lengths.contains(l))
+            .collect();
+        local_lengths.sort_unstable();
+        local_lengths.dedup();
+        let general = descriptors.general();
+        let national_prefix = meta
+            .national_prefix_for_parsing()
+            .map(|p| p.as_str().to_string())
+            .or_else(|| meta.national_prefix().map(regex::escape))
+            .filter(|p| !p.is_empty())
+            .and_then(|p| {
+                Some(NationalPrefix {
+                    pattern: at_start(&p)?,
+                    transform: meta
+                        .national_prefix_transform_rule()
+                        .filter(|rule| !rule.is_empty())
+                        .map(braced_groups),
+                })
+            });
+        Some(Region {
+            leading_digits: meta.leading_digits().and_then(|p| at_start(p.as_str())),
+            general: Desc::new(lengths, general.national_number().as_str())?,
+            local_lengths,
+            types: kinds
+                .into_iter()
+                .filter_map(|d| {
+                    Desc::new(d.possible_length().to_vec(), d.national_number().as_str())
+                })
+                .collect(),
+            national_prefix,
+        })
+    }
+
+    /// libphonenumber's `getNumberTypeHelper(...) != UNKNOWN`.
+    fn has_known_type(&self, national: &str) -> bool {
+        self.general.matches(national) && self.types.iter().any(|t| t.matches(national))
+    }
+
+    /// libphonenumber's `maybeStripNationalPrefixAndCarrierCode`, kept only when what is left
+    /// has a possible length (`testNumberLength` is neither too short, local-only nor invalid).
+    fn strip_national_prefix<'a>(&self, national: &'a str) -> Cow<'a, str> {
+        let Some(prefix) = &self.national_prefix else {
+            return Cow::Borrowed(national);
+        };
+        // Most numbers do not start with a national prefix: a plain search says so cheaply.
+        let Some(found) = prefix.pattern.find(national) else {
+            return Cow::Borrowed(national);
+        };
+        let rest = &national[found.end()..];
+        let stripped: Cow<'a, str> = match &prefix.transform {
+            None => Cow::Borrowed(rest),
+            Some(rule) => {
+                let groups = prefix.pattern.captures(national).expect("it matched");
+                match groups.get(groups.len() - 1) {
+                    Some(_) if groups.len() > 1 => {
+                        let mut rewritten = String::new();
+                        groups.expand(rule, &mut rewritten);
+                        rewritten.push_str(rest);
+                        Cow::Owned(rewritten)
+                    }
+                    _ => Cow::Borrowed(rest),
+                }
+            }
+        };
+        let viable = |n: &str| self.general.pattern.is_match(n);
+        if viable(national) && !viable(&stripped) {
+            return Cow::Borrowed(national);
+        }
+        if self.length_allows_stripping(stripped.len() as u16) {
+            stripped
+        } else {
+            Cow::Borrowed(national)
+        }
+    }
+
+    fn length_allows_stripping(&self, length: u16) -> bool {
+        let lengths = &self.general.lengths;
+        let (Some(&shortest), Some(&longest)) = (lengths.first(), lengths.last()) else {
+            return false;
+        };
+        if self.local_lengths.contains(&length) || length < shortest {
+            return false;
+        }
+        length > longest || lengths.contains(&length)
+    }
+}
+
+/// The regions sharing one country code, the main one first; `None` when the code is unused.
+type Country = Option<Rc<Vec<Region>>>;
+
+thread_local! {
+    static COUNTRIES: RefCell<HashMap<u16, Country>> = RefCell::new(HashMap::new());
+}
+
+fn country(code: u16) -> Country {
+    COUNTRIES.with(|countries| {
+        countries
+            .borrow_mut()
+            .entry(code)
+            .or_insert_with(|| {
+                let regions = DATABASE.region(&code)?;
+                let metas: Vec<&Metadata> = match regions.as_slice() {
+                    ["001"] => DATABASE.by_code(&code)?.into_iter().take(1).collect(),
+                    _ => regions.iter().filter_map(|r| DATABASE.by_id(*r)).collect(),
+                };
+                Some(Rc::new(metas.into_iter().filter_map(Region::new).collect()))
+            })
+            .clone()
+    })
+}
+
+/// The E.164 form of the number whose digits follow the `+`, when it is a valid number of its
+/// country; `None` when it is not.
+pub fn valid_e164(digits: &str) -> Option<String> {
+    if digits.starts_with('0') {
+        return None;
+    }
+    let (code, national, regions) = (1..=3.min(digits.len())).find_map(|length| {
+        let code: u16 = digits[..length].parse().ok()?;
+        Some((code, &digits[length..], country(code)?))
+    })?;
+    // The country code's main region decides how a national prefix is stripped.
+    let national = regions.first()?.strip_national_prefix(national);
+    if !NATIONAL_DIGITS.contains(&national.len()) {
+        return None;
+    }
+    // A code shared by several regions: the first whose leading digits start the number, or
+    // (for a region without them) whose numbers it is; it must then be one of that region's.
+    let valid = match regions.as_slice() {
+        [only] => only.has_known_type(&national),
+        _ => regions.iter().find_map(|r| match &r.leading_digits {
+            Some(pattern) => pattern
+                .is_match(&national)
+                .then(|| r.has_known_type(&national)),
+            None => r.has_known_type(&national).then_some(true),
+        })?,
+    };
+    valid.then(|| format!("+{code}{national}"))
+}
+
+/// The metadata's patterns are written with insignificant whitespace, as the crate reads them.
+fn compile(pattern: &str) -> Option<Regex> {
+    regex::RegexBuilder::new(pattern)
+        .ignore_whitespace(true)
+        .build()
+        .ok()
+}
+
+fn whole(pattern: &str) -> Option<Regex> {
+    compile(&format!("^(?:{pattern})$"))
+}
+
+fn at_start(pattern: &str) -> Option<Regex> {
+    compile(&format!("^(?:{pattern})"))
+}
+
+/// The metadata writes `$1`; the regex crate would read `$15` as group 15.
+fn braced_groups(rule: &str) -> String {
+    let mut out = String::with_capacity(rule.len() + 4);
+    let mut chars = rule.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('$', Some(d)) if d.is_ascii_digit() => {
+                out.push_str("${");
+                out.push(*d);
+                out.push('}');
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
