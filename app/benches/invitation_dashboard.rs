@@ -1,10 +1,10 @@
-//! Times the Invitations dashboard's queries with 100,000 users, on SQLite and, when
-//! TEST_DATABASE_URL is set, PostgreSQL: first and last pages, each filter, search, sorts,
+//! Times the Invitations dashboard's and All users' queries with 100,000 users, on SQLite and,
+//! when TEST_DATABASE_URL is set, PostgreSQL: first and last pages, each filter, search, sorts,
 //! the counts per status and the per-import funnels. Prints the median of several runs.
 //! Run: `cargo bench -p app --features ssr --bench invitation_dashboard`.
 
-use app::model::{InvitationFilter, InvitationSort, InvitationStatus, UserKind};
-use app::server::{invitation_dashboard, Db};
+use app::model::{InvitationStatus, UserFilter, UserKind, UserSort};
+use app::server::{invitation_dashboard, user_query, users, Db};
 use std::time::Instant;
 
 const USERS: i64 = 100_000;
@@ -93,6 +93,17 @@ async fn seed(db: &Db) {
         "  seeded {USERS} users in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // End users are Requesters; every tenth of them an Approver too.
+    sqlx::query(
+        "INSERT INTO user_roles (user_id, role_id) \
+         SELECT u.id, r.id FROM users u JOIN roles r ON r.name = 'Requester' WHERE u.kind = 'end_user' \
+         UNION ALL \
+         SELECT u.id, r.id FROM users u JOIN roles r ON r.name = 'Approver' \
+         WHERE u.kind = 'end_user' AND u.id % 10 = 0",
+    )
+    .execute(pool)
+    .await
+    .expect("role links");
     // Both backends plan better with fresh statistics (the app's databases get them over time).
     sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
 }
@@ -102,47 +113,47 @@ async fn measure(backend: &str, url: &str) {
     let db = Db::connect(url).await.expect("connect");
     db.migrate().await.expect("migrate");
     seed(&db).await;
-    let last_page = USERS / invitation_dashboard::PAGE_SIZE;
-    let cases: Vec<(&str, InvitationFilter)> = vec![
-        ("first page, by name", InvitationFilter::default()),
+    let last_page = USERS / user_query::PAGE_SIZE;
+    let cases: Vec<(&str, UserFilter)> = vec![
+        ("first page, by name", UserFilter::default()),
         (
             "page 1000, by name",
-            InvitationFilter {
+            UserFilter {
                 page: 1000,
                 ..Default::default()
             },
         ),
         (
             "last page, by name",
-            InvitationFilter {
+            UserFilter {
                 page: last_page,
                 ..Default::default()
             },
         ),
         (
             "status Pending",
-            InvitationFilter {
+            UserFilter {
                 status: Some(InvitationStatus::Pending),
                 ..Default::default()
             },
         ),
         (
             "status Expired",
-            InvitationFilter {
+            UserFilter {
                 status: Some(InvitationStatus::Expired),
                 ..Default::default()
             },
         ),
         (
             "status Send failed",
-            InvitationFilter {
+            UserFilter {
                 status: Some(InvitationStatus::SendFailed),
                 ..Default::default()
             },
         ),
         (
             "kind End user + organization",
-            InvitationFilter {
+            UserFilter {
                 kind: Some(UserKind::EndUser),
                 organization_id: Some(7),
                 ..Default::default()
@@ -150,45 +161,45 @@ async fn measure(backend: &str, url: &str) {
         ),
         (
             "import job",
-            InvitationFilter {
+            UserFilter {
                 import_job_id: Some(3),
                 ..Default::default()
             },
         ),
         (
             "search \"person4242\"",
-            InvitationFilter {
+            UserFilter {
                 search: "person4242".into(),
                 ..Default::default()
             },
         ),
         (
             "search \"first99 last\"",
-            InvitationFilter {
+            UserFilter {
                 search: "first99 last".into(),
                 ..Default::default()
             },
         ),
         (
             "sort by email, descending",
-            InvitationFilter {
-                sort: InvitationSort::Email,
+            UserFilter {
+                sort: UserSort::Email,
                 descending: true,
                 ..Default::default()
             },
         ),
         (
             "sort by invited at, descending",
-            InvitationFilter {
-                sort: InvitationSort::InvitedAt,
+            UserFilter {
+                sort: UserSort::InvitedAt,
                 descending: true,
                 ..Default::default()
             },
         ),
         (
             "sort by status",
-            InvitationFilter {
-                sort: InvitationSort::Status,
+            UserFilter {
+                sort: UserSort::Status,
                 ..Default::default()
             },
         ),
@@ -207,6 +218,80 @@ async fn measure(backend: &str, url: &str) {
         times.sort_by(f64::total_cmp);
         println!(
             "  {label:<34} {:>7.1} ms median (page + count + counts per status; {total} match)",
+            times[RUNS / 2]
+        );
+    }
+    let approver: i64 = sqlx::query_scalar("SELECT id FROM roles WHERE name = 'Approver'")
+        .fetch_one(db.pool())
+        .await
+        .expect("Approver");
+    let all_users: Vec<(&str, UserFilter)> = vec![
+        ("first page, by name", UserFilter::default()),
+        (
+            "last page, by name",
+            UserFilter {
+                page: last_page,
+                ..Default::default()
+            },
+        ),
+        (
+            "sort by kind",
+            UserFilter {
+                sort: UserSort::Kind,
+                ..Default::default()
+            },
+        ),
+        (
+            "sort by organization",
+            UserFilter {
+                sort: UserSort::Organization,
+                ..Default::default()
+            },
+        ),
+        (
+            "sort by created, descending",
+            UserFilter {
+                sort: UserSort::Created,
+                descending: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "role Approver",
+            UserFilter {
+                role_id: Some(approver),
+                ..Default::default()
+            },
+        ),
+        (
+            "role + organization + status",
+            UserFilter {
+                role_id: Some(approver),
+                organization_id: Some(10),
+                status: Some(InvitationStatus::Registered),
+                ..Default::default()
+            },
+        ),
+        (
+            "search \"person4242\"",
+            UserFilter {
+                search: "person4242".into(),
+                ..Default::default()
+            },
+        ),
+    ];
+    println!("  All users:");
+    for (label, filter) in all_users {
+        let mut times = Vec::with_capacity(RUNS);
+        let mut total = 0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            (_, total) = users::list(db.pool(), &filter, NOW).await.expect("list");
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "    {label:<32} {:>7.1} ms median (page + count; {total} match)",
             times[RUNS / 2]
         );
     }

@@ -30,7 +30,7 @@ test("an administrator adds an end user and finds them in All users", async ({ p
 
   await expect(page.getByRole("status")).toContainText("User added.");
   await expect(page.getByRole("heading", { name: "Zoë Zimmermann" })).toBeVisible();
-  await expect(page.getByLabel("Phone")).toHaveValue("+18886678888");
+  await expect(page.getByLabel("Phone")).toHaveValue("+1 888-667-8888");
 
   await page.getByRole("link", { name: "All users" }).first().click();
   const row = page.getByRole("row", { name: /zoe\.zimmermann@example\.com/ });

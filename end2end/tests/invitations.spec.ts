@@ -86,3 +86,29 @@ test("bulk Send invite from the dashboard emails each selected user; a revoked l
   await invitee.goto(link!);
   await expect(invitee.getByText("This invitation has expired — ask your administrator to send a new one.")).toBeVisible();
 });
+
+test("every status card's label is readable on its card, Send failed included", async ({ page }) => {
+  await signIn(page, "/admin/invitations");
+  const cards = page.locator(".status-counts .count-card a");
+  await expect(cards.filter({ hasText: "Send failed" })).toHaveCount(1);
+  // WCAG contrast of the label's colour against the card's own background.
+  const contrasts = await cards.evaluateAll((links) => {
+    const rgb = (css: string) => css.match(/[\d.]+/g)!.slice(0, 3).map(Number);
+    const luminance = (css: string) => {
+      const [r, g, b] = rgb(css).map((v) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    return links.map((link) => {
+      const label = link.querySelector(".label")!;
+      const fg = luminance(getComputedStyle(label).color);
+      const bg = luminance(getComputedStyle(link).backgroundColor);
+      return { label: label.textContent, ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
+    });
+  });
+  for (const { label, ratio } of contrasts) {
+    expect(ratio, `${label}: contrast ${ratio.toFixed(2)}`).toBeGreaterThanOrEqual(4.5);
+  }
+});

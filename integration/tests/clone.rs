@@ -2,7 +2,7 @@
 
 mod support;
 
-use app::model::{InvitationStatus, MfaMethod, UserType};
+use app::model::{InvitationStatus, MfaMethod, UserSettings, UserType};
 use app::rules::{settings_copied_from, Field, IssueCode};
 use app::server::context::Actor;
 use app::server::users;
@@ -18,19 +18,25 @@ on_both_databases! {
     a_source_deleted_before_saving_gives_a_clear_error_and_nothing_is_written => deleted_source;
 }
 
+fn berlin_settings() -> UserSettings {
+    UserSettings {
+        user_type: UserType::Privileged,
+        site: "Berlin".into(),
+        language: "de".into(),
+        idle_warning_minutes: 15,
+        notify_by_email: false,
+        notify_by_sms: true,
+        mfa_method: MfaMethod::Authenticator,
+    }
+}
+
 async fn maria(db: &Db) -> i64 {
     let org = organization(db, "Acme").await;
     let requester = role_id(db, "Requester").await;
     let approver = role_id(db, "Approver").await;
     let mut input = end_user("maria@acme.example", org, vec![requester, approver]);
     input.first_name = "Maria".into();
-    input.user_type = UserType::Privileged;
-    input.site = "Berlin".into();
-    input.language = "de".into();
-    input.idle_warning_minutes = 15;
-    input.notify_by_email = false;
-    input.notify_by_sms = true;
-    input.mfa_method = MfaMethod::Authenticator;
+    input.settings = berlin_settings();
     insert_user(db, input, Some("maria's own password")).await
 }
 
@@ -58,19 +64,7 @@ async fn clone_copies_settings(db: Db) {
         (source.kind, source.organization_id)
     );
     assert_eq!(clone.role_ids, source.role_ids);
-    assert_eq!(
-        (
-            clone.user_type,
-            clone.site.as_str(),
-            clone.language.as_str()
-        ),
-        (UserType::Privileged, "Berlin", "de")
-    );
-    assert_eq!(clone.idle_warning_minutes, 15);
-    assert_eq!(
-        (clone.notify_by_email, clone.notify_by_sms, clone.mfa_method),
-        (false, true, MfaMethod::Authenticator)
-    );
+    assert_eq!(clone.settings, berlin_settings());
     assert_eq!(
         (
             clone.first_name.as_str(),

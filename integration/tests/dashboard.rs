@@ -3,7 +3,7 @@
 
 mod support;
 
-use app::model::{InvitationFilter, InvitationSort, InvitationStatus, UserKind};
+use app::model::{InvitationStatus, UserFilter, UserKind, UserSort};
 use app::server::invitations::Purpose;
 use app::server::{acceptance, invitation_actions, invitation_dashboard, users, Db};
 use support::*;
@@ -90,7 +90,7 @@ async fn dashboard(db: Db) {
     invitation_actions::revoke(&db, &actor_named(admin), &[revoked], NOW + 20)
         .await
         .unwrap();
-    let page = |filter: InvitationFilter, now: i64| {
+    let page = |filter: UserFilter, now: i64| {
         let db = db.clone();
         async move {
             invitation_dashboard::page(db.pool(), &filter, now)
@@ -99,7 +99,7 @@ async fn dashboard(db: Db) {
         }
     };
 
-    let all = page(InvitationFilter::default(), NOW + 30).await;
+    let all = page(UserFilter::default(), NOW + 30).await;
     assert_eq!(all.total, 5);
     // The admin and Zoe registered, Bob pending, Cy revoked and Dee never invited.
     assert_eq!(
@@ -119,7 +119,7 @@ async fn dashboard(db: Db) {
     // A day later Bob's invitation has expired; the counts and the filter agree.
     let later = NOW + DAY + 1;
     let expired = page(
-        InvitationFilter {
+        UserFilter {
             status: Some(InvitationStatus::Expired),
             ..Default::default()
         },
@@ -132,7 +132,7 @@ async fn dashboard(db: Db) {
     assert_eq!(expired.users[0].invitation, InvitationStatus::Expired);
 
     let end_users_of_acme = page(
-        InvitationFilter {
+        UserFilter {
             kind: Some(UserKind::EndUser),
             organization_id: Some(acme),
             status: Some(InvitationStatus::NotInvited),
@@ -152,7 +152,7 @@ async fn dashboard(db: Db) {
         ("%", 0),
     ] {
         let found = page(
-            InvitationFilter {
+            UserFilter {
                 search: search.into(),
                 ..Default::default()
             },
@@ -163,8 +163,8 @@ async fn dashboard(db: Db) {
     }
 
     let by_email_desc = page(
-        InvitationFilter {
-            sort: InvitationSort::Email,
+        UserFilter {
+            sort: UserSort::Email,
             descending: true,
             ..Default::default()
         },
@@ -175,7 +175,7 @@ async fn dashboard(db: Db) {
 
     // Past the last page: nothing listed, the total still right.
     let beyond = page(
-        InvitationFilter {
+        UserFilter {
             page: 3,
             ..Default::default()
         },
@@ -190,7 +190,7 @@ async fn dashboard(db: Db) {
         .await
         .unwrap();
     let found = page(
-        InvitationFilter {
+        UserFilter {
             search: "dora dunn".into(),
             ..Default::default()
         },

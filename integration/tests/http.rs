@@ -143,11 +143,11 @@ async fn server_fns_check_the_caller(db: Db) {
     .await;
     let app = app(db.clone());
     let call = |cookie: Option<String>| {
-        let mut request = post("/api/list_users", "page=0");
+        let mut request = post("/api/list_users", "filter[page]=0");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
-        request.body(Body::from("page=0")).unwrap()
+        request.body(Body::from("filter[page]=0")).unwrap()
     };
     let (_, _, text) = send(&app, call(None)).await;
     assert!(text.contains("Unauthenticated"), "{text}");
@@ -485,7 +485,7 @@ async fn refusal_statuses(db: Db) {
         }
         request.body(Body::from(body.to_string())).unwrap()
     };
-    let (status, _, text) = send(&app, call("/api/list_users", "page=0", None)).await;
+    let (status, _, text) = send(&app, call("/api/list_users", "filter[page]=0", None)).await;
     assert_eq!(
         (status, text.contains("Unauthenticated")),
         (StatusCode::UNAUTHORIZED, true),
@@ -494,7 +494,7 @@ async fn refusal_statuses(db: Db) {
     let helper_cookie = sign_in(&app, "helper@example.com", PASSWORD).await.unwrap();
     let (status, _, _) = send(
         &app,
-        call("/api/list_users", "page=0", Some(&helper_cookie)),
+        call("/api/list_users", "filter[page]=0", Some(&helper_cookie)),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -521,9 +521,9 @@ async fn refusal_statuses(db: Db) {
     // Validation failures are 422 with every field error.
     let body = serde_json::json!({"input": {
         "kind": "Technician", "first_name": "Ann", "last_name": "L3e", "email": "not-an-email",
-        "phone": "", "organization_id": null, "role_ids": [], "user_type": "Standard", "site": "HQ",
-        "language": "en", "idle_warning_minutes": 60, "notify_by_email": true,
-        "notify_by_sms": false, "mfa_method": "None"}, "send_invitation": false});
+        "phone": "", "organization_id": null, "role_ids": [], "settings": {"user_type": "Standard",
+        "site": "HQ", "language": "en", "idle_warning_minutes": 60, "notify_by_email": true,
+        "notify_by_sms": false, "mfa_method": "None"}}, "send_invitation": false});
     let request = Request::post("/api/create_user")
         .header(header::CONTENT_TYPE, "application/json")
         .header("sec-fetch-site", "same-origin")
@@ -612,7 +612,7 @@ async fn huge_page_numbers(db: Db) {
     let app = app(db.clone());
     let cookie = sign_in(&app, "boss@example.com", PASSWORD).await.unwrap();
     for page in ["9223372036854775807", "-9223372036854775808"] {
-        let body = format!("page={page}");
+        let body = format!("filter[page]={page}");
         let request = post("/api/list_users", &body)
             .header(header::COOKIE, cookie.clone())
             .body(Body::from(body.clone()))

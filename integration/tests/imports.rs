@@ -104,7 +104,7 @@ async fn creates_everything(db: Db) {
     );
     let of_job = app::server::invitation_dashboard::page(
         db.pool(),
-        &app::model::InvitationFilter {
+        &app::model::UserFilter {
             import_job_id: result.job_id,
             ..Default::default()
         },

@@ -4,7 +4,7 @@
 mod support;
 
 use app::error::AppError;
-use app::model::{InvitationStatus, UserKind};
+use app::model::{InvitationStatus, UserFilter, UserKind};
 use app::rules::{Field, IssueCode};
 use app::server::context::Actor;
 use app::server::users;
@@ -208,7 +208,8 @@ async fn listing(db: Db) {
     )
     .await
     .unwrap();
-    let (page, total) = users::list_page(db.pool(), None, 0, NOW).await.unwrap();
+    let everyone = UserFilter::default();
+    let (page, total) = users::list(db.pool(), &everyone, NOW).await.unwrap();
     assert_eq!(total, 2);
     assert_eq!(page[0].last_name, "Tech");
     assert_eq!(page[0].invitation, InvitationStatus::Registered);
@@ -219,9 +220,11 @@ async fn listing(db: Db) {
         vec!["Approver".to_string(), "Requester".to_string()]
     );
     assert_eq!(page[1].invitation, InvitationStatus::Pending);
-    let (only_org, total) = users::list_page(db.pool(), Some(org), 0, NOW)
-        .await
-        .unwrap();
+    let in_org = UserFilter {
+        organization_id: Some(org),
+        ..UserFilter::default()
+    };
+    let (only_org, total) = users::list(db.pool(), &in_org, NOW).await.unwrap();
     assert_eq!((only_org.len(), total), (1, 1));
 }
 
@@ -250,7 +253,9 @@ async fn create_admin(db: Db) {
         .unwrap();
     assert!(password.len() >= 12);
     assert!(cli::any_admin_exists(&db).await.unwrap());
-    let (page, _) = users::list_page(db.pool(), None, 0, NOW).await.unwrap();
+    let (page, _) = users::list(db.pool(), &UserFilter::default(), NOW)
+        .await
+        .unwrap();
     assert_eq!(page[0].invitation, InvitationStatus::Registered);
     assert!(
         cli::create_admin(&db, "ROOT@example.com", "Root", "Admin", None)
@@ -305,10 +310,8 @@ async fn text_limits(db: Db) {
         user_id: admin_id,
         display_name: "Boss",
     };
-    let input = app::rules::UserFieldsInput {
-        site: "s".repeat(1_000_000),
-        ..end_user("long@example.com", org, vec![requester])
-    };
+    let mut input = end_user("long@example.com", org, vec![requester]);
+    input.settings.site = "s".repeat(1_000_000);
     let error = users::create(&db, &input, false, &who, BASE, NOW)
         .await
         .unwrap_err();

@@ -26,7 +26,7 @@ pub async fn clone_user(
     #[server(default)] mfa_method: String,
     #[server(default)] send_invitation: Option<String>,
 ) -> Result<i64, AppError> {
-    use crate::model::{MfaMethod, UserKind, UserType};
+    use crate::model::{MfaMethod, UserKind, UserSettings, UserType};
     use crate::rules::UserFieldsInput;
     use crate::server::{clock, context, users};
     let (state, admin) = context::require_admin().await?;
@@ -43,13 +43,15 @@ pub async fn clone_user(
             .ok()
             .filter(|_| kind == UserKind::EndUser),
         role_ids,
-        user_type: UserType::parse(&user_type).unwrap_or_default(),
-        site,
-        language,
-        idle_warning_minutes: idle_warning_minutes.trim().parse().unwrap_or(0),
-        notify_by_email: notify_by_email.is_some(),
-        notify_by_sms: notify_by_sms.is_some(),
-        mfa_method: MfaMethod::parse(&mfa_method).unwrap_or_default(),
+        settings: UserSettings {
+            user_type: UserType::parse(&user_type).unwrap_or_default(),
+            site,
+            language,
+            idle_warning_minutes: idle_warning_minutes.trim().parse().unwrap_or(0),
+            notify_by_email: notify_by_email.is_some(),
+            notify_by_sms: notify_by_sms.is_some(),
+            mfa_method: MfaMethod::parse(&mfa_method).unwrap_or_default(),
+        },
     };
     let actor = admin.actor();
     let base = &state.config.public_base_url;

@@ -1,7 +1,7 @@
 use crate::error::AppError;
 use crate::model::{
-    InvitationActionResult, InvitationFilter, InvitationState, InvitationsPage, JobFunnel,
-    MailboxView, UserKind,
+    InvitationActionResult, InvitationState, InvitationsPage, JobFunnel, MailboxView, UserFilter,
+    UserKind,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -73,7 +73,7 @@ pub async fn mailbox() -> Result<MailboxView, AppError> {
 
 /// One page of the Invitations dashboard.
 #[server(endpoint = "load_invitations", input = Json)]
-pub async fn load_invitations(filter: InvitationFilter) -> Result<InvitationsPage, AppError> {
+pub async fn load_invitations(filter: UserFilter) -> Result<InvitationsPage, AppError> {
     use crate::server::{clock, context, invitation_dashboard};
     let (state, _) = context::require_admin().await?;
     invitation_dashboard::page(state.db.pool(), &filter, clock::now()).await

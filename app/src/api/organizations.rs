@@ -17,7 +17,12 @@ pub async fn get_organization(id: i64, page: i64) -> Result<OrganizationDetail, 
     let name = organizations::name_of(state.db.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound("That organization".into()))?;
-    let (end_users, _) = users::list_page(state.db.pool(), Some(id), page, clock::now()).await?;
+    let filter = crate::model::UserFilter {
+        organization_id: Some(id),
+        page,
+        ..crate::model::UserFilter::default()
+    };
+    let (end_users, _) = users::list(state.db.pool(), &filter, clock::now()).await?;
     Ok(OrganizationDetail {
         id,
         name,

@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::model::{RoleInfo, UserDetail, UserSummary};
+use crate::model::{RoleInfo, UserDetail, UserFilter, UserSummary};
 use crate::rules::UserFieldsInput;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -13,16 +13,17 @@ pub struct UserPage {
     pub page_size: i64,
 }
 
+/// One page of All users: those the filter matches, in its order.
 #[server(endpoint = "list_users")]
-pub async fn list_users(page: i64) -> Result<UserPage, AppError> {
+pub async fn list_users(filter: UserFilter) -> Result<UserPage, AppError> {
     use crate::server::{clock, context, users};
     let (state, _) = context::require_admin().await?;
-    let page = crate::model::clamp_page(page);
-    let (list, total) = users::list_page(state.db.pool(), None, page, clock::now()).await?;
+    let filter = filter.on_page(filter.page);
+    let (list, total) = users::list(state.db.pool(), &filter, clock::now()).await?;
     Ok(UserPage {
         users: list,
         total,
-        page,
+        page: filter.page,
         page_size: users::PAGE_SIZE,
     })
 }

@@ -79,13 +79,13 @@ pub fn CloneUserForm(
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
             role_ids: input.role_ids,
-            user_type: input.user_type.as_str().into(),
-            site: input.site,
-            language: input.language,
-            idle_warning_minutes: input.idle_warning_minutes.to_string(),
-            notify_by_email: input.notify_by_email.then(|| "on".into()),
-            notify_by_sms: input.notify_by_sms.then(|| "on".into()),
-            mfa_method: input.mfa_method.as_str().into(),
+            user_type: input.settings.user_type.as_str().into(),
+            site: input.settings.site,
+            language: input.settings.language,
+            idle_warning_minutes: input.settings.idle_warning_minutes.to_string(),
+            notify_by_email: input.settings.notify_by_email.then(|| "on".into()),
+            notify_by_sms: input.settings.notify_by_sms.then(|| "on".into()),
+            mfa_method: input.settings.mfa_method.as_str().into(),
             send_invitation: send_invitation.get_untracked().then(|| "on".into()),
         });
     };

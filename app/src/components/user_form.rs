@@ -1,6 +1,6 @@
 use super::{RolePicker, SettingsFields, TextField};
 use crate::browser;
-use crate::model::{OrganizationSummary, RoleInfo, UserKind};
+use crate::model::{MfaMethod, OrganizationSummary, RoleInfo, UserKind, UserSettings, UserType};
 use crate::rules::{validate_user_fields, Field, FieldError, UserFieldsInput, NAME_MAX_CHARS};
 use leptos::prelude::*;
 
@@ -14,17 +14,18 @@ pub struct UserFormState {
     pub phone: RwSignal<String>,
     pub organization_id: RwSignal<Option<i64>>,
     pub role_ids: RwSignal<Vec<i64>>,
-    pub user_type: RwSignal<crate::model::UserType>,
+    pub user_type: RwSignal<UserType>,
     pub site: RwSignal<String>,
     pub language: RwSignal<String>,
     pub idle_warning_minutes: RwSignal<String>,
     pub notify_by_email: RwSignal<bool>,
     pub notify_by_sms: RwSignal<bool>,
-    pub mfa_method: RwSignal<crate::model::MfaMethod>,
+    pub mfa_method: RwSignal<MfaMethod>,
 }
 
 impl UserFormState {
     pub(crate) fn new(initial: &UserFieldsInput) -> Self {
+        let settings = &initial.settings;
         UserFormState {
             kind: RwSignal::new(initial.kind),
             first_name: RwSignal::new(initial.first_name.clone()),
@@ -33,13 +34,13 @@ impl UserFormState {
             phone: RwSignal::new(initial.phone.clone()),
             organization_id: RwSignal::new(initial.organization_id),
             role_ids: RwSignal::new(initial.role_ids.clone()),
-            user_type: RwSignal::new(initial.user_type),
-            site: RwSignal::new(initial.site.clone()),
-            language: RwSignal::new(initial.language.clone()),
-            idle_warning_minutes: RwSignal::new(initial.idle_warning_minutes.to_string()),
-            notify_by_email: RwSignal::new(initial.notify_by_email),
-            notify_by_sms: RwSignal::new(initial.notify_by_sms),
-            mfa_method: RwSignal::new(initial.mfa_method),
+            user_type: RwSignal::new(settings.user_type),
+            site: RwSignal::new(settings.site.clone()),
+            language: RwSignal::new(settings.language.clone()),
+            idle_warning_minutes: RwSignal::new(settings.idle_warning_minutes.to_string()),
+            notify_by_email: RwSignal::new(settings.notify_by_email),
+            notify_by_sms: RwSignal::new(settings.notify_by_sms),
+            mfa_method: RwSignal::new(settings.mfa_method),
         }
     }
 
@@ -57,13 +58,15 @@ impl UserFormState {
                 None
             },
             role_ids: self.role_ids.get(),
-            user_type: self.user_type.get(),
-            site: self.site.get(),
-            language: self.language.get(),
-            idle_warning_minutes: self.idle_warning_minutes.get().trim().parse().unwrap_or(0),
-            notify_by_email: self.notify_by_email.get(),
-            notify_by_sms: self.notify_by_sms.get(),
-            mfa_method: self.mfa_method.get(),
+            settings: UserSettings {
+                user_type: self.user_type.get(),
+                site: self.site.get(),
+                language: self.language.get(),
+                idle_warning_minutes: self.idle_warning_minutes.get().trim().parse().unwrap_or(0),
+                notify_by_email: self.notify_by_email.get(),
+                notify_by_sms: self.notify_by_sms.get(),
+                mfa_method: self.mfa_method.get(),
+            },
         }
     }
 }

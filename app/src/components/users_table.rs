@@ -1,31 +1,58 @@
 use super::InvitationBadge;
-use crate::model::UserSummary;
+use crate::model::{UserFilter, UserSort, UserSummary};
 use leptos::prelude::*;
 use std::collections::HashSet;
 
 /// Users in a table. With `selection`, each row gets a checkbox; every row has a menu of
-/// actions (a `<details>`, so it works with the keyboard and before the wasm loads).
+/// actions (a `<details>`, so it works with the keyboard and before the wasm loads). With
+/// `sorting` (the list's current filter), the column headers are links that sort by that
+/// column, then reverse it.
 #[component]
 pub fn UsersTable(
     users: Vec<UserSummary>,
     #[prop(optional)] caption: Option<&'static str>,
     #[prop(optional)] selection: Option<RwSignal<HashSet<i64>>>,
+    #[prop(optional)] sorting: Option<UserFilter>,
+    #[prop(optional)] empty: Option<&'static str>,
 ) -> impl IntoView {
     if users.is_empty() {
-        return view! { <p class="empty">"No users yet."</p> }.into_any();
+        return view! { <p class="empty">{empty.unwrap_or("No users yet.")}</p> }.into_any();
     }
+    let header = move |label: &'static str, sort: UserSort| match &sorting {
+        None => view! { <th scope="col">{label}</th> }.into_any(),
+        Some(filter) => {
+            let current = filter.sort == sort;
+            let aria_sort = match (current, filter.descending) {
+                (false, _) => "none",
+                (true, false) => "ascending",
+                (true, true) => "descending",
+            };
+            let arrow = match aria_sort {
+                "ascending" => " ▲",
+                "descending" => " ▼",
+                _ => "",
+            };
+            let href = format!("?{}", filter.sorted_by(sort).to_query());
+            view! {
+                <th scope="col" aria-sort=aria_sort>
+                    <a href=href class="sort-link">{label}<span aria-hidden="true">{arrow}</span></a>
+                </th>
+            }
+            .into_any()
+        }
+    };
     view! {
         <table class="data-table">
             {caption.map(|c| view! { <caption class="visually-hidden">{c}</caption> })}
             <thead>
                 <tr>
                     {selection.map(|_| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Email"</th>
-                    <th scope="col">"Kind"</th>
-                    <th scope="col">"Organization"</th>
+                    {header("Name", UserSort::Name)}
+                    {header("Email", UserSort::Email)}
+                    {header("Kind", UserSort::Kind)}
+                    {header("Organization", UserSort::Organization)}
                     <th scope="col">"Roles"</th>
-                    <th scope="col">"Invitation"</th>
+                    {header("Invitation", UserSort::Status)}
                     <th scope="col"><span class="visually-hidden">"Row actions"</span></th>
                 </tr>
             </thead>

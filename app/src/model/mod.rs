@@ -2,14 +2,18 @@
 
 mod enums;
 mod invitation;
+mod user_filter;
+mod user_settings;
 mod views;
 
 pub use enums::{format_time, time_left, InvitationStatus, MfaMethod, UserKind, UserType};
 pub use invitation::search_text;
 pub use invitation::{
-    InvitationActionResult, InvitationFilter, InvitationSort, InvitationState, InvitationsPage,
-    JobFunnel, MailboxMessage, MailboxView, SkippedUser, StatusCounts,
+    InvitationActionResult, InvitationState, InvitationsPage, JobFunnel, MailboxMessage,
+    MailboxView, SkippedUser, StatusCounts,
 };
+pub use user_filter::{UserFilter, UserSort, SEARCH_MAX_CHARS};
+pub use user_settings::{UserSettings, DEFAULT_LANGUAGE, DEFAULT_SITE};
 pub use views::{
     CurrentUser, OrganizationDetail, OrganizationSummary, RoleInfo, UserDetail, UserSummary,
 };

@@ -1,4 +1,4 @@
-use super::{InvitationStatus, MfaMethod, UserKind, UserType};
+use super::{InvitationStatus, UserKind, UserSettings};
 use serde::{Deserialize, Serialize};
 
 /// The signed-in administrator, as the pages need to know them.
@@ -45,13 +45,7 @@ pub struct UserDetail {
     pub external_id: Option<String>,
     pub organization_id: Option<i64>,
     pub organization: Option<String>,
-    pub user_type: UserType,
-    pub site: String,
-    pub language: String,
-    pub idle_warning_minutes: i64,
-    pub notify_by_email: bool,
-    pub notify_by_sms: bool,
-    pub mfa_method: MfaMethod,
+    pub settings: UserSettings,
     pub role_ids: Vec<i64>,
     pub invitation: InvitationStatus,
     pub time_left: Option<String>,

@@ -1,13 +1,11 @@
 use crate::api::invitations::{
     import_funnels, load_invitations, resend_invitations, revoke_invitations,
 };
-use crate::api::organizations::list_organizations;
 use crate::components::invitations::{
-    ImportFunnels, InvitationCommand, InvitationFilters, InvitationOutcome, InvitationsTable,
-    StatusCountsBar,
+    ImportFunnels, InvitationCommand, InvitationOutcome, InvitationsTable, StatusCountsBar,
 };
-use crate::components::{poll_every, ErrorNotice};
-use crate::model::InvitationFilter;
+use crate::components::{poll_every, ErrorNotice, FilterChoices, UserFilters};
+use crate::model::UserFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -19,19 +17,11 @@ use std::time::Duration;
 #[component]
 pub fn InvitationsPage() -> impl IntoView {
     let query = use_query_map();
-    let filter = Memo::new(move |_| query.with(|q| InvitationFilter::from_query(|k| q.get(k))));
+    let filter = Memo::new(move |_| query.with(|q| UserFilter::from_query(|k| q.get(k))));
     let data = Resource::new(move || filter.get(), load_invitations);
     let funnels = Resource::new(|| (), |_| import_funnels());
     // The filter form's choices load once: a refresh must not redraw a form being filled in.
-    let choices = Resource::new(
-        || (),
-        |_| async {
-            (
-                list_organizations().await.unwrap_or_default(),
-                import_funnels().await.unwrap_or_default(),
-            )
-        },
-    );
+    let choices = Resource::new(|| (), |_| FilterChoices::load());
     let selection = RwSignal::new(HashSet::<i64>::new());
     let act = Action::new(|(command, ids): &(InvitationCommand, Vec<i64>)| {
         let (command, ids) = (*command, ids.clone());
@@ -81,8 +71,8 @@ pub fn InvitationsPage() -> impl IntoView {
             {move || {
                 let current = filter.get();
                 Suspend::new(async move {
-                    let (orgs, jobs) = choices.await;
-                    view! { <InvitationFilters filter=current organizations=orgs jobs/> }
+                    let choices = choices.await;
+                    view! { <UserFilters filter=current choices label="Filter invitations"/> }
                 })
             }}
         </Suspense>
@@ -100,8 +90,8 @@ pub fn InvitationsPage() -> impl IntoView {
                     Ok(page) => {
                         let f = filter.get_untracked();
                         let pages = ((page.total + page.page_size - 1) / page.page_size).max(1);
-                        let previous = (f.page > 0).then(|| InvitationFilter { page: f.page - 1, ..f.clone() }.to_query());
-                        let next = (f.page + 1 < pages).then(|| InvitationFilter { page: f.page + 1, ..f.clone() }.to_query());
+                        let previous = (f.page > 0).then(|| UserFilter { page: f.page - 1, ..f.clone() }.to_query());
+                        let next = (f.page + 1 < pages).then(|| UserFilter { page: f.page + 1, ..f.clone() }.to_query());
                         view! {
                             <StatusCountsBar counts=page.counts filter=f.clone()/>
                             <ImportFunnels funnels=jobs/>

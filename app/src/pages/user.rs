@@ -4,7 +4,7 @@ use crate::components::{
 };
 use crate::error::AppError;
 use crate::model::UserDetail;
-use crate::rules::UserFieldsInput;
+use crate::rules::{international_format, UserFieldsInput};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -103,15 +103,13 @@ fn fields_of(user: &UserDetail) -> UserFieldsInput {
         first_name: user.first_name.clone(),
         last_name: user.last_name.clone(),
         email: user.email.clone(),
-        phone: user.phone.clone().unwrap_or_default(),
+        phone: user
+            .phone
+            .as_deref()
+            .map(international_format)
+            .unwrap_or_default(),
         organization_id: user.organization_id,
         role_ids: user.role_ids.clone(),
-        user_type: user.user_type,
-        site: user.site.clone(),
-        language: user.language.clone(),
-        idle_warning_minutes: user.idle_warning_minutes,
-        notify_by_email: user.notify_by_email,
-        notify_by_sms: user.notify_by_sms,
-        mfa_method: user.mfa_method,
+        settings: user.settings.clone(),
     }
 }

@@ -1,27 +1,28 @@
 use crate::api::users::list_users;
-use crate::components::{poll_every, ErrorNotice, ImportUsersModal, UsersActions, UsersTable};
-use crate::model::UserKind;
+use crate::components::{
+    poll_every, ErrorNotice, FilterChoices, ImportUsersModal, UserFilters, UsersActions, UsersTable,
+};
+use crate::model::{count_of, UserFilter, UserKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-/// Administration → Accounts → All users.
+/// Administration → Accounts → All users: search, filters and sorting held in the URL (so a
+/// view can be bookmarked and the back button works), 50 users a page from the server.
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
-    let page = move || {
-        query
-            .with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()))
-            .unwrap_or(0)
-            .max(0)
-    };
-    let users = Resource::new(page, list_users);
+    let filter = Memo::new(move |_| query.with(|q| UserFilter::from_query(|k| q.get(k))));
+    let users = Resource::new(move || filter.get(), list_users);
+    // The filter form's choices load once: a refresh must not redraw a form being filled in.
+    let choices = Resource::new(|| (), |_| FilterChoices::load());
     let selection = RwSignal::new(std::collections::HashSet::new());
     let importing = RwSignal::new(false);
-    // Statuses change when people accept: refresh quietly, but not under the open modal.
+    // Statuses change when people accept: refresh quietly, but not under the open modal or a
+    // half-typed search.
     poll_every(std::time::Duration::from_secs(10), move || {
-        if !importing.get_untracked() {
+        if !importing.get_untracked() && !crate::browser::user_is_busy() {
             users.refetch();
         }
     });
@@ -42,19 +43,37 @@ pub fn UsersPage() -> impl IntoView {
                 <A href="/admin/users/new" attr:class="button primary">"Add user"</A>
             </div>
         </div>
+        <Suspense fallback=|| ()>
+            {move || {
+                let current = filter.get();
+                Suspend::new(async move {
+                    let choices = choices.await;
+                    view! { <UserFilters filter=current choices label="Filter users"/> }
+                })
+            }}
+        </Suspense>
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || users.get().map(|result| match result {
                 Ok(data) => {
+                    let current = filter.get_untracked();
                     let pages = (data.total + data.page_size - 1) / data.page_size;
                     let shown = data.users.len();
+                    let summary = if current.narrows() {
+                        format!("{} match", count_of(data.total as usize, "user", "users"))
+                    } else {
+                        count_of(data.total as usize, "user", "users")
+                    };
+                    let empty = if current.narrows() { "No users match these filters." } else { "No users yet." };
+                    let page_link = move |page: i64| format!("?{}", current.on_page(page).to_query());
                     view! {
-                        <p class="muted">{format!("{} users", data.total)}</p>
+                        <p class="muted" role="status">{summary}</p>
                         <UsersActions selection/>
-                        <UsersTable users=data.users caption="All users" selection/>
+                        <UsersTable users=data.users caption="All users" selection sorting=filter.get_untracked()
+                            empty/>
                         <nav class="pager" aria-label="Pages">
-                            {(data.page > 0).then(|| view! { <a href=format!("?page={}", data.page - 1)>"← Previous"</a> })}
+                            {(data.page > 0).then(|| view! { <a href=page_link(data.page - 1)>"← Previous"</a> })}
                             <span>{format!("Page {} of {}", data.page + 1, pages.max(1))}</span>
-                            {(data.page + 1 < pages && shown > 0).then(|| view! { <a href=format!("?page={}", data.page + 1)>"Next →"</a> })}
+                            {(data.page + 1 < pages && shown > 0).then(|| view! { <a href=page_link(data.page + 1)>"Next →"</a> })}
                         </nav>
                     }.into_any()
                 }

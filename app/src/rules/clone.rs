@@ -16,20 +16,14 @@ pub fn settings_copied_from(source: &UserDetail) -> UserFieldsInput {
         phone: String::new(),
         organization_id: source.organization_id,
         role_ids: source.role_ids.clone(),
-        user_type: source.user_type,
-        site: source.site.clone(),
-        language: source.language.clone(),
-        idle_warning_minutes: source.idle_warning_minutes,
-        notify_by_email: source.notify_by_email,
-        notify_by_sms: source.notify_by_sms,
-        mfa_method: source.mfa_method,
+        settings: source.settings.clone(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{InvitationStatus, MfaMethod, UserKind, UserType};
+    use crate::model::{InvitationStatus, MfaMethod, UserKind, UserSettings, UserType};
 
     fn maria() -> UserDetail {
         UserDetail {
@@ -42,6 +36,16 @@ mod tests {
             external_id: Some("EMP-7".into()),
             organization_id: Some(3),
             organization: Some("Acme".into()),
+            settings: berlin_settings(),
+            role_ids: vec![5, 6],
+            invitation: InvitationStatus::Registered,
+            time_left: None,
+            created_at: 1,
+        }
+    }
+
+    fn berlin_settings() -> UserSettings {
+        UserSettings {
             user_type: UserType::Privileged,
             site: "Berlin".into(),
             language: "de".into(),
@@ -49,10 +53,6 @@ mod tests {
             notify_by_email: false,
             notify_by_sms: true,
             mfa_method: MfaMethod::Authenticator,
-            role_ids: vec![5, 6],
-            invitation: InvitationStatus::Registered,
-            time_left: None,
-            created_at: 1,
         }
     }
 
@@ -62,14 +62,8 @@ mod tests {
         assert_eq!(copy.kind, UserKind::EndUser);
         assert_eq!(copy.organization_id, Some(3));
         assert_eq!(copy.role_ids, vec![5, 6]);
-        assert_eq!(copy.user_type, UserType::Privileged);
-        assert_eq!(
-            (copy.site.as_str(), copy.language.as_str()),
-            ("Berlin", "de")
-        );
-        assert_eq!(copy.idle_warning_minutes, 15);
-        assert_eq!((copy.notify_by_email, copy.notify_by_sms), (false, true));
-        assert_eq!(copy.mfa_method, MfaMethod::Authenticator);
+        assert_eq!(copy.settings, berlin_settings());
+        assert_ne!(copy.settings, UserSettings::default());
     }
 
     #[test]

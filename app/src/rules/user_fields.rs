@@ -1,5 +1,5 @@
 use super::{Email, IssueCode, PersonName, PhoneE164};
-use crate::model::{MfaMethod, RoleInfo, UserKind, UserType};
+use crate::model::{RoleInfo, UserKind, UserSettings, DEFAULT_LANGUAGE, DEFAULT_SITE};
 use serde::{Deserialize, Serialize};
 
 pub const IDLE_WARNING_MAX_MINUTES: i64 = 24 * 60;
@@ -15,13 +15,7 @@ pub struct UserFieldsInput {
     pub organization_id: Option<i64>,
     #[serde(default)]
     pub role_ids: Vec<i64>,
-    pub user_type: UserType,
-    pub site: String,
-    pub language: String,
-    pub idle_warning_minutes: i64,
-    pub notify_by_email: bool,
-    pub notify_by_sms: bool,
-    pub mfa_method: MfaMethod,
+    pub settings: UserSettings,
 }
 
 impl Default for UserFieldsInput {
@@ -34,19 +28,10 @@ impl Default for UserFieldsInput {
             phone: String::new(),
             organization_id: None,
             role_ids: Vec::new(),
-            user_type: UserType::Standard,
-            site: DEFAULT_SITE.into(),
-            language: "en".into(),
-            idle_warning_minutes: 60,
-            notify_by_email: true,
-            notify_by_sms: false,
-            mfa_method: MfaMethod::None,
+            settings: UserSettings::default(),
         }
     }
 }
-
-/// The site of a user whose site is not given.
-pub const DEFAULT_SITE: &str = "HQ";
 
 /// The longest site name and external ID (the database refuses longer ones too).
 pub const SITE_MAX_CHARS: usize = 100;
@@ -108,13 +93,8 @@ pub struct ValidUserFields {
     pub phone: Option<PhoneE164>,
     pub organization_id: Option<i64>,
     pub role_ids: Vec<i64>,
-    pub user_type: UserType,
-    pub site: String,
-    pub language: String,
-    pub idle_warning_minutes: i64,
-    pub notify_by_email: bool,
-    pub notify_by_sms: bool,
-    pub mfa_method: MfaMethod,
+    /// Site and language trimmed, empty ones replaced by the defaults.
+    pub settings: UserSettings,
 }
 
 /// Checks every field and reports every problem at once. `known_roles` is what exists; the
@@ -145,9 +125,10 @@ pub fn validate_user_fields(
     check(Field::Phone, phone.as_ref().map(|_| ()).map_err(|c| *c));
     check(Field::Organization, organization_rule(input));
     check(Field::Roles, roles_rule(input, known_roles));
-    check(Field::Site, site_rule(&input.site));
-    check(Field::Language, language_rule(&input.language));
-    let idle_ok = (1..=IDLE_WARNING_MAX_MINUTES).contains(&input.idle_warning_minutes);
+    let settings = &input.settings;
+    check(Field::Site, site_rule(&settings.site));
+    check(Field::Language, language_rule(&settings.language));
+    let idle_ok = (1..=IDLE_WARNING_MAX_MINUTES).contains(&settings.idle_warning_minutes);
     check(
         Field::IdleWarning,
         if idle_ok {
@@ -170,13 +151,11 @@ pub fn validate_user_fields(
                 phone,
                 organization_id: input.organization_id,
                 role_ids,
-                user_type: input.user_type,
-                site: non_empty_or(&input.site, DEFAULT_SITE),
-                language: non_empty_or(&input.language, "en"),
-                idle_warning_minutes: input.idle_warning_minutes,
-                notify_by_email: input.notify_by_email,
-                notify_by_sms: input.notify_by_sms,
-                mfa_method: input.mfa_method,
+                settings: UserSettings {
+                    site: non_empty_or(&settings.site, DEFAULT_SITE),
+                    language: non_empty_or(&settings.language, DEFAULT_LANGUAGE),
+                    ..settings.clone()
+                },
             })
         }
         _ => Err(errors),
@@ -262,8 +241,11 @@ mod tests {
     #[test]
     fn a_site_past_100_characters_or_an_unknown_language_is_refused() {
         let input = UserFieldsInput {
-            site: "s".repeat(1_000_000),
-            language: "klingon".into(),
+            settings: UserSettings {
+                site: "s".repeat(1_000_000),
+                language: "klingon".into(),
+                ..UserSettings::default()
+            },
             ..valid_end_user()
         };
         let errors = validate_user_fields(&input, &roles()).unwrap_err();
@@ -276,8 +258,11 @@ mod tests {
             ]
         );
         let fine = UserFieldsInput {
-            site: "é".repeat(100),
-            language: "de".into(),
+            settings: UserSettings {
+                site: "é".repeat(100),
+                language: "de".into(),
+                ..UserSettings::default()
+            },
             ..valid_end_user()
         };
         assert!(validate_user_fields(&fine, &roles()).is_ok());
@@ -288,7 +273,7 @@ mod tests {
         let valid = validate_user_fields(&valid_end_user(), &roles()).unwrap();
         assert_eq!(valid.phone.unwrap().as_str(), "+18886678888");
         assert_eq!(valid.role_ids, vec![5]);
-        assert_eq!(valid.site, "HQ");
+        assert_eq!(valid.settings.site, "HQ");
     }
 
     #[test]
@@ -300,7 +285,10 @@ mod tests {
             phone: "555 1234".into(),
             organization_id: None,
             role_ids: vec![],
-            idle_warning_minutes: 24 * 60 + 1,
+            settings: UserSettings {
+                idle_warning_minutes: 24 * 60 + 1,
+                ..UserSettings::default()
+            },
             ..UserFieldsInput::default()
         };
         let errors = validate_user_fields(&input, &roles()).unwrap_err();

@@ -8,8 +8,9 @@ use super::batch::{self, Value};
 use super::contact_changes::{self, ContactAfter};
 use super::invitations::Inviter;
 use crate::import::ImportUser;
-use crate::model::{search_text, InvitationStatus, UserKind};
-use crate::rules::{UserFieldsInput, ValidUserFields};
+use crate::model::{search_text, InvitationStatus, MfaMethod, UserKind, UserSettings, UserType};
+use crate::rules::ValidUserFields;
+use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
@@ -56,7 +57,6 @@ pub fn imported_fields(
     kind: UserKind,
     organization_id: Option<i64>,
 ) -> ValidUserFields {
-    let defaults = UserFieldsInput::default();
     ValidUserFields {
         kind,
         first_name: user.first_name.clone(),
@@ -65,14 +65,28 @@ pub fn imported_fields(
         phone: user.phone.clone(),
         organization_id,
         role_ids: user.role_ids.clone(),
-        user_type: user.user_type,
-        site: user.site.clone(),
-        language: defaults.language,
-        idle_warning_minutes: defaults.idle_warning_minutes,
-        notify_by_email: defaults.notify_by_email,
-        notify_by_sms: defaults.notify_by_sms,
-        mfa_method: defaults.mfa_method,
+        settings: UserSettings {
+            user_type: user.user_type,
+            site: user.site.clone(),
+            ..UserSettings::default()
+        },
     }
+}
+
+/// The settings columns of a user row read by `SELECT {SETTINGS_COLUMNS}`.
+pub const SETTINGS_COLUMNS: &str = "u.user_type, u.site, u.language, u.idle_warning_minutes, \
+                                    u.notify_by_email, u.notify_by_sms, u.mfa_method";
+
+pub fn settings_from_row(row: &AnyRow) -> Result<UserSettings, sqlx::Error> {
+    Ok(UserSettings {
+        user_type: UserType::parse(row.try_get("user_type")?).unwrap_or_default(),
+        site: row.try_get("site")?,
+        language: row.try_get("language")?,
+        idle_warning_minutes: row.try_get("idle_warning_minutes")?,
+        notify_by_email: row.try_get::<i64, _>("notify_by_email")? != 0,
+        notify_by_sms: row.try_get::<i64, _>("notify_by_sms")? != 0,
+        mfa_method: MfaMethod::parse(row.try_get("mfa_method")?).unwrap_or_default(),
+    })
 }
 
 const INSERT_COLUMNS: [&str; 21] = [
@@ -101,6 +115,7 @@ const INSERT_COLUMNS: [&str; 21] = [
 
 fn insert_values(user: &NewUser, now: i64) -> Vec<Value> {
     let f = &user.fields;
+    let settings = &f.settings;
     vec![
         Value::Text(f.kind.as_str().into()),
         Value::Text(f.first_name.as_str().into()),
@@ -110,13 +125,13 @@ fn insert_values(user: &NewUser, now: i64) -> Vec<Value> {
         Value::OptText(f.phone.as_ref().map(|p| p.as_str().to_string())),
         Value::OptText(user.external_id.clone()),
         Value::OptInt(f.organization_id),
-        Value::Text(f.user_type.as_str().into()),
-        Value::Text(f.site.clone()),
-        Value::Text(f.language.clone()),
-        Value::Int(f.idle_warning_minutes),
-        Value::Int(f.notify_by_email as i64),
-        Value::Int(f.notify_by_sms as i64),
-        Value::Text(f.mfa_method.as_str().into()),
+        Value::Text(settings.user_type.as_str().into()),
+        Value::Text(settings.site.clone()),
+        Value::Text(settings.language.clone()),
+        Value::Int(settings.idle_warning_minutes),
+        Value::Int(settings.notify_by_email as i64),
+        Value::Int(settings.notify_by_sms as i64),
+        Value::Text(settings.mfa_method.as_str().into()),
         Value::OptText(user.password_hash.clone()),
         Value::OptInt(user.password_hash.as_ref().map(|_| now)),
         Value::Text(
@@ -246,6 +261,7 @@ async fn write_update(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let f = &update.fields;
+    let s = &f.settings;
     let (settings, replace_roles) = match update.scope {
         UpdateScope::Imported { replace_roles } => ("", replace_roles),
         UpdateScope::Everything => (
@@ -266,8 +282,8 @@ async fn write_update(
         .bind(f.email.key())
         .bind(f.phone.as_ref().map(|p| p.as_str().to_string()))
         .bind(update.external_id.clone())
-        .bind(f.user_type.as_str())
-        .bind(f.site.clone())
+        .bind(s.user_type.as_str())
+        .bind(s.site.clone())
         .bind(search_text(
             f.first_name.as_str(),
             f.last_name.as_str(),
@@ -278,11 +294,11 @@ async fn write_update(
     // import's update leaves unused), keeping one numbering.
     query = query
         .bind(f.organization_id)
-        .bind(f.language.clone())
-        .bind(f.idle_warning_minutes)
-        .bind(f.notify_by_email as i64)
-        .bind(f.notify_by_sms as i64)
-        .bind(f.mfa_method.as_str())
+        .bind(s.language.clone())
+        .bind(s.idle_warning_minutes)
+        .bind(s.notify_by_email as i64)
+        .bind(s.notify_by_sms as i64)
+        .bind(s.mfa_method.as_str())
         .bind(update.id);
     query.execute(&mut **tx).await?;
     if replace_roles {

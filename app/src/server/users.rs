@@ -3,12 +3,13 @@
 use super::context::Actor;
 use super::failure::db_failure;
 use super::invitations::{self, Invitee};
-use super::user_store::{self, NewUser, UpdateScope, UserUpdate};
+use super::user_query;
+use super::user_store::{
+    self, settings_from_row, NewUser, UpdateScope, UserUpdate, SETTINGS_COLUMNS,
+};
 use super::{db::is_unique_violation, roles, Db};
 use crate::error::AppError;
-use crate::model::{
-    time_left, InvitationStatus, MfaMethod, UserDetail, UserKind, UserSummary, UserType,
-};
+use crate::model::{time_left, InvitationStatus, UserDetail, UserFilter, UserKind, UserSummary};
 use crate::rules::{
     validate_user_fields, Email, Field, FieldError, IssueCode, UserFieldsInput, ValidUserFields,
 };
@@ -16,52 +17,22 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
-pub const PAGE_SIZE: i64 = 50;
+pub use super::user_query::PAGE_SIZE;
 
 pub(crate) const SUMMARY_COLUMNS: &str = "u.id, u.first_name, u.last_name, u.email, u.kind, \
      o.name AS organization, u.invitation_status, u.invited_at, u.invitation_expires_at";
 pub(crate) const SUMMARY_JOINS: &str =
     "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id";
 
-/// One page of users, by name, with the total count.
-pub async fn list_page(
+/// One page of the users the filter matches (see `user_query`), with how many match in all.
+pub async fn list(
     pool: &AnyPool,
-    organization_id: Option<i64>,
-    page: i64,
+    filter: &UserFilter,
     now: i64,
 ) -> Result<(Vec<UserSummary>, i64), AppError> {
-    let result: Result<(Vec<UserSummary>, i64), sqlx::Error> = async {
-        let (filter, next) = match organization_id {
-            Some(_) => ("WHERE u.organization_id = $1", 2),
-            None => ("", 1),
-        };
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} {filter} \
-             ORDER BY u.last_name, u.first_name, u.id LIMIT ${next} OFFSET ${}",
-            next + 1
-        );
-        let mut query = sqlx::query(&sql);
-        let count_sql = format!("SELECT COUNT(*) FROM users u {filter}");
-        let mut count = sqlx::query_scalar(&count_sql);
-        if let Some(org) = organization_id {
-            query = query.bind(org);
-            count = count.bind(org);
-        }
-        let rows = query
-            .bind(PAGE_SIZE)
-            .bind(crate::model::clamp_page(page) * PAGE_SIZE)
-            .fetch_all(pool)
-            .await?;
-        let total: i64 = count.fetch_one(pool).await?;
-        let mut users = rows
-            .iter()
-            .map(|r| summary_from_row(r, now))
-            .collect::<Result<Vec<_>, _>>()?;
-        attach_role_names(pool, &mut users).await?;
-        Ok((users, total))
-    }
-    .await;
-    result.map_err(db_failure("loading users"))
+    user_query::page(pool, filter, now)
+        .await
+        .map_err(db_failure("loading users"))
 }
 
 pub(crate) fn summary_from_row(row: &AnyRow, now: i64) -> Result<UserSummary, sqlx::Error> {
@@ -115,19 +86,19 @@ pub(crate) async fn attach_role_names(
 pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>, AppError> {
     let result: Result<Option<UserDetail>, sqlx::Error> = async {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, u.phone, u.external_id, u.organization_id, u.user_type, u.site, \
-                    u.language, u.idle_warning_minutes, u.notify_by_email, u.notify_by_sms, \
-                    u.mfa_method, u.created_at {SUMMARY_JOINS} WHERE u.id = $1"
+            "SELECT {SUMMARY_COLUMNS}, u.phone, u.external_id, u.organization_id, \
+                    {SETTINGS_COLUMNS}, u.created_at {SUMMARY_JOINS} WHERE u.id = $1"
         );
         let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(pool).await? else {
             return Ok(None);
         };
         let summary = summary_from_row(&row, now)?;
-        let role_ids: Vec<i64> =
-            sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id")
-                .bind(id)
-                .fetch_all(pool)
-                .await?;
+        let role_ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
         Ok(Some(UserDetail {
             id,
             kind: summary.kind,
@@ -138,13 +109,7 @@ pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>
             external_id: row.try_get("external_id")?,
             organization_id: row.try_get("organization_id")?,
             organization: summary.organization,
-            user_type: UserType::parse(row.try_get("user_type")?).unwrap_or_default(),
-            site: row.try_get("site")?,
-            language: row.try_get("language")?,
-            idle_warning_minutes: row.try_get("idle_warning_minutes")?,
-            notify_by_email: row.try_get::<i64, _>("notify_by_email")? != 0,
-            notify_by_sms: row.try_get::<i64, _>("notify_by_sms")? != 0,
-            mfa_method: MfaMethod::parse(row.try_get("mfa_method")?).unwrap_or_default(),
+            settings: settings_from_row(&row)?,
             role_ids,
             invitation: summary.invitation,
             time_left: summary.time_left,

@@ -1,5 +1,5 @@
 use crate::model::format_time;
-use crate::model::{InvitationFilter, InvitationStatus, JobFunnel};
+use crate::model::{InvitationStatus, JobFunnel, UserFilter};
 use leptos::prelude::*;
 
 /// Each recent import's funnel: of the users it created, how many are in each status.
@@ -19,7 +19,7 @@ pub fn ImportFunnels(funnels: Vec<JobFunnel>) -> impl IntoView {
             </thead>
             <tbody>
                 {funnels.into_iter().map(|f| {
-                    let users = InvitationFilter { import_job_id: Some(f.job_id), ..InvitationFilter::default() };
+                    let users = UserFilter { import_job_id: Some(f.job_id), ..UserFilter::default() };
                     view! {
                         <tr>
                             <th scope="row">
@@ -27,7 +27,7 @@ pub fn ImportFunnels(funnels: Vec<JobFunnel>) -> impl IntoView {
                                 <span class="muted small">{format!(" · {} · {}", f.kind.label(), format_time(f.created_at))}</span>
                             </th>
                             {InvitationStatus::ALL.iter().copied().map(|s| {
-                                let filtered = InvitationFilter { status: Some(s), ..users.clone() };
+                                let filtered = UserFilter { status: Some(s), ..users.clone() };
                                 let n = f.counts.get(s);
                                 view! {
                                     <td class="num">

@@ -1,13 +1,13 @@
-use crate::model::{InvitationFilter, InvitationStatus, StatusCounts};
+use crate::model::{InvitationStatus, StatusCounts, UserFilter};
 use leptos::prelude::*;
 
 /// The count of users in each status; each count links to the list filtered by it.
 #[component]
-pub fn StatusCountsBar(counts: StatusCounts, filter: InvitationFilter) -> impl IntoView {
+pub fn StatusCountsBar(counts: StatusCounts, filter: UserFilter) -> impl IntoView {
     view! {
         <ul class="status-counts" aria-label="Users per invitation status">
             {InvitationStatus::ALL.iter().copied().map(|status| {
-                let link = InvitationFilter { status: Some(status), page: 0, ..filter.clone() };
+                let link = UserFilter { status: Some(status), page: 0, ..filter.clone() };
                 let current = filter.status == Some(status);
                 view! {
                     <li class=format!("count-card badge-{}", status.as_str()) class:current=current>
