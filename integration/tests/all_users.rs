@@ -4,7 +4,10 @@
 
 mod support;
 
+use app::model::{BulkTarget, BulkUserAction};
 use app::model::{InvitationStatus, UserFilter, UserKind, UserSort, UserSummary};
+use app::server::bulk_user_actions::{self, ALREADY_HAS_ROLE, LAST_ROLE, OWN_ADMIN_ROLE};
+use app::server::context::Actor;
 use app::server::{user_query, users, Db};
 use std::collections::HashSet;
 use support::*;
@@ -13,6 +16,7 @@ const NOW: i64 = 1_700_000_000;
 
 on_both_databases! {
     all_users_searches_filters_sorts_and_pages_through_everyone => all_users;
+    a_bulk_action_on_all_matching_touches_exactly_the_matched_users_in_one_go => bulk_actions;
 }
 
 async fn list(db: &Db, filter: UserFilter) -> (Vec<UserSummary>, i64) {
@@ -199,4 +203,124 @@ fn letters(mut n: usize) -> String {
     let mut word: String = out.into_iter().collect();
     word[..1].make_ascii_uppercase();
     word
+}
+
+async fn bulk_actions(db: Db) {
+    let boss = admin(&db, "boss@example.com", "a long enough password").await;
+    let actor = Actor {
+        user_id: boss,
+        display_name: "Boss",
+    };
+    let acme = organization(&db, "Acme").await;
+    let globex = organization(&db, "Globex").await;
+    let requester = role_id(&db, "Requester").await;
+    let approver = role_id(&db, "Approver").await;
+    let admin_role = role_id(&db, "System Administrator").await;
+    for i in 0..30 {
+        let org = if i < 20 { acme } else { globex };
+        let roles = if i % 5 == 0 {
+            vec![requester, approver]
+        } else {
+            vec![requester]
+        };
+        insert_user(
+            &db,
+            end_user(&format!("p{i}@example.com"), org, roles),
+            None,
+        )
+        .await;
+    }
+    let tess = insert_user(&db, technician("tess@example.com", vec![]), None).await;
+    let run = |target: BulkTarget, action: BulkUserAction| {
+        let db = db.clone();
+        let actor = Actor { ..actor };
+        async move {
+            bulk_user_actions::run(&db, &actor, "http://app.example", &target, action, NOW)
+                .await
+                .unwrap()
+        }
+    };
+    let of_acme = UserFilter {
+        organization_id: Some(acme),
+        page: 3, // the page shown does not narrow an action on all matching
+        ..UserFilter::default()
+    };
+    let approvers = |db: Db| async move {
+        users::list(
+            db.pool(),
+            &UserFilter {
+                role_id: Some(approver),
+                ..UserFilter::default()
+            },
+            NOW,
+        )
+        .await
+        .unwrap()
+        .1
+    };
+    assert_eq!(approvers(db.clone()).await, 6);
+
+    // Assign to all 20 of Acme: 4 already had it.
+    let outcome = run(
+        BulkTarget::Matching(of_acme.clone()),
+        BulkUserAction::AssignRole { role_id: approver },
+    )
+    .await;
+    assert_eq!((outcome.done, outcome.skipped), (16, 4));
+    assert_eq!(outcome.examples[0].1, ALREADY_HAS_ROLE);
+    assert_eq!(approvers(db.clone()).await, 22);
+
+    // An end-user role is not given to a technician.
+    let outcome = run(
+        BulkTarget::Selected(vec![tess]),
+        BulkUserAction::AssignRole { role_id: approver },
+    )
+    .await;
+    assert_eq!((outcome.done, outcome.skipped), (0, 1));
+    assert_eq!(outcome.examples[0].1, "Approver is for end users");
+
+    // Removing Requester from Globex: the two who are Approvers too lose it; the other eight
+    // would be left with no role.
+    let of_globex = UserFilter {
+        organization_id: Some(globex),
+        ..UserFilter::default()
+    };
+    let outcome = run(
+        BulkTarget::Matching(of_globex),
+        BulkUserAction::RemoveRole { role_id: requester },
+    )
+    .await;
+    assert_eq!((outcome.done, outcome.skipped), (2, 8));
+    assert!(outcome.examples.iter().all(|(_, why)| why == LAST_ROLE));
+
+    // An administrator cannot take away their own administrator role.
+    let outcome = run(
+        BulkTarget::Selected(vec![boss]),
+        BulkUserAction::RemoveRole {
+            role_id: admin_role,
+        },
+    )
+    .await;
+    assert_eq!((outcome.done, outcome.skipped), (0, 1));
+    assert_eq!(outcome.examples[0].1, OWN_ADMIN_ROLE);
+
+    // Resend to everyone not invited in Acme: exactly those 20 get an invitation.
+    let not_invited_of_acme = UserFilter {
+        status: Some(InvitationStatus::NotInvited),
+        ..of_acme
+    };
+    let outcome = run(
+        BulkTarget::Matching(not_invited_of_acme.clone()),
+        BulkUserAction::ResendInvitation,
+    )
+    .await;
+    assert_eq!((outcome.done, outcome.skipped), (20, 0));
+    assert_eq!(count(&db, "invitations").await, 20);
+    assert_eq!(
+        users::list(db.pool(), &not_invited_of_acme, NOW)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
 }

@@ -1,5 +1,7 @@
 use crate::error::AppError;
-use crate::model::{RoleInfo, UserDetail, UserFilter, UserSummary};
+use crate::model::{
+    BulkOutcome, BulkTarget, BulkUserAction, RoleInfo, UserDetail, UserFilter, UserSummary,
+};
 use crate::rules::UserFieldsInput;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -26,6 +28,19 @@ pub async fn list_users(filter: UserFilter) -> Result<UserPage, AppError> {
         page: filter.page,
         page_size: users::PAGE_SIZE,
     })
+}
+
+/// A bulk action from All users, on the selected users or on everyone the filter matches.
+#[server(endpoint = "bulk_user_action", input = Json)]
+pub async fn run_bulk_user_action(
+    target: BulkTarget,
+    action: BulkUserAction,
+) -> Result<BulkOutcome, AppError> {
+    use crate::server::{bulk_user_actions, clock, context};
+    let (state, admin) = context::require_admin().await?;
+    let actor = admin.actor();
+    let base = &state.config.public_base_url;
+    bulk_user_actions::run(&state.db, &actor, base, &target, action, clock::now()).await
 }
 
 #[server(endpoint = "get_user")]

@@ -1,6 +1,7 @@
 //! Reusable components, one per file, named after what they show.
 
 mod admin_layout;
+mod bulk_user_actions;
 mod clone_user_form;
 mod error_notice;
 mod idle_warning;
@@ -19,6 +20,7 @@ mod users_actions;
 mod users_table;
 
 pub use admin_layout::AdminLayout;
+pub use bulk_user_actions::BulkUserActions;
 pub use clone_user_form::CloneUserForm;
 pub use error_notice::ErrorNotice;
 pub use idle_warning::IdleWarning;

@@ -18,6 +18,7 @@ pub fn UsersTable(
     if users.is_empty() {
         return view! { <p class="empty">{empty.unwrap_or("No users yet.")}</p> }.into_any();
     }
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
     let header = move |label: &'static str, sort: UserSort| match &sorting {
         None => view! { <th scope="col">{label}</th> }.into_any(),
         Some(filter) => {
@@ -46,7 +47,20 @@ pub fn UsersTable(
             {caption.map(|c| view! { <caption class="visually-hidden">{c}</caption> })}
             <thead>
                 <tr>
-                    {selection.map(|_| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
+                    {selection.map(|selected| {
+                        let ids = ids.clone();
+                        let all = ids.clone();
+                        view! {
+                            <th scope="col">
+                                <input type="checkbox" aria-label="Select all on this page"
+                                    prop:checked=move || !all.is_empty() && selected.with(|s| all.iter().all(|id| s.contains(id)))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        selected.update(|s| for id in &ids { if on { s.insert(*id); } else { s.remove(id); } });
+                                    }/>
+                            </th>
+                        }
+                    })}
                     {header("Name", UserSort::Name)}
                     {header("Email", UserSort::Email)}
                     {header("Kind", UserSort::Kind)}

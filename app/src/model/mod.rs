@@ -1,11 +1,13 @@
 //! Types shared by the browser and the server: what server functions take and return.
 
+mod bulk_action;
 mod enums;
 mod invitation;
 mod user_filter;
 mod user_settings;
 mod views;
 
+pub use bulk_action::{BulkOutcome, BulkTarget, BulkUserAction};
 pub use enums::{format_time, time_left, InvitationStatus, MfaMethod, UserKind, UserType};
 pub use invitation::search_text;
 pub use invitation::{

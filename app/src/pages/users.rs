@@ -1,6 +1,7 @@
 use crate::api::users::list_users;
 use crate::components::{
-    poll_every, ErrorNotice, FilterChoices, ImportUsersModal, UserFilters, UsersActions, UsersTable,
+    poll_every, BulkUserActions, ErrorNotice, FilterChoices, ImportUsersModal, UserFilters,
+    UsersActions, UsersTable,
 };
 use crate::model::{count_of, UserFilter, UserKind};
 use leptos::prelude::*;
@@ -18,11 +19,24 @@ pub fn UsersPage() -> impl IntoView {
     // The filter form's choices load once: a refresh must not redraw a form being filled in.
     let choices = Resource::new(|| (), |_| FilterChoices::load());
     let selection = RwSignal::new(std::collections::HashSet::new());
+    let all_matching = RwSignal::new(false);
+    let bulk_message = RwSignal::new(None::<String>);
+    // A different list (filters, sort, page) starts with nothing selected.
+    Effect::new(move |_| {
+        filter.track();
+        selection.set(std::collections::HashSet::new());
+        all_matching.set(false);
+    });
+    let refresh = Callback::new(move |_| users.refetch());
     let importing = RwSignal::new(false);
     // Statuses change when people accept: refresh quietly, but not under the open modal or a
     // half-typed search.
     poll_every(std::time::Duration::from_secs(10), move || {
-        if !importing.get_untracked() && !crate::browser::user_is_busy() {
+        if !importing.get_untracked()
+            && !crate::browser::user_is_busy()
+            && selection.with_untracked(|s| s.is_empty())
+            && !all_matching.get_untracked()
+        {
             users.refetch();
         }
     });
@@ -52,6 +66,7 @@ pub fn UsersPage() -> impl IntoView {
                 })
             }}
         </Suspense>
+        <p class="action-result" role="status" aria-live="polite">{move || bulk_message.get()}</p>
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || users.get().map(|result| match result {
                 Ok(data) => {
@@ -63,11 +78,22 @@ pub fn UsersPage() -> impl IntoView {
                     } else {
                         count_of(data.total as usize, "user", "users")
                     };
-                    let empty = if current.narrows() { "No users match these filters." } else { "No users yet." };
+                    let empty = if current.narrows() {
+                        "No users match these filters."
+                    } else if data.total > 0 {
+                        "No users on this page."
+                    } else {
+                        "No users yet."
+                    };
+                    let roles = choices.get().map(|c| c.roles).unwrap_or_default();
+                    let bulk = view! {
+                        <BulkUserActions selection all_matching filter=current.clone() total=data.total roles message=bulk_message on_done=refresh/>
+                    };
                     let page_link = move |page: i64| format!("?{}", current.on_page(page).to_query());
                     view! {
                         <p class="muted" role="status">{summary}</p>
                         <UsersActions selection/>
+                        {bulk}
                         <UsersTable users=data.users caption="All users" selection sorting=filter.get_untracked()
                             empty/>
                         <nav class="pager" aria-label="Pages">

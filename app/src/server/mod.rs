@@ -3,6 +3,7 @@
 
 pub mod acceptance;
 pub mod batch;
+pub mod bulk_user_actions;
 pub mod cli;
 pub mod clock;
 pub mod config;

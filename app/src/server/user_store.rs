@@ -1,12 +1,13 @@
 //! The one writer of user rows. Add user, Edit user, Clone user, an import's creates and
 //! updates, `create-admin` and `demo-data` all write through here, so they agree on the
 //! columns, `search_text`, role links, and what changing an email or phone sets off
-//! (`contact_changes`: a pending user re-invited at the new address, sessions ended).
+//! (`contact_changes`: a pending user re-invited at the new address, sessions ended), and the
+//! bulk role changes of All users.
 //! Invitation status columns are written by the invitation services.
 
 use super::batch::{self, Value};
 use super::contact_changes::{self, ContactAfter};
-use super::invitations::Inviter;
+use super::invitations::{id_lists, Inviter};
 use crate::import::ImportUser;
 use crate::model::{search_text, InvitationStatus, MfaMethod, UserKind, UserSettings, UserType};
 use crate::rules::ValidUserFields;
@@ -322,4 +323,56 @@ async fn replace_role_links(
         .collect();
     batch::insert(tx, "user_roles", &["user_id", "role_id"], &links, "").await?;
     Ok(())
+}
+
+/// Gives `role_id` to each of the users who lack it, in the caller's transaction; returns the
+/// ids that gained it. (Whether the role suits each user is the caller's rule to apply.)
+pub async fn add_role(
+    tx: &mut Transaction<'static, Any>,
+    user_ids: &[i64],
+    role_id: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut added = Vec::new();
+    for chunk in id_lists(user_ids) {
+        let rows = sqlx::query(&format!(
+            "INSERT INTO user_roles (user_id, role_id) SELECT u.id, $1 FROM users u \
+             WHERE u.id IN ({chunk}) AND NOT EXISTS \
+             (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id = $1) \
+             RETURNING user_id"
+        ))
+        .bind(role_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            added.push(row.try_get("user_id")?);
+        }
+    }
+    Ok(added)
+}
+
+/// Takes `role_id` away from each of the users, in the caller's transaction, except from an
+/// end user for whom it is the last role (decided in the statement, so a concurrent change
+/// cannot leave one with none); returns the ids that lost it.
+pub async fn remove_role(
+    tx: &mut Transaction<'static, Any>,
+    user_ids: &[i64],
+    role_id: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut removed = Vec::new();
+    for chunk in id_lists(user_ids) {
+        let rows = sqlx::query(&format!(
+            "DELETE FROM user_roles WHERE role_id = $1 AND user_id IN ({chunk}) AND ( \
+             EXISTS (SELECT 1 FROM users u WHERE u.id = user_roles.user_id AND u.kind = 'technician') \
+             OR EXISTS (SELECT 1 FROM user_roles other \
+                        WHERE other.user_id = user_roles.user_id AND other.role_id <> $1)) \
+             RETURNING user_id"
+        ))
+        .bind(role_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            removed.push(row.try_get("user_id")?);
+        }
+    }
+    Ok(removed)
 }
