@@ -93,13 +93,13 @@ async fn seed(db: &Db) {
         "  seeded {USERS} users in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    // End users are Requesters; every tenth of them an Approver too.
+    // End users are Requesters; every fifth of them (ids ending in 1) an Approver too.
     sqlx::query(
         "INSERT INTO user_roles (user_id, role_id) \
          SELECT u.id, r.id FROM users u JOIN roles r ON r.name = 'Requester' WHERE u.kind = 'end_user' \
          UNION ALL \
          SELECT u.id, r.id FROM users u JOIN roles r ON r.name = 'Approver' \
-         WHERE u.kind = 'end_user' AND u.id % 10 = 0",
+         WHERE u.kind = 'end_user' AND u.id % 10 = 1",
     )
     .execute(pool)
     .await
@@ -267,8 +267,8 @@ async fn measure(backend: &str, url: &str) {
             "role + organization + status",
             UserFilter {
                 role_id: Some(approver),
-                organization_id: Some(10),
-                status: Some(InvitationStatus::Registered),
+                organization_id: Some(11),
+                status: Some(InvitationStatus::Pending),
                 ..Default::default()
             },
         ),
