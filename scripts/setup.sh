@@ -71,7 +71,8 @@ build_release() {
     say "release build is up to date"
     return
   fi
-  cargo leptos build --release
+  # --precompress writes brotli and gzip copies of the wasm, JS and CSS for the server to send.
+  cargo leptos build --release --precompress
   mkdir -p "$ROOT/target"
   release_fingerprint >"$stamp"
 }

@@ -902,3 +902,71 @@ mod listener {
         server.finish().await;
     }
 }
+
+on_both_databases! {
+    the_wasm_goes_out_precompressed_revalidated_and_pages_compressed_on_the_fly => compressed_and_cached;
+}
+
+async fn compressed_and_cached(db: Db) {
+    // A site folder as `cargo leptos build --release --precompress` leaves it.
+    let unique = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let site = std::env::temp_dir().join(format!("bulk-import-site-{unique}"));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("app.wasm"), vec![b'w'; 4096]).unwrap();
+    std::fs::write(pkg.join("app.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("app.wasm.gz"), b"gzip bytes").unwrap();
+    let leptos_options = LeptosOptions::builder()
+        .output_name("bulk-import")
+        .site_root(site.to_string_lossy().as_ref())
+        .build();
+    let app = router::build(AppState {
+        leptos_options,
+        db,
+        config: Arc::new(test_config()),
+    });
+    let get = |path: &str, encoding: Option<&str>| {
+        let mut request = Request::get(path);
+        if let Some(encoding) = encoding {
+            request = request.header(header::ACCEPT_ENCODING, encoding);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let (status, headers, body) = send(&app, get("/pkg/app.wasm", Some("gzip, deflate, br"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(body, "brotli bytes");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    let (_, headers, body) = send(&app, get("/pkg/app.wasm", Some("gzip"))).await;
+    assert_eq!(
+        (
+            headers[header::CONTENT_ENCODING].to_str().unwrap(),
+            body.as_str()
+        ),
+        ("gzip", "gzip bytes")
+    );
+    let (_, headers, body) = send(&app, get("/pkg/app.wasm", None)).await;
+    assert!(headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(body.len(), 4096);
+    // A second visit revalidates and downloads nothing.
+    let modified = headers[header::LAST_MODIFIED].clone();
+    let request = Request::get("/pkg/app.wasm")
+        .header(header::IF_MODIFIED_SINCE, modified)
+        .header(header::ACCEPT_ENCODING, "br")
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = send(&app, request).await;
+    assert_eq!((status, body.as_str()), (StatusCode::NOT_MODIFIED, ""));
+    // Pages are compressed as they go out.
+    let response = app
+        .clone()
+        .oneshot(get("/login", Some("gzip")))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    let _ = std::fs::remove_dir_all(&site);
+}

@@ -11,6 +11,9 @@ use axum::Router;
 use http::StatusCode;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeader;
 use tower_http::trace::TraceLayer;
 
 pub fn build(state: AppState) -> Router {
@@ -18,8 +21,11 @@ pub fn build(state: AppState) -> Router {
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let [policy, frames, sniffing, referrer] = security_headers::layers();
+    let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
+        .join(state.leptos_options.site_pkg_dir.as_ref());
     Router::new()
         .route("/health", get(health))
+        .nest_service("/pkg", static_files(&pkg_dir))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -42,6 +48,9 @@ pub fn build(state: AppState) -> Router {
             },
             refusals::bodies_within_the_limit,
         ))
+        // Pages and server function answers are compressed as they go out; the wasm and JS
+        // were compressed at build time (already encoded, so left alone here).
+        .layer(CompressionLayer::new())
         .layer(policy)
         .layer(frames)
         .layer(sniffing)
@@ -50,6 +59,18 @@ pub fn build(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %redacted_path(request.uri().path()))
         }))
         .with_state(state)
+}
+
+/// The wasm, JS and CSS: the brotli or gzip file made at build time (`cargo leptos build
+/// --release --precompress`) when the browser accepts it, the original otherwise. Their names
+/// do not change between builds, so browsers must revalidate (`no-cache`): a second visit gets
+/// `304 Not Modified` from `Last-Modified` and downloads no wasm.
+fn static_files(dir: &std::path::Path) -> SetResponseHeader<ServeDir, http::HeaderValue> {
+    SetResponseHeader::overriding(
+        ServeDir::new(dir).precompressed_br().precompressed_gzip(),
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-cache"),
+    )
 }
 
 async fn health(State(state): State<AppState>) -> Response {
