@@ -332,22 +332,16 @@ pub async fn add_role(
     user_ids: &[i64],
     role_id: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let mut added = Vec::new();
-    for chunk in id_lists(user_ids) {
-        let rows = sqlx::query(&format!(
-            "INSERT INTO user_roles (user_id, role_id) SELECT u.id, $1 FROM users u \
-             WHERE u.id IN ({chunk}) AND NOT EXISTS \
-             (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id = $1) \
-             RETURNING user_id"
-        ))
-        .bind(role_id)
-        .fetch_all(&mut **tx)
-        .await?;
-        for row in rows {
-            added.push(row.try_get("user_id")?);
-        }
-    }
-    Ok(added)
+    role_links_changed(
+        tx,
+        "INSERT INTO user_roles (user_id, role_id) SELECT u.id, $1 FROM users u \
+         WHERE u.id IN ({ids}) AND NOT EXISTS \
+         (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id = $1) \
+         RETURNING user_id",
+        user_ids,
+        role_id,
+    )
+    .await
 }
 
 /// Takes `role_id` away from each of the users, in the caller's transaction, except from an
@@ -358,21 +352,36 @@ pub async fn remove_role(
     user_ids: &[i64],
     role_id: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let mut removed = Vec::new();
+    role_links_changed(
+        tx,
+        "DELETE FROM user_roles WHERE role_id = $1 AND user_id IN ({ids}) AND ( \
+         EXISTS (SELECT 1 FROM users u WHERE u.id = user_roles.user_id AND u.kind = 'technician') \
+         OR EXISTS (SELECT 1 FROM user_roles other \
+                    WHERE other.user_id = user_roles.user_id AND other.role_id <> $1)) \
+         RETURNING user_id",
+        user_ids,
+        role_id,
+    )
+    .await
+}
+
+/// Runs `sql` (`$1` the role, `{ids}` a list of at most 500 user ids) for each chunk of
+/// `user_ids`; returns the `user_id`s it returned.
+async fn role_links_changed(
+    tx: &mut Transaction<'static, Any>,
+    sql: &str,
+    user_ids: &[i64],
+    role_id: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut changed = Vec::new();
     for chunk in id_lists(user_ids) {
-        let rows = sqlx::query(&format!(
-            "DELETE FROM user_roles WHERE role_id = $1 AND user_id IN ({chunk}) AND ( \
-             EXISTS (SELECT 1 FROM users u WHERE u.id = user_roles.user_id AND u.kind = 'technician') \
-             OR EXISTS (SELECT 1 FROM user_roles other \
-                        WHERE other.user_id = user_roles.user_id AND other.role_id <> $1)) \
-             RETURNING user_id"
-        ))
-        .bind(role_id)
-        .fetch_all(&mut **tx)
-        .await?;
+        let rows = sqlx::query(&sql.replace("{ids}", &chunk))
+            .bind(role_id)
+            .fetch_all(&mut **tx)
+            .await?;
         for row in rows {
-            removed.push(row.try_get("user_id")?);
+            changed.push(row.try_get("user_id")?);
         }
     }
-    Ok(removed)
+    Ok(changed)
 }
