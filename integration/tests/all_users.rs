@@ -235,9 +235,24 @@ async fn bulk_actions(db: Db) {
         let db = db.clone();
         let actor = Actor { ..actor };
         async move {
-            bulk_user_actions::run(&db, &actor, "http://app.example", &target, action, NOW)
-                .await
-                .unwrap()
+            // What the page would have said: the rows ticked, or everyone matching.
+            let confirmed = match &target {
+                BulkTarget::Selected(ids) => ids.len(),
+                BulkTarget::Matching(filter) => {
+                    users::list(db.pool(), filter, NOW).await.unwrap().1 as usize
+                }
+            };
+            bulk_user_actions::run(
+                &db,
+                &actor,
+                "http://app.example",
+                &target,
+                action,
+                confirmed,
+                NOW,
+            )
+            .await
+            .unwrap()
         }
     };
     let of_acme = UserFilter {
@@ -258,6 +273,21 @@ async fn bulk_actions(db: Db) {
         .unwrap()
         .1
     };
+    assert_eq!(approvers(db.clone()).await, 6);
+
+    // A list that changed since the admin confirmed its count is refused, and nothing changes.
+    let stale = bulk_user_actions::run(
+        &db,
+        &actor,
+        "http://app.example",
+        &BulkTarget::Matching(of_acme.clone()),
+        BulkUserAction::AssignRole { role_id: approver },
+        19,
+        NOW,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(stale.status(), 409, "{stale:?}");
     assert_eq!(approvers(db.clone()).await, 6);
 
     // Assign to all 20 of Acme: 4 already had it.

@@ -923,6 +923,7 @@ async fn compressed_and_cached(db: Db) {
         .output_name("bulk-import")
         .site_root(site.to_string_lossy().as_ref())
         .build();
+    let app_db = db.clone();
     let app = router::build(AppState {
         leptos_options,
         db,
@@ -940,6 +941,7 @@ async fn compressed_and_cached(db: Db) {
     assert_eq!(headers[header::CONTENT_ENCODING], "br");
     assert_eq!(body, "brotli bytes");
     assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(headers[header::VARY], "accept-encoding");
     let (_, headers, body) = send(&app, get("/pkg/app.wasm", Some("gzip"))).await;
     assert_eq!(
         (
@@ -968,5 +970,21 @@ async fn compressed_and_cached(db: Db) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    // A newer build without compressed copies: the stale copies are no longer sent.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(pkg.join("app.wasm"), vec![b'n'; 2048]).unwrap();
+    let leptos_options = LeptosOptions::builder()
+        .output_name("bulk-import")
+        .site_root(site.to_string_lossy().as_ref())
+        .build();
+    let rebuilt = router::build(AppState {
+        leptos_options,
+        db: app_db,
+        config: Arc::new(test_config()),
+    });
+    let (_, _, body) = send(&rebuilt, get("/pkg/app.wasm", Some("br"))).await;
+    assert_ne!(body, "brotli bytes", "the stale compressed copy was sent");
+    let (_, _, body) = send(&rebuilt, get("/pkg/app.wasm", None)).await;
+    assert_eq!(body, "n".repeat(2048));
     let _ = std::fs::remove_dir_all(&site);
 }

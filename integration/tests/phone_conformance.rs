@@ -4,7 +4,7 @@
 //! its verdicts (integration/phone_reference/vectors.py); every verdict of ours, valid or not and
 //! the E.164 number stored, must be the same.
 
-use app::rules::PhoneE164;
+use app::rules::{international_format, PhoneE164};
 use std::process::Command;
 
 /// Inputs where we knowingly differ from libphonenumber, each with the reason. Empty: we agree
@@ -54,7 +54,7 @@ fn every_phone_verdict_equals_libphonenumbers_at_the_same_metadata_version() {
         "the reference failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let (mut total, mut valid, mut accepted) = (0, 0, 0);
+    let (mut total, mut valid, mut accepted, mut shown_raw) = (0, 0, 0, 0);
     let mut differences = Vec::new();
     for line in String::from_utf8(output.stdout).unwrap().lines() {
         let vector: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -63,6 +63,17 @@ fn every_phone_verdict_equals_libphonenumbers_at_the_same_metadata_version() {
         let ours = PhoneE164::parse_optional(input).ok().flatten();
         total += 1;
         valid += usize::from(reference.is_some());
+        // What the user page shows reads back as the same stored number.
+        if let Some(e164) = reference {
+            let shown = international_format(e164);
+            shown_raw += usize::from(shown == e164);
+            let again = PhoneE164::parse_optional(&shown).ok().flatten();
+            if again.as_ref().map(PhoneE164::as_str) != Some(e164) {
+                differences.push(format!(
+                    "{e164} is shown as {shown:?}, which reads back as {again:?}"
+                ));
+            }
+        }
         if ours.as_ref().map(PhoneE164::as_str) == reference {
             continue;
         }
@@ -83,6 +94,15 @@ fn every_phone_verdict_equals_libphonenumbers_at_the_same_metadata_version() {
          ({:.3}%), {accepted} listed differences; {valid} valid and {} invalid by the reference",
         100.0 * agreeing as f64 / total as f64,
         total - valid
+    );
+    println!(
+        "phone display: {} of {valid} valid numbers shown in international format, {shown_raw} \
+         as stored (the crate's formatter would change them)",
+        valid - shown_raw
+    );
+    assert!(
+        shown_raw * 20 < valid,
+        "too many numbers shown unformatted: {shown_raw} of {valid}"
     );
     assert!(
         total > 20_000 && valid > 5_000 && total - valid > 5_000,

@@ -35,12 +35,23 @@ pub async fn list_users(filter: UserFilter) -> Result<UserPage, AppError> {
 pub async fn run_bulk_user_action(
     target: BulkTarget,
     action: BulkUserAction,
+    /// How many users the admin was told the action touches.
+    confirmed: usize,
 ) -> Result<BulkOutcome, AppError> {
     use crate::server::{bulk_user_actions, clock, context};
     let (state, admin) = context::require_admin().await?;
     let actor = admin.actor();
     let base = &state.config.public_base_url;
-    bulk_user_actions::run(&state.db, &actor, base, &target, action, clock::now()).await
+    bulk_user_actions::run(
+        &state.db,
+        &actor,
+        base,
+        &target,
+        action,
+        confirmed,
+        clock::now(),
+    )
+    .await
 }
 
 #[server(endpoint = "get_user")]

@@ -21,7 +21,16 @@ pub fn BulkUserActions(
     on_done: Callback<()>,
 ) -> impl IntoView {
     let chosen = RwSignal::new(String::new());
-    let confirming = RwSignal::new(None::<(BulkUserAction, String)>);
+    // The action, its question, and what it was asked about (so the count confirmed is the
+    // count sent, whatever is ticked meanwhile).
+    let confirming = RwSignal::new(None::<(BulkUserAction, String, BulkTarget, usize)>);
+    // Ticking or unticking a row after "Select all matching" goes back to the ticked rows.
+    Effect::new(move |previous: Option<()>| {
+        selection.track();
+        if previous.is_some() {
+            all_matching.set(false);
+        }
+    });
     let role_names = StoredValue::new(roles.clone());
     let filter = StoredValue::new(filter);
     let role_name = move |id: i64| {
@@ -47,10 +56,17 @@ pub fn BulkUserActions(
             BulkTarget::Selected(selection.with_untracked(|s| s.iter().copied().collect()))
         }
     };
-    let act = Action::new(move |(target, action): &(BulkTarget, BulkUserAction)| {
-        let (target, action) = (target.clone(), *action);
-        async move { (action, run_bulk_user_action(target, action).await) }
-    });
+    let act = Action::new(
+        move |(target, action, confirmed): &(BulkTarget, BulkUserAction, usize)| {
+            let (target, action, confirmed) = (target.clone(), *action, *confirmed);
+            async move {
+                (
+                    action,
+                    run_bulk_user_action(target, action, confirmed).await,
+                )
+            }
+        },
+    );
     Effect::new(move |_| {
         if let Some((action, result)) = act.value().get() {
             match result {
@@ -100,12 +116,12 @@ pub fn BulkUserActions(
                 format!("Remove {} from {users}?", role_name(role_id))
             }
         };
-        confirming.set(Some((action, question)));
+        confirming.set(Some((action, question, target(), n)));
     };
     let confirm = move |_| {
-        if let Some((action, _)) = confirming.get_untracked() {
+        if let Some((action, _, target, confirmed)) = confirming.get_untracked() {
             confirming.set(None);
-            act.dispatch((target(), action));
+            act.dispatch((target, action, confirmed));
         }
     };
     view! {
@@ -141,7 +157,7 @@ pub fn BulkUserActions(
         </div>
         <Show when=move || confirming.with(Option::is_some)>
             <div class="confirm" role="alertdialog" aria-labelledby="bulk-question">
-                <p id="bulk-question">{move || confirming.get().map(|(_, q)| q)}</p>
+                <p id="bulk-question">{move || confirming.get().map(|(_, q, _, _)| q)}</p>
                 <button type="button" class="button primary" on:click=confirm>"Confirm"</button>
                 <button type="button" class="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
             </div>

@@ -1,6 +1,7 @@
 //! A user's settings: how they work and sign in, as opposed to who they are (name, email,
 //! phone) and where they belong (kind, organization, roles). One struct carries them through
-//! the form, the rules, the user store and every view, so a new setting is added in one place.
+//! the form, the rules, the user store and every view; a new setting is added here, to its
+//! columns in `server::user_store`, and to the forms' fields.
 
 use super::{MfaMethod, UserType};
 use serde::{Deserialize, Serialize};

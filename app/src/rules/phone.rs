@@ -51,15 +51,32 @@ impl PhoneE164 {
 }
 
 /// A stored E.164 number as people read it, in international format (`+1 888-667-8888`,
-/// `+44 20 7946 0958`), by the crate's formatting rules. Storage and exports keep E.164;
-/// anything that is not a number is shown as it is.
+/// `+44 20 7946 0958`), by the crate's formatting rules. Storage and exports keep E.164.
+/// The crate's parser strips what looks like a national prefix even where it is part of the
+/// number (Russia's `+7 812…`), so the formatted text is shown only when it reads back as the
+/// same number; otherwise (and for anything that is not a number) the value is shown as it is.
 pub fn international_format(e164: &str) -> String {
-    match phonenumber::parse(None, e164) {
-        Ok(number) => number
-            .format()
-            .mode(phonenumber::Mode::International)
-            .to_string(),
-        Err(_) => e164.to_string(),
+    let formatted = std::panic::catch_unwind(|| {
+        let number = phonenumber::parse(None, e164).ok()?;
+        Some(
+            number
+                .format()
+                .mode(phonenumber::Mode::International)
+                .to_string(),
+        )
+    })
+    .ok()
+    .flatten();
+    match formatted {
+        Some(text)
+            if PhoneE164::parse_optional(&text)
+                .ok()
+                .flatten()
+                .is_some_and(|p| p.as_str() == e164) =>
+        {
+            text
+        }
+        _ => e164.to_string(),
     }
 }
 
@@ -96,6 +113,8 @@ mod tests {
         assert_eq!(international_format("+442079460958"), "+44 20 7946 0958");
         assert_eq!(international_format("+4930901820"), "+49 30 901820");
         assert_eq!(international_format("not a number"), "not a number");
+        // The crate would show St Petersburg's +7 812 … without its 8; shown as stored instead.
+        assert_eq!(international_format("+78121234567"), "+78121234567");
         // What is shown reads back as the same stored number.
         let shown = international_format("+5491123456789");
         let again = PhoneE164::parse_optional(&shown).unwrap().unwrap();

@@ -2,6 +2,7 @@
 //! users or on everyone a filter matches, each in one transaction, reported with counts.
 
 use super::context::Actor;
+use super::db::Backend;
 use super::failure::db_failure;
 use super::invitations::id_lists;
 use super::{invitation_actions, roles, user_query, user_store, Db};
@@ -17,6 +18,14 @@ pub const DOES_NOT_HAVE_ROLE: &str = "does not have it";
 pub const LAST_ROLE: &str = "an end user needs at least one role";
 pub const OWN_ADMIN_ROLE: &str = "you cannot remove your own administrator role";
 
+/// What the admin confirmed no longer matches what the filter finds.
+fn list_changed(now: usize, confirmed: usize) -> AppError {
+    AppError::Conflict(format!(
+        "The list changed since you confirmed: {now} users match now, not {confirmed}. Nothing \
+         was changed; check the list and try again."
+    ))
+}
+
 /// The users an action is for: the ids given, or everyone the filter matches now.
 pub async fn resolve(db: &Db, target: &BulkTarget, now: i64) -> Result<Vec<i64>, AppError> {
     match target {
@@ -27,15 +36,21 @@ pub async fn resolve(db: &Db, target: &BulkTarget, now: i64) -> Result<Vec<i64>,
     }
 }
 
+/// Runs the action. `confirmed` is how many users the admin was told it touches; when the
+/// filter finds another number now, nothing is done.
 pub async fn run(
     db: &Db,
     actor: &Actor<'_>,
     public_base_url: &str,
     target: &BulkTarget,
     action: BulkUserAction,
+    confirmed: usize,
     now: i64,
 ) -> Result<BulkOutcome, AppError> {
     let ids = resolve(db, target, now).await?;
+    if ids.len() != confirmed {
+        return Err(list_changed(ids.len(), confirmed));
+    }
     let outcome = match action {
         BulkUserAction::ResendInvitation => {
             let result = invitation_actions::resend(db, actor, public_base_url, &ids, now).await?;
@@ -97,13 +112,27 @@ async fn change_role(
     });
     let admin_role = roles::system_admin_role_id(db.pool()).await?;
     let mut tx = db.begin_write().await.map_err(failure)?;
+    // On PostgreSQL the users are locked first, so two role changes of one user take turns and
+    // each sees the other's result (SQLite's writers take turns anyway); removals of the
+    // administrator role also take turns with each other, so the last administrator stays.
+    let postgres = db.backend() == Backend::Postgres;
+    if postgres && !assign && role.id == admin_role {
+        sqlx::query(
+            "SELECT user_id FROM user_roles WHERE role_id = $1 ORDER BY user_id FOR UPDATE",
+        )
+        .bind(admin_role)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_failure("locking the administrators"))?;
+    }
+    let lock = if postgres { " FOR UPDATE OF u" } else { "" };
     let mut targets = Vec::with_capacity(ids.len());
     for chunk in id_lists(ids) {
         let rows = sqlx::query(&format!(
             "SELECT u.id, u.email, u.kind, \
                     (SELECT COUNT(*) FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id = $1) AS has_role, \
                     (SELECT COUNT(*) FROM user_roles ur WHERE ur.user_id = u.id) AS role_count \
-             FROM users u WHERE u.id IN ({chunk}) ORDER BY u.id"
+             FROM users u WHERE u.id IN ({chunk}) ORDER BY u.id{lock}"
         ))
         .bind(role.id)
         .fetch_all(&mut **tx)
@@ -165,6 +194,21 @@ async fn change_role(
             DOES_NOT_HAVE_ROLE
         };
         outcome.skip(&t.email, reason);
+    }
+    if !assign && role.id == admin_role {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM user_roles ur JOIN users u ON u.id = ur.user_id \
+             WHERE ur.role_id = $1 AND u.kind = 'technician'",
+        )
+        .bind(admin_role)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_failure("counting administrators"))?;
+        if left == 0 {
+            return Err(AppError::Conflict(
+                "At least one System Administrator must remain. Nothing was changed.".into(),
+            ));
+        }
     }
     tx.commit()
         .await

@@ -64,13 +64,48 @@ pub fn build(state: AppState) -> Router {
 /// The wasm, JS and CSS: the brotli or gzip file made at build time (`cargo leptos build
 /// --release --precompress`) when the browser accepts it, the original otherwise. Their names
 /// do not change between builds, so browsers must revalidate (`no-cache`): a second visit gets
-/// `304 Not Modified` from `Last-Modified` and downloads no wasm.
-fn static_files(dir: &std::path::Path) -> SetResponseHeader<ServeDir, http::HeaderValue> {
-    SetResponseHeader::overriding(
-        ServeDir::new(dir).precompressed_br().precompressed_gzip(),
+/// `304 Not Modified` from `Last-Modified` and downloads no wasm. Compressed copies older than
+/// their original (left by an earlier build, e.g. before `cargo leptos watch`) would pair an
+/// old wasm with a new server, so then none are used.
+fn static_files(
+    dir: &std::path::Path,
+) -> SetResponseHeader<SetResponseHeader<ServeDir, http::HeaderValue>, http::HeaderValue> {
+    let files = if precompressed_copies_are_current(dir) {
+        ServeDir::new(dir).precompressed_br().precompressed_gzip()
+    } else {
+        tracing::warn!(dir = %dir.display(), "compressed copies are older than the files; serving the files");
+        ServeDir::new(dir)
+    };
+    let revalidate = SetResponseHeader::overriding(
+        files,
         http::header::CACHE_CONTROL,
         http::HeaderValue::from_static("no-cache"),
+    );
+    // The answer depends on Accept-Encoding: caches on the way must keep the versions apart.
+    SetResponseHeader::appending(
+        revalidate,
+        http::header::VARY,
+        http::HeaderValue::from_static("accept-encoding"),
     )
+}
+
+/// Whether every `.br` / `.gz` file in `dir` is at least as new as the file it compresses.
+fn precompressed_copies_are_current(dir: &std::path::Path) -> bool {
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    entries.flatten().all(|entry| {
+        let path = entry.path();
+        let compressed = matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"));
+        if !compressed {
+            return true;
+        }
+        match (modified(&path), modified(&path.with_extension(""))) {
+            (Some(copy), Some(original)) => copy >= original,
+            _ => true,
+        }
+    })
 }
 
 async fn health(State(state): State<AppState>) -> Response {

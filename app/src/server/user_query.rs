@@ -86,7 +86,11 @@ fn order_by(sort: UserSort, descending: bool) -> String {
         ),
         UserSort::Status => (
             None,
-            &["u.invitation_status", "u.invitation_expires_at", "u.id"],
+            &[
+                "u.invitation_status",
+                "COALESCE(u.invitation_expires_at, 0)",
+                "u.id",
+            ],
         ),
         UserSort::InvitedAt => (Some("u.invited_at"), &["u.invited_at", "u.id"]),
         UserSort::Created => (None, &["u.created_at", "u.id"]),

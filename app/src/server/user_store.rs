@@ -337,7 +337,7 @@ pub async fn add_role(
         "INSERT INTO user_roles (user_id, role_id) SELECT u.id, $1 FROM users u \
          WHERE u.id IN ({ids}) AND NOT EXISTS \
          (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id = $1) \
-         RETURNING user_id",
+         ON CONFLICT (user_id, role_id) DO NOTHING RETURNING user_id",
         user_ids,
         role_id,
     )
