@@ -1,7 +1,7 @@
 //! Actions on many users at once from All users: on the selected rows, or on every user a
 //! filter matches (not only the page shown).
 
-use super::{count_of, UserFilter};
+use super::{count_of, InvitationActionResult, UserFilter};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +50,11 @@ impl BulkOutcome {
             BulkUserAction::AssignRole { .. } => format!("Assigned {role_name} to {users}."),
             BulkUserAction::RemoveRole { .. } => format!("Removed {role_name} from {users}."),
         };
+        self.after(done)
+    }
+
+    /// `done` followed by who was skipped and why, when anyone was.
+    pub fn after(&self, done: String) -> String {
         if self.skipped == 0 {
             return done;
         }
@@ -69,6 +74,20 @@ impl BulkOutcome {
             self.skipped,
             examples.join("; ")
         )
+    }
+}
+
+/// An invitation action's result counted the same way (every skip, a few examples).
+impl From<&InvitationActionResult> for BulkOutcome {
+    fn from(result: &InvitationActionResult) -> BulkOutcome {
+        let mut outcome = BulkOutcome {
+            done: result.done,
+            ..BulkOutcome::default()
+        };
+        for skipped in &result.skipped {
+            outcome.skip(&skipped.email, &skipped.reason);
+        }
+        outcome
     }
 }
 

@@ -89,12 +89,13 @@ pub fn UsersPage() -> impl IntoView {
                     let bulk = view! {
                         <BulkUserActions selection all_matching filter=current.clone() total=data.total roles message=bulk_message on_done=refresh/>
                     };
-                    let page_link = move |page: i64| format!("?{}", current.on_page(page).to_query());
+                    let pager = current.clone();
+                    let page_link = move |page: i64| format!("?{}", pager.on_page(page).to_query());
                     view! {
                         <p class="muted" role="status">{summary}</p>
                         <UsersActions selection/>
                         {bulk}
-                        <UsersTable users=data.users caption="All users" selection sorting=filter.get_untracked()
+                        <UsersTable users=data.users caption="All users" selection sorting=current.clone()
                             empty/>
                         <nav class="pager" aria-label="Pages">
                             {(data.page > 0).then(|| view! { <a href=page_link(data.page - 1)>"← Previous"</a> })}

@@ -54,14 +54,7 @@ pub async fn run(
     let outcome = match action {
         BulkUserAction::ResendInvitation => {
             let result = invitation_actions::resend(db, actor, public_base_url, &ids, now).await?;
-            let mut outcome = BulkOutcome {
-                done: result.done,
-                ..BulkOutcome::default()
-            };
-            for skipped in &result.skipped {
-                outcome.skip(&skipped.email, &skipped.reason);
-            }
-            outcome
+            BulkOutcome::from(&result)
         }
         BulkUserAction::AssignRole { role_id } => {
             let role = role_of(db, role_id).await?;

@@ -142,17 +142,12 @@ pub async fn page(
         .map(|r| summary_from_row(r, now))
         .collect::<Result<Vec<_>, _>>()?;
     attach_role_names(pool, &mut users).await?;
-    Ok((users, count(pool, filter, now).await?))
-}
-
-/// How many users match the filter (its sort and page aside).
-pub async fn count(pool: &AnyPool, filter: &UserFilter, now: i64) -> Result<i64, sqlx::Error> {
-    let (clause, binds) = where_clause(filter, now);
-    let sql = format!("SELECT COUNT(*) AS n FROM users u {clause}");
-    bind_all(sqlx::query(&sql), &binds)
+    let count_sql = format!("SELECT COUNT(*) AS n FROM users u {clause}");
+    let total = bind_all(sqlx::query(&count_sql), &binds)
         .fetch_one(pool)
         .await?
-        .try_get("n")
+        .try_get("n")?;
+    Ok((users, total))
 }
 
 /// The ids of every user matching the filter, for an action on all of them.

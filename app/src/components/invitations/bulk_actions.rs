@@ -1,4 +1,4 @@
-use crate::model::InvitationActionResult;
+use crate::model::{BulkOutcome, InvitationActionResult};
 
 /// What the dashboard's buttons and row menus do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,26 +18,7 @@ impl InvitationOutcome {
             (InvitationCommand::Revoke, 1) => "Revoked 1 invitation.".to_string(),
             (InvitationCommand::Revoke, n) => format!("Revoked {n} invitations."),
         };
-        if result.skipped.is_empty() {
-            return done;
-        }
-        let skipped: Vec<String> = result
-            .skipped
-            .iter()
-            .take(5)
-            .map(|s| format!("{} ({})", s.email, s.reason))
-            .collect();
-        let more = result.skipped.len().saturating_sub(5);
-        let tail = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        format!(
-            "{done} Skipped {}: {}{tail}.",
-            result.skipped.len(),
-            skipped.join("; ")
-        )
+        BulkOutcome::from(result).after(done)
     }
 }
 
