@@ -95,7 +95,14 @@ async fn measure(label: &str, url: &str) {
     let started = Instant::now();
     let prepared = imports::prepare(&db, &request).await.expect("prepare");
     let checked = started.elapsed();
-    let result = imports::commit(&db, &request, prepared, &actor, "http://bench", 0)
+    let context = imports::CommitContext {
+        record: imports::JobRecord::New,
+        actor: &actor,
+        public_base_url: "http://bench",
+        now: 0,
+        control: &imports::JobControl::default(),
+    };
+    let result = imports::commit(&db, &request, prepared, &context)
         .await
         .expect("commit");
     let total = started.elapsed();

@@ -114,6 +114,60 @@ mod imp {
         wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
     }
 
+    /// Sends `parts` (name, bytes) as multipart/form-data to `url` with XMLHttpRequest, which,
+    /// unlike fetch, reports upload progress: `progress(sent, total)` as the body goes out,
+    /// then `done(status, body)` once (status 0 when the connection failed).
+    pub fn upload_form(
+        url: &str,
+        parts: Vec<(&str, Vec<u8>)>,
+        progress: impl Fn(f64, f64) + 'static,
+        done: impl FnOnce(u16, String) + 'static,
+    ) {
+        use wasm_bindgen::closure::Closure;
+        let fail = |done: Box<dyn FnOnce(u16, String)>| done(0, String::new());
+        let done: Box<dyn FnOnce(u16, String)> = Box::new(done);
+        let (Ok(request), Ok(form)) = (web_sys::XmlHttpRequest::new(), web_sys::FormData::new())
+        else {
+            return fail(done);
+        };
+        for (name, bytes) in parts {
+            let array = js_sys::Uint8Array::from(bytes.as_slice());
+            let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array))
+            else {
+                return fail(done);
+            };
+            if form
+                .append_with_blob_and_filename(name, &blob, name)
+                .is_err()
+            {
+                return fail(done);
+            }
+        }
+        if request.open("POST", url).is_err() {
+            return fail(done);
+        }
+        let on_progress =
+            Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
+                progress(ev.loaded(), ev.total());
+            });
+        if let Ok(upload) = request.upload() {
+            upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        }
+        on_progress.forget();
+        let done = std::cell::RefCell::new(Some(done));
+        let finished = request.clone();
+        let on_end = Closure::<dyn Fn()>::new(move || {
+            if let Some(done) = done.borrow_mut().take() {
+                let status = finished.status().unwrap_or(0);
+                let body = finished.response_text().ok().flatten().unwrap_or_default();
+                done(status, body);
+            }
+        });
+        request.set_onloadend(Some(on_end.as_ref().unchecked_ref()));
+        on_end.forget();
+        let _ = request.send_with_opt_form_data(Some(&form));
+    }
+
     /// A key that tells one import attempt from another (not a secret).
     pub fn random_key() -> String {
         format!(
@@ -185,6 +239,14 @@ mod imp {
         false
     }
 
+    pub fn upload_form(
+        _url: &str,
+        _parts: Vec<(&str, Vec<u8>)>,
+        _progress: impl Fn(f64, f64) + 'static,
+        _done: impl FnOnce(u16, String) + 'static,
+    ) {
+    }
+
     pub fn random_key() -> String {
         String::new()
     }
@@ -192,5 +254,5 @@ mod imp {
 
 pub use imp::{
     copy_text, download, download_bytes, focus_element, load_page, mark_hydrated, now_ms,
-    random_key, read_dropped_file, read_picked_file, user_is_busy,
+    random_key, read_dropped_file, read_picked_file, upload_form, user_is_busy,
 };

@@ -37,6 +37,7 @@ fn test_config() -> Config {
         smtp: None,
         mail_poll_seconds: 1,
         limits: Default::default(),
+        import_jobs: Default::default(),
     }
 }
 

@@ -256,7 +256,14 @@ async fn race_after_prepare(db: Db) {
     )
     .await;
     let users_before = count(&db, "users").await;
-    let result = imports::commit(&db, &req, prepared, &actor, BASE, NOW)
+    let context = imports::CommitContext {
+        record: imports::JobRecord::New,
+        actor: &actor,
+        public_base_url: BASE,
+        now: NOW,
+        control: &imports::JobControl::default(),
+    };
+    let result = imports::commit(&db, &req, prepared, &context)
         .await
         .unwrap();
     assert!(result.failed);

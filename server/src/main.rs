@@ -3,6 +3,7 @@
 
 use app::server::cli::{self, Command};
 use app::server::delivery::{self, Transport};
+use app::server::imports;
 use app::server::{router, AppState, Config, Db};
 use leptos::prelude::get_configuration;
 use std::process::ExitCode;
@@ -98,6 +99,10 @@ async fn run() -> Result<(), String> {
                 transport,
                 std::time::Duration::from_secs(config.mail_poll_seconds),
             );
+            let runner = imports::runner::spawn(
+                db.clone(),
+                imports::runner::RunnerSettings::from_config(&config, &db),
+            );
             let limits = config.limits;
             let state = AppState {
                 leptos_options,
@@ -111,6 +116,7 @@ async fn run() -> Result<(), String> {
             tracing::info!("listening on http://{addr}");
             app::server::listener::serve(listener, app, limits, shutdown_signal()).await;
             sender.stop().await;
+            runner.stop().await;
             db.close().await;
             tracing::info!("stopped");
         }

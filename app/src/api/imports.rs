@@ -47,6 +47,44 @@ pub async fn import_job(id: i64) -> Result<(ImportJobSummary, ImportResult), App
     let summary = imports::job_summary(state.db.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound("That import".into()))?;
-    let result = imports::load_result(state.db.pool(), id, summary.status == "failed").await?;
+    let result = if summary.status.has_rows() {
+        imports::load_result(
+            state.db.pool(),
+            id,
+            summary.status == crate::import::JobStatus::Failed,
+        )
+        .await?
+    } else {
+        crate::import::ImportResult::new(
+            Some(id),
+            summary.status != crate::import::JobStatus::Completed,
+        )
+    };
     Ok((summary, result))
+}
+
+/// One import's status and progress (the modal and the Imports page ask every second).
+#[server(endpoint = "import_progress")]
+pub async fn import_progress(id: i64) -> Result<ImportJobSummary, AppError> {
+    use crate::server::{context, imports};
+    let (state, _) = context::require_admin().await?;
+    imports::job_summary(state.db.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That import".into()))
+}
+
+/// Cancel: a queued import at once, a running one before it commits (it rolls back).
+#[server(endpoint = "cancel_import")]
+pub async fn cancel_import(id: i64) -> Result<crate::import::JobStatus, AppError> {
+    use crate::server::{clock, context, imports};
+    let (state, _) = context::require_admin().await?;
+    imports::queue::cancel(&state.db, id, clock::now()).await
+}
+
+/// Run again an interrupted or cancelled import from what was uploaded.
+#[server(endpoint = "run_import_again")]
+pub async fn run_import_again(id: i64) -> Result<crate::import::JobStatus, AppError> {
+    use crate::server::{context, imports};
+    let (state, _) = context::require_admin().await?;
+    imports::queue::run_again(&state.db, id).await
 }

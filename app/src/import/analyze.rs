@@ -88,6 +88,21 @@ pub(super) struct Columns {
 }
 
 pub fn analyze(table: &Table, choice: &MappingChoice, context: &ImportContext<'_>) -> ImportReport {
+    analyze_observed(table, choice, context, &mut |_| true)
+}
+
+/// How often (in rows) `analyze_observed` reports its progress.
+pub const PROGRESS_EVERY_ROWS: usize = 4096;
+
+/// `analyze`, telling `progress` how many data rows are checked every
+/// [`PROGRESS_EVERY_ROWS`] rows; when `progress` answers `false` it stops there (a cancelled
+/// job), and the report covers only the rows checked so far.
+pub fn analyze_observed(
+    table: &Table,
+    choice: &MappingChoice,
+    context: &ImportContext<'_>,
+    progress: &mut dyn FnMut(usize) -> bool,
+) -> ImportReport {
     let (header_row, columns) = map_columns(table, choice);
     let mut report = ImportReport {
         header_row,
@@ -130,7 +145,10 @@ pub fn analyze(table: &Table, choice: &MappingChoice, context: &ImportContext<'_
     let roles = RoleIndex::new(context);
     let mut seen_emails: HashMap<String, usize> = HashMap::with_capacity(data.len());
     let mut seen_external_ids: HashMap<String, usize> = HashMap::new();
-    for row in data {
+    for (done, row) in data.iter().enumerate() {
+        if done % PROGRESS_EVERY_ROWS == 0 && done > 0 && !progress(done) {
+            return report;
+        }
         let mut outcome = RowOutcome {
             line: row.line,
             user: None,
@@ -171,6 +189,7 @@ pub fn analyze(table: &Table, choice: &MappingChoice, context: &ImportContext<'_
         outcome.user = checked.user.filter(|_| outcome.issues.is_empty());
         report.rows.push(outcome);
     }
+    progress(data.len());
     report
 }
 

@@ -153,10 +153,175 @@ pub struct ImportJobSummary {
     pub organization: Option<String>,
     pub source: String,
     pub mode: ImportMode,
-    pub status: String,
+    pub status: JobStatus,
     pub total_rows: i64,
     pub created: i64,
     pub updated: i64,
     pub skipped: i64,
     pub failed: i64,
+    /// While it runs: what it is doing, and how many of how many rows that step has done.
+    pub phase: Option<JobPhase>,
+    pub progress_done: i64,
+    pub progress_total: i64,
+    /// Why a job failed as a whole, was cancelled or interrupted, in the admin's words.
+    pub failure: Option<String>,
+    pub cancel_requested: bool,
+}
+
+/// Where an import job is. Only `Completed` wrote anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Completed,
+    /// Refused as a whole (rows with problems, the file, a conflict): nothing was written.
+    Failed,
+    Cancelled,
+    /// Its server stopped while it ran: nothing was written; it can run again.
+    Interrupted,
+}
+
+impl JobStatus {
+    pub const ALL: [JobStatus; 6] = [
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Completed,
+        JobStatus::Failed,
+        JobStatus::Cancelled,
+        JobStatus::Interrupted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Completed => "completed",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+            JobStatus::Interrupted => "interrupted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JobStatus> {
+        JobStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "Queued",
+            JobStatus::Running => "Running",
+            JobStatus::Completed => "Completed",
+            JobStatus::Failed => "Failed",
+            JobStatus::Cancelled => "Cancelled — nothing was imported",
+            JobStatus::Interrupted => "Interrupted — nothing was imported",
+        }
+    }
+
+    /// Still to finish: queued or running.
+    pub fn is_active(self) -> bool {
+        matches!(self, JobStatus::Queued | JobStatus::Running)
+    }
+
+    /// Ended with every row's outcome recorded (written, or refused with reasons).
+    pub fn has_rows(self) -> bool {
+        matches!(self, JobStatus::Completed | JobStatus::Failed)
+    }
+}
+
+/// What a running import is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobPhase {
+    /// Reading the uploaded source and checking every row with the engine.
+    Checking,
+    /// Checking the database and writing everything in one transaction.
+    Writing,
+}
+
+impl JobPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobPhase::Checking => "checking",
+            JobPhase::Writing => "writing",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JobPhase> {
+        [JobPhase::Checking, JobPhase::Writing]
+            .into_iter()
+            .find(|p| p.as_str() == text)
+    }
+}
+
+impl ImportJobSummary {
+    /// The job's progress in words: "312,000 of 500,000 rows checked".
+    pub fn progress_text(&self) -> String {
+        match (self.status, self.phase) {
+            (JobStatus::Queued, _) => "Waiting for another import to finish".into(),
+            (JobStatus::Running, Some(JobPhase::Checking)) => format!(
+                "{} of {} rows checked",
+                thousands(self.progress_done),
+                thousands(self.progress_total)
+            ),
+            (JobStatus::Running, Some(JobPhase::Writing)) => format!(
+                "Saving {} rows in one transaction",
+                thousands(self.progress_total)
+            ),
+            (JobStatus::Running, None) => "Starting".into(),
+            (status, _) => status.label().into(),
+        }
+    }
+
+    /// How far the job is, 0.0 to 1.0: checking is the first half, writing the second.
+    pub fn fraction(&self) -> f64 {
+        let part = if self.progress_total > 0 {
+            (self.progress_done as f64 / self.progress_total as f64).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        match (self.status, self.phase) {
+            (JobStatus::Running, Some(JobPhase::Checking)) => part * 0.5,
+            (JobStatus::Running, Some(JobPhase::Writing)) => 0.5 + part * 0.5,
+            (status, _) if status.is_active() => 0.0,
+            _ => 1.0,
+        }
+    }
+}
+
+/// 312000 → "312,000".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_written_with_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(312_000), "312,000");
+        assert_eq!(thousands(500_000), "500,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn every_job_status_reads_back_from_its_stored_name() {
+        for status in JobStatus::ALL {
+            assert_eq!(JobStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(JobStatus::parse("done"), None);
+    }
 }

@@ -21,6 +21,7 @@ mod analyze;
 mod columns;
 mod delimited;
 pub mod edit;
+pub mod edits;
 pub mod export;
 mod issue;
 mod job;
@@ -31,22 +32,27 @@ mod source;
 mod table;
 pub mod template;
 mod text;
+mod upload;
 mod xlsx;
 pub mod xlsx_writer;
 
-pub use analyze::{analyze, ImportContext, ImportReport, ImportUser, RowOutcome};
+pub use analyze::{
+    analyze, analyze_observed, ImportContext, ImportReport, ImportUser, RowOutcome,
+    PROGRESS_EVERY_ROWS,
+};
 pub use columns::{
     detect_header, ColumnMapping, HeaderChoice, ImportField, MappedBy, MappingChoice,
     HEADER_SEARCH_ROWS,
 };
 pub use issue::{describe, FileKind, ImportIssue, ImportIssueCode};
 pub use job::{
-    ImportJobSummary, ImportMode, ImportOptions, ImportRequest, ImportResult, ImportRowResult,
-    InvalidRows, RowOutcomeKind,
+    thousands, ImportJobSummary, ImportMode, ImportOptions, ImportRequest, ImportResult,
+    ImportRowResult, InvalidRows, JobPhase, JobStatus, RowOutcomeKind,
 };
 pub use limits::{ImportLimits, EMAILS_PER_CHECK};
 pub use source::{read_source, ImportSource, SourceFormat, SourceRead};
 pub use table::{SourceRow, Table};
+pub use upload::{ImportUpload, ReadUpload, UploadAccepted, UploadRefused, UPLOAD_PATH};
 #[doc(hidden)]
 pub use xlsx::check_zip as check_workbook_zip;
 #[doc(hidden)]

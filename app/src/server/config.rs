@@ -23,6 +23,36 @@ pub struct Config {
     pub mail_poll_seconds: u64,
     /// Header, body and idle timeouts and the connection cap (`listener`).
     pub limits: ConnectionLimits,
+    /// How imports run as jobs.
+    pub import_jobs: ImportJobSettings,
+}
+
+/// How this app server runs import jobs (`imports::runner`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportJobSettings {
+    /// Jobs run at once by this server (`IMPORT_JOBS_AT_ONCE`; default 1 on SQLite, which
+    /// has one writer, and 2 on PostgreSQL).
+    pub at_once: Option<usize>,
+    /// A running job whose server has not reported for this long was interrupted
+    /// (`IMPORT_JOB_STALE_SECONDS`, default 30).
+    pub stale_after: Duration,
+    /// How long an upload is kept after its job ends (`IMPORT_UPLOAD_RETENTION_DAYS`,
+    /// default 7): an interrupted job can run again until then.
+    pub upload_retention: Duration,
+    /// The largest source an import upload may carry (`IMPORT_MAX_UPLOAD_BYTES`; default the
+    /// engine's limit, 100 MB).
+    pub max_upload_bytes: usize,
+}
+
+impl Default for ImportJobSettings {
+    fn default() -> Self {
+        ImportJobSettings {
+            max_upload_bytes: crate::import::ImportLimits::default().max_input_bytes,
+            at_once: None,
+            stale_after: Duration::from_secs(30),
+            upload_retention: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,8 +181,20 @@ impl Config {
                 .map(|n| n as usize)
                 .unwrap_or(defaults.max_connections),
         };
+        let job_defaults = ImportJobSettings::default();
+        let import_jobs = ImportJobSettings {
+            at_once: positive(&var, "IMPORT_JOBS_AT_ONCE", "number")?.map(|n| n as usize),
+            stale_after: seconds("IMPORT_JOB_STALE_SECONDS")?.unwrap_or(job_defaults.stale_after),
+            upload_retention: positive(&var, "IMPORT_UPLOAD_RETENTION_DAYS", "number of days")?
+                .map(|days| Duration::from_secs(days * 24 * 3600))
+                .unwrap_or(job_defaults.upload_retention),
+            max_upload_bytes: positive(&var, "IMPORT_MAX_UPLOAD_BYTES", "number of bytes")?
+                .map(|n| n as usize)
+                .unwrap_or(job_defaults.max_upload_bytes),
+        };
         Ok(Config {
             limits,
+            import_jobs,
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             smtp: SmtpConfig::from_vars(var)?,
             mail_poll_seconds,

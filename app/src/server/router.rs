@@ -25,6 +25,11 @@ pub fn build(state: AppState) -> Router {
         .join(state.leptos_options.site_pkg_dir.as_ref());
     Router::new()
         .route("/health", get(health))
+        // The import upload reads its own body within its own limits (`imports::upload`).
+        .route(
+            super::imports::upload::PATH,
+            axum::routing::post(super::imports::upload::receive),
+        )
         .nest_service("/pkg", static_files(&pkg_dir))
         .leptos_routes_with_context(
             &state,

@@ -1,4 +1,5 @@
 use super::input_step::InputStep;
+use super::job_progress::JobProgress;
 use super::options_panel::OptionsPanel;
 use super::preview_table::PreviewTable;
 use super::preview_toolbar::PreviewToolbar;
@@ -59,6 +60,7 @@ fn ImportSteps(state: ImportState) -> impl IntoView {
                 {view! { <PreviewTable state/> }.into_any()}
                 {view! { <OptionsPanel state/> }.into_any()}
             }.into_any(),
+            Step::Running => view! { <JobProgress state/> }.into_any(),
             Step::Result => view! { <ResultView state/> }.into_any(),
         }}
     }

@@ -3,6 +3,7 @@
 
 mod import_modal;
 mod input_step;
+mod job_progress;
 mod options_panel;
 mod preview_table;
 mod preview_toolbar;
@@ -10,4 +11,5 @@ mod result_view;
 mod state;
 
 pub use import_modal::ImportUsersModal;
+pub use job_progress::JobProgressBar;
 pub use result_view::ImportResultSummary;

@@ -1,10 +1,8 @@
 use super::state::{ImportState, Step};
-use crate::api::imports::ImportUsers;
 use crate::browser;
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::import::HeaderChoice;
-use crate::import::{ImportMode, ImportOptions, ImportRequest, InvalidRows};
+use crate::import::{ImportMode, ImportOptions, InvalidRows, UploadAccepted, UPLOAD_PATH};
 use leptos::prelude::*;
 
 /// What the Import button will do, in words. `None` when it cannot run, with the reason.
@@ -44,14 +42,12 @@ pub fn import_button_label(
 /// Step 3: import options and the Import button.
 #[component]
 pub fn OptionsPanel(state: ImportState) -> impl IntoView {
-    let action = ServerAction::<ImportUsers>::new();
     // One key per attempt: a double click or a retry imports once; any change makes a new one.
-    let key = StoredValue::new(String::new());
     Effect::new(move |_| {
         state.table.track();
         state.mapping.track();
         state.options.track();
-        key.set_value(browser::random_key());
+        state.key.set_value(browser::random_key());
     });
     let label = move || {
         let options = state.options.get();
@@ -65,30 +61,11 @@ pub fn OptionsPanel(state: ImportState) -> impl IntoView {
         })
     };
     let submit = move |_| {
-        if action.pending().get_untracked() || label().is_err() {
+        if state.sent.get_untracked().is_some() || label().is_err() {
             return;
         }
-        let report = state.report.get_untracked();
-        let mut mapping = state.mapping.get_untracked();
-        mapping.header = HeaderChoice::keep(report.header_row);
-        action.dispatch(ImportUsers {
-            request: ImportRequest {
-                kind: state.kind,
-                organization_id: state.organization_id,
-                source_name: state.source_name.get_untracked(),
-                table: state.table.get_untracked(),
-                mapping,
-                options: state.options.get_untracked(),
-                idempotency_key: key.get_value(),
-            },
-        });
+        start_upload(state);
     };
-    Effect::new(move |_| {
-        if let Some(Ok(result)) = action.value().get() {
-            state.result.set(Some(result));
-            state.step.set(Step::Result);
-        }
-    });
     let set = move |change: fn(&mut ImportOptions)| state.options.update(change);
     view! {
         <fieldset class="import-options">
@@ -105,20 +82,61 @@ pub fn OptionsPanel(state: ImportState) -> impl IntoView {
             <label class="checkbox"><input type="checkbox" checked=true
                 on:change=move |ev| { let on = event_target_checked(&ev); state.options.update(|o| o.send_invitations = on) }/>" Send invitations to new users"</label>
         </fieldset>
-        {move || action.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorNotice error=import_error(error)/> })}
+        {move || state.upload_error.get().map(|error| view! { <ErrorNotice error/> })}
         <div class="form-actions">
             <button type="button" class="primary" on:click=submit
-                disabled=move || action.pending().get() || label().is_err()
+                disabled=move || label().is_err()
                 aria-describedby="import-why">
-                {move || if action.pending().get() { "Importing…".to_string() } else { label().unwrap_or_else(|_| "Import".into()) }}
+                {move || label().unwrap_or_else(|_| "Import".into())}
             </button>
             <span id="import-why" class="form-status" aria-live="polite">{move || label().err()}</span>
-            <Show when=move || action.pending().get()>
-                <progress aria-label="Importing"></progress>
-                <span class="muted">"The server is checking and saving every row. You can close this window; the import continues and appears in Import history."</span>
-            </Show>
         </div>
     }
+}
+
+/// Sends the source and the edits to the server, which queues the import as a job; the modal
+/// moves to the job's progress at once.
+fn start_upload(state: ImportState) {
+    state.upload_error.set(None);
+    let Some((upload, source)) = state.upload() else {
+        state.upload_error.set(Some(AppError::BadRequest(
+            "What was pasted or chosen is no longer here. Paste it or choose the file again."
+                .into(),
+        )));
+        return;
+    };
+    let request = serde_json::to_vec(&upload).unwrap_or_default();
+    let size = (request.len() + source.len()) as f64;
+    state.sent.set(Some((0.0, size)));
+    state.step.set(Step::Running);
+    browser::upload_form(
+        UPLOAD_PATH,
+        vec![("request", request), ("source", source)],
+        move |sent, total| state.sent.set(Some((sent, total))),
+        move |status, body| {
+            state.sent.set(None);
+            let accepted = (status == 202)
+                .then(|| serde_json::from_str::<UploadAccepted>(&body).ok())
+                .flatten();
+            match accepted {
+                Some(accepted) => state.job.set(Some(accepted.job_id)),
+                None => {
+                    let error = match serde_json::from_str::<AppError>(&body) {
+                        Ok(error) => import_error(error),
+                        Err(_) if status == 0 => AppError::BadRequest(
+                            "The upload did not reach the server. Check the connection and import again."
+                                .into(),
+                        ),
+                        Err(_) => AppError::BadRequest(format!(
+                            "The server did not accept the upload (HTTP {status}). Import again."
+                        )),
+                    };
+                    state.upload_error.set(Some(error));
+                    state.step.set(Step::Preview);
+                }
+            }
+        },
+    );
 }
 
 /// The import's own words for a refusal that is about the import as a whole.

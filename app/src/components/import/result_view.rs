@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn ResultView(state: ImportState) -> impl IntoView {
     view! { {move || state.result.get().map(|result| view! { <ImportResultSummary result/> })}
-        <p><button type="button" class="link" on:click=move |_| state.step.set(Step::Input)>"Import more"</button></p>
+        <p><button type="button" class="link" on:click=move |_| { state.job.set(None); state.step.set(Step::Input) }>"Import more"</button></p>
     }
 }
 

@@ -1,8 +1,9 @@
+use crate::import::edits::diff;
 use crate::import::{
     analyze, read_source, ImportContext, ImportIssue, ImportLimits, ImportReport, ImportSource,
     MappingChoice, Table,
 };
-use crate::import::{ImportOptions, ImportResult};
+use crate::import::{HeaderChoice, ImportOptions, ImportResult, ImportUpload};
 use crate::model::{RoleInfo, UserKind};
 use crate::rules::Email;
 use leptos::prelude::*;
@@ -12,6 +13,8 @@ use std::collections::HashSet;
 pub enum Step {
     Input,
     Preview,
+    /// Uploading, then the server's job: progress, Cancel.
+    Running,
     Result,
 }
 
@@ -30,6 +33,16 @@ pub struct ImportState {
     pub sheets: RwSignal<Vec<String>>,
     pub sheet: RwSignal<Option<String>>,
     pub file: StoredValue<Option<Vec<u8>>>,
+    /// The pasted text as pasted (sent with the edits, for the server to read itself).
+    pub pasted: StoredValue<Option<String>>,
+    /// One key per import attempt: a double click or a retried upload imports once.
+    pub key: StoredValue<String>,
+    /// Bytes sent of the upload, and its size, while it goes out.
+    pub sent: RwSignal<Option<(f64, f64)>>,
+    /// The server's job for this import, once the upload is accepted.
+    pub job: RwSignal<Option<i64>>,
+    /// Why the upload was refused (shown on the preview).
+    pub upload_error: RwSignal<Option<crate::error::AppError>>,
     /// Email keys the server said are taken, and those already asked about.
     pub taken: RwSignal<HashSet<String>>,
     pub asked: StoredValue<HashSet<String>>,
@@ -77,6 +90,11 @@ impl ImportState {
             sheets: RwSignal::new(Vec::new()),
             sheet: RwSignal::new(None),
             file: StoredValue::new(None),
+            pasted: StoredValue::new(None),
+            key: StoredValue::new(String::new()),
+            sent: RwSignal::new(None),
+            job: RwSignal::new(None),
+            upload_error: RwSignal::new(None),
             taken,
             asked: StoredValue::new(HashSet::new()),
             report,
@@ -91,6 +109,10 @@ impl ImportState {
 
     /// Loads what was pasted or uploaded and moves to the preview when there are rows.
     pub fn load(&self, source: ImportSource<'_>, source_name: String) {
+        self.pasted.set_value(match &source {
+            ImportSource::Pasted(text) => Some(text.to_string()),
+            ImportSource::File { .. } => None,
+        });
         let read = read_source(source, &ImportLimits::default());
         self.mapping.set(MappingChoice::default());
         self.selection.set(HashSet::new());
@@ -127,6 +149,49 @@ impl ImportState {
             self.mapping.set(mapping);
             self.table.set(table);
         }
+    }
+
+    /// What the server needs to import what the preview shows: the source as given (pasted
+    /// text, or the file's bytes) and the edits made to it, read again here from the source
+    /// so that only the changes travel. `None` when the source is gone.
+    pub fn upload(&self) -> Option<(ImportUpload, Vec<u8>)> {
+        let limits = ImportLimits::default();
+        let sheet = self.sheet.get_untracked();
+        let (pasted, bytes) = match self.pasted.get_value() {
+            Some(text) => (true, text.into_bytes()),
+            None => (false, self.file.get_value()?),
+        };
+        let original = if pasted {
+            read_source(
+                ImportSource::Pasted(std::str::from_utf8(&bytes).ok()?),
+                &limits,
+            )
+        } else {
+            read_source(
+                ImportSource::File {
+                    bytes: &bytes,
+                    sheet: sheet.as_deref(),
+                },
+                &limits,
+            )
+        }
+        .table;
+        let mut mapping = self.mapping.get_untracked();
+        mapping.header = HeaderChoice::keep(self.report.with_untracked(|r| r.header_row));
+        let edits = self.table.with_untracked(|edited| diff(&original, edited));
+        let upload = ImportUpload {
+            kind: self.kind,
+            organization_id: self.organization_id,
+            source_name: self.source_name.get_untracked(),
+            pasted,
+            sheet,
+            source_rows: original.rows.len() as u32,
+            edits,
+            mapping,
+            options: self.options.get_untracked(),
+            idempotency_key: self.key.get_value(),
+        };
+        Some((upload, bytes))
     }
 
     /// Index in `table.rows` of the report's `i`th data row.

@@ -3,10 +3,12 @@
 //! its row outcomes, so the history shows why. A repeated idempotency key, however it
 //! arrives (before, or racing with, the first run), returns the first run's result.
 
+use super::control::JobControl;
 use super::history::stored_result;
 use super::plan::{emails_to_create, fail_taken_emails, PlannedRow, RowPlan};
 use super::{taken_keys, Prepared};
 use crate::error::AppError;
+use crate::import::JobPhase;
 use crate::import::{
     ImportIssue, ImportIssueCode, ImportRequest, ImportResult, ImportRowResult, InvalidRows,
     RowOutcomeKind,
@@ -19,16 +21,39 @@ use crate::server::invitations;
 use crate::server::user_store::{self, imported_fields, NewUser, UpdateScope, UserUpdate};
 use sqlx::{Any, Transaction};
 
+/// Where an import is recorded: a new job row (an import run while the request waits), or
+/// the queued job a runner claimed (its row exists, `running`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobRecord {
+    New,
+    Claimed(i64),
+}
+
+/// What the write needs besides the rows: where to record it, who did it, the links' base
+/// URL, the time, and the job's control (progress out, cancel in).
+pub struct CommitContext<'a> {
+    pub record: JobRecord,
+    pub actor: &'a Actor<'a>,
+    pub public_base_url: &'a str,
+    pub now: i64,
+    pub control: &'a JobControl,
+}
+
 /// Writes the prepared import in one transaction; or, when rows fail and the options say
 /// the import fails with them, records the refusal.
 pub async fn commit(
     db: &Db,
     request: &ImportRequest,
     prepared: Prepared,
-    actor: &Actor<'_>,
-    public_base_url: &str,
-    now: i64,
+    context: &CommitContext<'_>,
 ) -> Result<ImportResult, AppError> {
+    let CommitContext {
+        record,
+        actor,
+        now,
+        control,
+        ..
+    } = *context;
     if prepared.report.is_blocked() {
         let mut refused = ImportResult::new(None, true);
         refused.problems = prepared.report.file_issues.clone();
@@ -40,10 +65,14 @@ pub async fn commit(
         .any(|row| matches!(row.plan, RowPlan::Fail(_)));
     if any_failed && request.options.invalid_rows == InvalidRows::FailImport {
         let refused = outcomes(&prepared.rows, ImportIssueCode::NotImportedOthersInvalid);
-        return record_refusal(db, request, refused, actor, now).await;
+        return record_refusal(db, record, request, refused, actor, now).await;
     }
-    match write(db, request, &prepared, actor, public_base_url, now).await {
+    control.start(JobPhase::Writing, prepared.rows.len() as u64);
+    match write(db, record, request, &prepared, context).await {
         Ok(result) => Ok(result),
+        Err(WriteError::Cancelled) => Err(AppError::Conflict(
+            "The import was cancelled; nothing was imported.".into(),
+        )),
         Err(WriteError::AlreadyRecorded) => first_result(db, request).await,
         Err(WriteError::Duplicate) => {
             // Another import or a new account took an email since the rows were checked. The
@@ -51,7 +80,7 @@ pub async fn commit(
             let now_taken = taken_keys(db.pool(), &emails_to_create(&prepared.rows)).await?;
             let rows = fail_taken_emails(&prepared.report, prepared.rows, &now_taken);
             let refused = outcomes(&rows, ImportIssueCode::NotImportedImportFailed);
-            record_refusal(db, request, refused, actor, now).await
+            record_refusal(db, record, request, refused, actor, now).await
         }
         Err(WriteError::Other(error)) => Err(error),
     }
@@ -65,6 +94,8 @@ async fn first_result(db: &Db, request: &ImportRequest) -> Result<ImportResult, 
 }
 
 enum WriteError {
+    /// The admin cancelled the job; the transaction rolled back.
+    Cancelled,
     /// The idempotency key is taken: another run of the same import was recorded first.
     AlreadyRecorded,
     /// An email is taken (the unique index refused a row).
@@ -84,14 +115,33 @@ impl From<sqlx::Error> for WriteError {
 
 async fn write(
     db: &Db,
+    record: JobRecord,
     request: &ImportRequest,
     prepared: &Prepared,
-    actor: &Actor<'_>,
-    public_base_url: &str,
-    now: i64,
+    context: &CommitContext<'_>,
 ) -> Result<ImportResult, WriteError> {
+    let CommitContext {
+        actor,
+        public_base_url,
+        now,
+        control,
+        ..
+    } = *context;
+    // Between steps: a cancel rolls everything back (the transaction is dropped unfinished).
+    let go_on = || {
+        if control.is_cancelled() {
+            Err(WriteError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     let mut tx = db.begin_write().await?;
-    let job_id = insert_job(&mut tx, request, actor, now, "completed").await?;
+    // A claimed job's row gets its final status at the end, so that its progress reports and
+    // a Cancel are not held behind this transaction's row lock meanwhile.
+    let job_id = match record {
+        JobRecord::New => insert_job(&mut tx, record, request, actor, now, "completed").await?,
+        JobRecord::Claimed(id) => id,
+    };
     let inviter = actor.inviter(public_base_url, Some(job_id));
 
     let creates: Vec<NewUser> = prepared
@@ -108,6 +158,8 @@ async fn write(
         })
         .collect();
     let created_ids = user_store::insert_many(&mut tx, &creates, now).await?;
+    control.set_done(creates.len() as u64);
+    go_on()?;
     if request.options.send_invitations {
         let invitees: Vec<invitations::Invitee> = creates
             .iter()
@@ -122,6 +174,7 @@ async fn write(
             })
             .collect();
         invitations::issue(&mut tx, &inviter, &invitees, now).await?;
+        go_on()?;
     }
     // Updates go through the same writer as Edit user: a changed email or phone sets off the
     // same things (a pending user re-invited at the new address, sessions ended).
@@ -141,6 +194,8 @@ async fn write(
         })
         .collect();
     user_store::update_many(&mut tx, &updates, &inviter, now).await?;
+    control.set_done((creates.len() + updates.len()) as u64);
+    go_on()?;
 
     let mut created = created_ids.into_iter();
     let mut result = ImportResult::new(Some(job_id), false);
@@ -159,6 +214,10 @@ async fn write(
         });
     }
     insert_row_outcomes(&mut tx, job_id, &result.rows).await?;
+    go_on()?;
+    if let JobRecord::Claimed(_) = record {
+        insert_job(&mut tx, record, request, actor, now, "completed").await?;
+    }
     set_counts(&mut tx, job_id, &result, now).await?;
     tx.commit().await?;
     tracing::info!(
@@ -198,6 +257,7 @@ fn outcomes(rows: &[PlannedRow], why: ImportIssueCode) -> ImportResult {
 /// the history with every row's outcome.
 async fn record_refusal(
     db: &Db,
+    record: JobRecord,
     request: &ImportRequest,
     mut result: ImportResult,
     actor: &Actor<'_>,
@@ -205,11 +265,16 @@ async fn record_refusal(
 ) -> Result<ImportResult, AppError> {
     let failure = db_failure("recording a refused import");
     let mut tx = db.begin_write().await.map_err(&failure)?;
-    let job_id = match insert_job(&mut tx, request, actor, now, "failed").await {
+    let job_id = match insert_job(&mut tx, record, request, actor, now, "failed").await {
         Ok(id) => id,
         Err(WriteError::AlreadyRecorded | WriteError::Duplicate) => {
             drop(tx);
             return first_result(db, request).await;
+        }
+        Err(WriteError::Cancelled) => {
+            return Err(AppError::Conflict(
+                "The import was cancelled; nothing was imported.".into(),
+            ))
         }
         Err(WriteError::Other(error)) => return Err(error),
     };
@@ -225,14 +290,30 @@ async fn record_refusal(
 }
 
 /// Records the job. Its idempotency key is unique: a second run of the same import finds
-/// it taken (`AlreadyRecorded`).
+/// it taken (`AlreadyRecorded`). A claimed job's row exists: it gets its final status, if it
+/// is still running (it was not cancelled, nor taken for interrupted).
 async fn insert_job(
     tx: &mut Transaction<'static, Any>,
+    record: JobRecord,
     request: &ImportRequest,
     actor: &Actor<'_>,
     now: i64,
     status: &str,
 ) -> Result<i64, WriteError> {
+    if let JobRecord::Claimed(id) = record {
+        let updated = sqlx::query(
+            "UPDATE import_jobs SET status = $1, phase = NULL WHERE id = $2 AND status = 'running' AND cancel_requested = 0",
+        )
+        .bind(status)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        return if updated.rows_affected() == 1 {
+            Ok(id)
+        } else {
+            Err(WriteError::Cancelled)
+        };
+    }
     let options = serde_json::to_string(&request.options).unwrap_or_default();
     sqlx::query_scalar(
         "INSERT INTO import_jobs (created_by, created_at, kind, organization_id, source, options, idempotency_key, status, total_rows) \

@@ -3,7 +3,8 @@
 
 use crate::error::AppError;
 use crate::import::{
-    ImportIssue, ImportIssueCode, ImportJobSummary, ImportResult, ImportRowResult, RowOutcomeKind,
+    ImportIssue, ImportIssueCode, ImportJobSummary, ImportResult, ImportRowResult, JobPhase,
+    JobStatus, RowOutcomeKind,
 };
 use crate::model::UserKind;
 use crate::server::failure::db_failure;
@@ -17,10 +18,13 @@ pub async fn stored_result(pool: &AnyPool, key: &str) -> Result<Option<ImportRes
             .fetch_optional(pool)
             .await
             .map_err(db_failure("loading an import"))?;
-    let Some((job_id, status)) = job else {
-        return Ok(None);
-    };
-    Ok(Some(load_result(pool, job_id, status == "failed").await?))
+    match job.map(|(id, status)| (id, JobStatus::parse(&status))) {
+        Some((job_id, Some(status))) if status.has_rows() => Ok(Some(
+            load_result(pool, job_id, status == JobStatus::Failed).await?,
+        )),
+        // Not finished (or ended without rows): nothing to give back yet.
+        _ => Ok(None),
+    }
 }
 
 pub async fn load_result(
@@ -56,13 +60,15 @@ pub async fn load_result(
 }
 
 const JOB_SUMMARY: &str = "SELECT j.id, j.created_at, u.first_name, u.last_name, j.kind, o.name AS organization, \
-         j.source, j.options, j.status, j.total_rows, j.created_count, j.updated_count, j.skipped_count, j.failed_count \
+         j.source, j.options, j.status, j.total_rows, j.created_count, j.updated_count, j.skipped_count, j.failed_count, \
+         j.phase, j.progress_done, j.progress_total, j.failure, j.cancel_requested \
      FROM import_jobs j JOIN users u ON u.id = j.created_by LEFT JOIN organizations o ON o.id = j.organization_id";
 
-/// The latest imports, newest first.
+/// The latest imports: queued and running ones first, then newest first.
 pub async fn history(pool: &AnyPool) -> Result<Vec<ImportJobSummary>, AppError> {
     let rows = sqlx::query(&format!(
-        "{JOB_SUMMARY} ORDER BY j.created_at DESC, j.id DESC LIMIT 200"
+        "{JOB_SUMMARY} ORDER BY CASE WHEN j.status IN ('queued', 'running') THEN 0 ELSE 1 END, \
+         j.created_at DESC, j.id DESC LIMIT 200"
     ))
     .fetch_all(pool)
     .await
@@ -103,12 +109,20 @@ fn job_summary_from_row(row: &sqlx::any::AnyRow) -> Result<ImportJobSummary, sql
         organization: row.try_get("organization")?,
         source: row.try_get("source")?,
         mode,
-        status: row.try_get("status")?,
+        status: JobStatus::parse(row.try_get("status")?).unwrap_or(JobStatus::Failed),
         total_rows: row.try_get("total_rows")?,
         created: row.try_get("created_count")?,
         updated: row.try_get("updated_count")?,
         skipped: row.try_get("skipped_count")?,
         failed: row.try_get("failed_count")?,
+        phase: row
+            .try_get::<Option<String>, _>("phase")?
+            .as_deref()
+            .and_then(JobPhase::parse),
+        progress_done: row.try_get("progress_done")?,
+        progress_total: row.try_get("progress_total")?,
+        failure: row.try_get("failure")?,
+        cancel_requested: row.try_get::<i64, _>("cancel_requested")? != 0,
     })
 }
 

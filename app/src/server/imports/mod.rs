@@ -6,21 +6,30 @@
 //! - here: `run` (one import end to end) and `prepare` (engine + existing accounts → plan);
 //! - `plan` (pure): which rows create, update or fail, each failure an issue code;
 //! - `commit`: the one transaction, the record of a refused import, idempotency;
-//! - `history`: past imports read back (list, summary, row outcomes).
+//! - `history`: past imports read back (list, summary, row outcomes);
+//! - `upload`: the modal's streamed upload (source + edits), queued as a job by `queue`;
+//! - `queue`: jobs in the database (enqueue, claim, progress, cancel, interrupted, run
+//!   again, retention); `runner`: the tasks in each app server that run claimed jobs;
+//!   `control`: a running job's progress and cancel flag.
 
 mod commit;
+mod control;
 pub mod history;
 pub mod plan;
+pub mod queue;
+pub mod runner;
+pub mod upload;
 
-pub use commit::commit;
+pub use commit::{commit, CommitContext, JobRecord};
+pub use control::JobControl;
 pub use history::{history, job_summary, load_result, stored_result};
 
 use super::failure::db_failure;
 use super::{context::Actor, organizations, roles, Db};
 use crate::error::AppError;
 use crate::import::{
-    analyze, ImportContext, ImportField, ImportLimits, ImportMode, ImportReport, ImportRequest,
-    ImportResult, EMAILS_PER_CHECK,
+    analyze_observed, ImportContext, ImportField, ImportLimits, ImportMode, ImportReport,
+    ImportRequest, ImportResult, EMAILS_PER_CHECK,
 };
 use crate::model::UserKind;
 use crate::rules::{Email, Field, FieldError, IssueCode};
@@ -48,10 +57,17 @@ pub async fn run(
         return Ok(done);
     }
     let prepared = prepare(db, request).await?;
-    commit(db, request, prepared, actor, public_base_url, now).await
+    let context = CommitContext {
+        record: JobRecord::New,
+        actor,
+        public_base_url,
+        now,
+        control: &JobControl::default(),
+    };
+    commit(db, request, prepared, &context).await
 }
 
-async fn check_organization(db: &Db, request: &ImportRequest) -> Result<(), AppError> {
+pub(crate) async fn check_organization(db: &Db, request: &ImportRequest) -> Result<(), AppError> {
     let invalid = |code| {
         AppError::Invalid(vec![FieldError {
             field: Field::Organization,
@@ -71,28 +87,52 @@ async fn check_organization(db: &Db, request: &ImportRequest) -> Result<(), AppE
 
 /// Re-validates every row with the engine and plans each against the existing accounts.
 pub async fn prepare(db: &Db, request: &ImportRequest) -> Result<Prepared, AppError> {
-    let known_roles = roles::list(db.pool()).await?;
-    let existing = existing_users(db.pool())
-        .await
-        .map_err(db_failure("loading existing users"))?;
-    let taken: HashSet<String> = match request.options.mode {
-        ImportMode::CreateOnly => existing.by_email.keys().cloned().collect(),
-        ImportMode::UpdateOnly | ImportMode::CreateAndUpdate => HashSet::new(),
-    };
-    let context = ImportContext {
-        kind: request.kind,
-        known_roles: &known_roles,
-        existing_email_keys: &taken,
-        limits: ImportLimits::default(),
-    };
-    let report = analyze(&request.table, &request.mapping, &context);
-    let roles_mapped = report.columns.iter().any(|c| c.field == ImportField::Roles);
-    let rows = plan_rows(&report, request.options.mode, request.kind, &existing);
-    Ok(Prepared {
-        report,
-        rows,
-        roles_mapped,
-    })
+    let world = World::load(db).await?;
+    Ok(world.prepare(request, &JobControl::default()))
+}
+
+/// What the engine needs from the database: the roles and the existing accounts.
+pub struct World {
+    known_roles: Vec<crate::model::RoleInfo>,
+    existing: ExistingUsers,
+}
+
+impl World {
+    pub async fn load(db: &Db) -> Result<World, AppError> {
+        Ok(World {
+            known_roles: roles::list(db.pool()).await?,
+            existing: existing_users(db.pool())
+                .await
+                .map_err(db_failure("loading existing users"))?,
+        })
+    }
+
+    /// The engine over every row, then each row's plan: CPU only (a job runs it on a
+    /// blocking thread), reporting rows checked to `control` and stopping when it is
+    /// cancelled.
+    pub fn prepare(&self, request: &ImportRequest, control: &JobControl) -> Prepared {
+        let taken: HashSet<String> = match request.options.mode {
+            ImportMode::CreateOnly => self.existing.by_email.keys().cloned().collect(),
+            ImportMode::UpdateOnly | ImportMode::CreateAndUpdate => HashSet::new(),
+        };
+        let context = ImportContext {
+            kind: request.kind,
+            known_roles: &self.known_roles,
+            existing_email_keys: &taken,
+            limits: ImportLimits::default(),
+        };
+        let report = analyze_observed(&request.table, &request.mapping, &context, &mut |done| {
+            control.set_done(done as u64);
+            !control.is_cancelled()
+        });
+        let roles_mapped = report.columns.iter().any(|c| c.field == ImportField::Roles);
+        let rows = plan_rows(&report, request.options.mode, request.kind, &self.existing);
+        Prepared {
+            report,
+            rows,
+            roles_mapped,
+        }
+    }
 }
 
 async fn existing_users(pool: &AnyPool) -> Result<ExistingUsers, sqlx::Error> {

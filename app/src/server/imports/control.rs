@@ -1,0 +1,57 @@
+//! What a running import shares with the task that reports it: which phase it is in, how many
+//! rows that phase has done, and whether the admin asked it to stop.
+
+use crate::import::JobPhase;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::Arc;
+
+#[derive(Clone, Default)]
+pub struct JobControl(Arc<Shared>);
+
+#[derive(Default)]
+struct Shared {
+    cancelled: AtomicBool,
+    /// 0: starting, 1: checking, 2: writing.
+    phase: AtomicU8,
+    done: AtomicU64,
+    total: AtomicU64,
+}
+
+impl JobControl {
+    pub fn cancel(&self) {
+        self.0.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// Enters `phase`, which has `total` rows to do.
+    pub fn start(&self, phase: JobPhase, total: u64) {
+        self.0.done.store(0, Ordering::Relaxed);
+        self.0.total.store(total, Ordering::Relaxed);
+        let code = match phase {
+            JobPhase::Checking => 1,
+            JobPhase::Writing => 2,
+        };
+        self.0.phase.store(code, Ordering::Relaxed);
+    }
+
+    pub fn set_done(&self, done: u64) {
+        self.0.done.store(done, Ordering::Relaxed);
+    }
+
+    /// The phase and its rows done and to do.
+    pub fn snapshot(&self) -> (Option<JobPhase>, u64, u64) {
+        let phase = match self.0.phase.load(Ordering::Relaxed) {
+            1 => Some(JobPhase::Checking),
+            2 => Some(JobPhase::Writing),
+            _ => None,
+        };
+        (
+            phase,
+            self.0.done.load(Ordering::Relaxed),
+            self.0.total.load(Ordering::Relaxed),
+        )
+    }
+}

@@ -1,0 +1,118 @@
+//! `POST /api/import-uploads`: the Import users modal's upload, as `multipart/form-data` with
+//! two parts — `request` (the `ImportUpload` JSON: edits, mapping, options) and `source` (the
+//! pasted text or the file's bytes). The body is read as it streams in, each part within its
+//! own limit (a clear 413 naming it, after the rest of the body is read so that the browser
+//! sees the answer), and the job is queued with the source kept in the database. Answers
+//! `202 Accepted` with `{"jobId": …}`. Not a server function: those take whole bodies of at
+//! most the router's limit, and the browser could not show upload progress.
+
+use super::queue;
+use crate::error::AppError;
+use crate::import::ImportUpload;
+use crate::server::failure::db_failure;
+use crate::server::refusals::error_response;
+use crate::server::{clock, sessions, AppState};
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+
+pub const PATH: &str = crate::import::UPLOAD_PATH;
+
+/// The `request` part (edits, mapping, options) is small; this bounds it.
+pub const MAX_REQUEST_PART_BYTES: usize = 16 * 1024 * 1024;
+
+/// What is read of a body after a part went over its limit, so the client reads the 413.
+const MAX_DRAINED_BYTES: usize = 256 * 1024 * 1024;
+
+pub async fn receive(State(state): State<AppState>, request: Request) -> Response {
+    match receive_upload(&state, request).await {
+        Ok(job_id) => (
+            StatusCode::ACCEPTED,
+            [(http::header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&crate::import::UploadAccepted { job_id }).unwrap_or_default(),
+        )
+            .into_response(),
+        Err(error) => error_response(PATH, &error),
+    }
+}
+
+async fn receive_upload(state: &AppState, request: Request) -> Result<i64, AppError> {
+    let now = clock::now();
+    let user = match sessions::token_from_headers(request.headers()) {
+        Some(token) => sessions::lookup(state.db.pool(), token, now, true)
+            .await
+            .map_err(db_failure("looking up the session"))?,
+        None => None,
+    };
+    let user = match user {
+        None => return Err(AppError::Unauthenticated),
+        Some(user) if !user.is_admin => return Err(AppError::Forbidden),
+        Some(user) => user,
+    };
+    let content_type = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let boundary = multer::parse_boundary(content_type).map_err(|_| {
+        AppError::BadRequest(
+            "Send the import as multipart/form-data with a `request` part and a `source` part."
+                .into(),
+        )
+    })?;
+    let mut multipart = multer::Multipart::new(request.into_body().into_data_stream(), boundary);
+    let unreadable = |_| AppError::BadRequest("The upload could not be read.".into());
+    let mut upload: Option<ImportUpload> = None;
+    let mut source: Option<Vec<u8>> = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let limit = match name.as_str() {
+            "request" => MAX_REQUEST_PART_BYTES,
+            "source" => state.config.import_jobs.max_upload_bytes,
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "Unexpected part {other:?}: send `request` and `source`."
+                )))
+            }
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            if bytes.len() + chunk.len() > limit {
+                drop(field);
+                drain(&mut multipart).await;
+                return Err(AppError::TooLarge {
+                    limit_bytes: limit as u64,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "request" => {
+                upload = Some(serde_json::from_slice(&bytes).map_err(|error| {
+                    AppError::BadRequest(format!("The import's description is not valid: {error}."))
+                })?)
+            }
+            _ => source = Some(bytes),
+        }
+    }
+    let (Some(upload), Some(source)) = (upload, source) else {
+        return Err(AppError::BadRequest(
+            "The upload needs a `request` part and a `source` part.".into(),
+        ));
+    };
+    queue::enqueue(&state.db, &upload, source, user.user_id, now).await
+}
+
+/// Reads what is left of the body (up to a bound), so that the answer is read by a client
+/// still sending rather than lost to a reset connection.
+async fn drain(multipart: &mut multer::Multipart<'_>) {
+    let mut drained = 0;
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(chunk)) = field.chunk().await {
+            drained += chunk.len();
+            if drained > MAX_DRAINED_BYTES {
+                return;
+            }
+        }
+    }
+}

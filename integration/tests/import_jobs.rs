@@ -1,0 +1,506 @@
+//! Imports as jobs, against real databases: the modal's multipart upload through the real
+//! router, the queue (claimed once, cancelled, interrupted, run again), and the job's one
+//! transaction — all or nothing.
+
+mod support;
+
+use app::import::edits::{diff, CellWrite, TableEdits};
+use app::import::{
+    read_source, ImportLimits, ImportOptions, ImportSource, ImportUpload, InvalidRows, JobStatus,
+    MappingChoice, UPLOAD_PATH,
+};
+use app::model::UserKind;
+use app::server::imports::{self, queue, runner};
+use app::server::{router, sessions, AppState, Config, Db};
+use axum::body::Body;
+use axum::Router;
+use http::{header, Request, StatusCode};
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+use std::time::Duration;
+use support::*;
+use tower::ServiceExt;
+
+const NOW: i64 = 1_700_000_000;
+const BASE: &str = "http://app.example";
+
+on_both_databases! {
+    a_pasted_source_with_the_admins_fixes_is_uploaded_queued_run_and_committed_as_the_preview_showed => uploaded_paste_is_imported;
+    an_upload_with_edits_pointing_outside_its_source_fails_with_a_message_and_writes_nothing => edits_outside_refused;
+    an_upload_sent_twice_with_one_key_queues_one_job => upload_idempotent;
+    an_upload_over_the_limit_or_without_an_admin_is_refused_with_its_status => upload_refusals;
+    a_queued_job_is_claimed_by_exactly_one_of_two_runners => claimed_once;
+    a_cancelled_job_queued_or_running_writes_nothing => cancelled_jobs;
+    a_cancel_during_the_write_rolls_everything_back => cancel_during_write;
+    a_job_whose_server_stopped_is_interrupted_and_run_again_completes_it => interrupted_then_run_again;
+    the_runner_claims_and_finishes_a_queued_job_and_emails_the_admin => runner_loop;
+}
+
+fn config(max_upload_bytes: usize) -> Config {
+    Config {
+        database_url: String::new(),
+        bind_addr: None,
+        public_base_url: BASE.into(),
+        max_body_bytes: 1024 * 1024,
+        smtp: None,
+        mail_poll_seconds: 1,
+        limits: Default::default(),
+        import_jobs: app::server::config::ImportJobSettings {
+            max_upload_bytes,
+            ..Default::default()
+        },
+    }
+}
+
+fn app(db: Db, max_upload_bytes: usize) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("bulk-import")
+        .site_root("target/site")
+        .build();
+    router::build(AppState {
+        leptos_options,
+        db,
+        config: Arc::new(config(max_upload_bytes)),
+    })
+}
+
+fn settings() -> runner::RunnerSettings {
+    runner::RunnerSettings {
+        at_once: 1,
+        poll: Duration::from_millis(20),
+        stale_after: Duration::from_secs(30),
+        upload_retention: Duration::from_secs(7 * 24 * 3600),
+        public_base_url: BASE.into(),
+    }
+}
+
+fn paste(rows: usize, domain: &str) -> String {
+    let mut text = String::from("First Name\tLast Name\tEmail\tPhone\tRoles\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "Ann\tLee\tann{i}@{domain}\t'+1 888 667 8888\tRequester\n"
+        ));
+    }
+    text
+}
+
+fn upload_of(text: &str, org: i64, key: &str, edits: TableEdits) -> ImportUpload {
+    let rows = read_source(ImportSource::Pasted(text), &ImportLimits::default())
+        .table
+        .rows
+        .len();
+    ImportUpload {
+        kind: UserKind::EndUser,
+        organization_id: Some(org),
+        source_name: "Pasted text".into(),
+        pasted: true,
+        sheet: None,
+        source_rows: rows as u32,
+        edits,
+        mapping: MappingChoice::default(),
+        options: ImportOptions {
+            invalid_rows: InvalidRows::SkipInvalid,
+            ..ImportOptions::default()
+        },
+        idempotency_key: key.into(),
+    }
+}
+
+/// The multipart body the modal's XMLHttpRequest sends.
+fn multipart(upload: &ImportUpload, source: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----bulkimportboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    let part = |body: &mut Vec<u8>, name: &str, bytes: &[u8]| {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    };
+    part(&mut body, "request", &serde_json::to_vec(upload).unwrap());
+    part(&mut body, "source", source);
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_upload(
+    app: &Router,
+    cookie: Option<&str>,
+    upload: &ImportUpload,
+    source: &[u8],
+) -> (StatusCode, String) {
+    let (content_type, body) = multipart(upload, source);
+    let mut request = Request::post(UPLOAD_PATH)
+        .header(header::CONTENT_TYPE, content_type)
+        .header("sec-fetch-site", "same-origin");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, format!("session={cookie}"));
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1024 * 1024)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// An admin with a session, an organization; returns (admin id, session token, org id).
+async fn setup(db: &Db) -> (i64, String, i64) {
+    let admin_id = admin(db, "boss@example.com", "correct horse battery").await;
+    let token = sessions::create(db.pool(), admin_id, app::server::clock::now())
+        .await
+        .unwrap();
+    let org = organization(db, "Acme").await;
+    (admin_id, token, org)
+}
+
+async fn job_status(db: &Db, id: i64) -> (JobStatus, Option<String>) {
+    let summary = imports::job_summary(db.pool(), id).await.unwrap().unwrap();
+    (summary.status, summary.failure)
+}
+
+async fn users_at(db: &Db, domain: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key LIKE $1")
+        .bind(format!("%@{domain}"))
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+/// Claims the next job as a runner would and runs it to its end.
+async fn run_next(db: &Db) -> i64 {
+    let id = queue::claim(db, "test-runner", app::server::clock::now())
+        .await
+        .unwrap()
+        .expect("a queued job");
+    runner::run_job(db, id, &settings()).await;
+    id
+}
+
+async fn uploaded_paste_is_imported(db: Db) {
+    let (_, token, org) = setup(&db).await;
+    let text = paste(3, "paste.example").replace("ann1@paste.example", "ann1@paste");
+    let original = read_source(ImportSource::Pasted(&text), &ImportLimits::default()).table;
+    let mut edited = original.clone();
+    // The admin fixes the bad email in the preview, and gives everyone a second role.
+    app::import::edit::set_cell(&mut edited, 2, 2, "ann1@paste.example".into());
+    for row in 1..4 {
+        app::import::edit::set_cell(&mut edited, row, 4, "Requester | Approver".into());
+    }
+    let upload = upload_of(&text, org, "k1", diff(&original, &edited));
+    let app = app(db.clone(), 1024 * 1024);
+    let (status, body) = post_upload(&app, Some(&token), &upload, text.as_bytes()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let accepted: app::import::UploadAccepted = serde_json::from_str(&body).unwrap();
+    assert_eq!(job_status(&db, accepted.job_id).await.0, JobStatus::Queued);
+    assert_eq!(
+        users_at(&db, "paste.example").await,
+        0,
+        "nothing before the job runs"
+    );
+
+    assert_eq!(run_next(&db).await, accepted.job_id);
+    let summary = imports::job_summary(db.pool(), accepted.job_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        summary.status,
+        JobStatus::Completed,
+        "{:?}",
+        summary.failure
+    );
+    assert_eq!((summary.created, summary.failed), (3, 0));
+    assert_eq!(users_at(&db, "paste.example").await, 3);
+    let fixed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = 'ann1@paste.example'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(fixed, 1, "the admin's fix is what was imported");
+    let approvers: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = 'Approver'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        approvers, 3,
+        "the roles the admin assigned came with the edits"
+    );
+    assert_eq!(count(&db, "invitations").await, 3);
+    let note: String = sqlx::query_scalar(
+        "SELECT subject FROM email_outbox WHERE to_address = 'boss@example.com'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        note,
+        "Your import of 3 end users finished: 3 created, 0 updated, 0 skipped"
+    );
+}
+
+async fn edits_outside_refused(db: Db) {
+    let (_, token, org) = setup(&db).await;
+    let text = paste(3, "outside.example");
+    let edits = TableEdits {
+        removed: Vec::new(),
+        cells: vec![CellWrite {
+            column: 0,
+            value: "Mallory".into(),
+            rows: vec![[2, 40]],
+        }],
+    };
+    let app = app(db.clone(), 1024 * 1024);
+    let (status, _) = post_upload(
+        &app,
+        Some(&token),
+        &upload_of(&text, org, "k2", edits),
+        text.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let id = run_next(&db).await;
+    let (status, why) = job_status(&db, id).await;
+    assert_eq!(status, JobStatus::Failed);
+    assert!(why
+        .unwrap()
+        .contains("name row 40 but the source has 4 rows"));
+    assert_eq!(users_at(&db, "outside.example").await, 0);
+
+    // A source that does not read as the preview did is refused too.
+    let mut lying = upload_of(&text, org, "k3", TableEdits::default());
+    lying.source_rows = 500;
+    post_upload(&app, Some(&token), &lying, text.as_bytes()).await;
+    let id = run_next(&db).await;
+    assert!(job_status(&db, id)
+        .await
+        .1
+        .unwrap()
+        .contains("does not match the preview"));
+    assert_eq!(users_at(&db, "outside.example").await, 0);
+}
+
+async fn upload_idempotent(db: Db) {
+    let (_, token, org) = setup(&db).await;
+    let text = paste(2, "twice.example");
+    let upload = upload_of(&text, org, "same-key", TableEdits::default());
+    let app = app(db.clone(), 1024 * 1024);
+    let (_, first) = post_upload(&app, Some(&token), &upload, text.as_bytes()).await;
+    let (status, second) = post_upload(&app, Some(&token), &upload, text.as_bytes()).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(first, second);
+    assert_eq!(count(&db, "import_jobs").await, 1);
+    assert_eq!(count(&db, "import_uploads").await, 1);
+}
+
+async fn upload_refusals(db: Db) {
+    let (_, token, org) = setup(&db).await;
+    let text = paste(50, "limits.example");
+    let upload = upload_of(&text, org, "k", TableEdits::default());
+    let small = app(db.clone(), 1000);
+    let (status, body) = post_upload(&small, Some(&token), &upload, text.as_bytes()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(body.contains("1000"), "the answer names the limit: {body}");
+    let (status, _) = post_upload(&small, None, &upload, b"x").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = post_upload(&small, Some(&token), &upload, b"").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let request = Request::post(UPLOAD_PATH)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, format!("session={token}"))
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from("{}"))
+        .unwrap();
+    let response = small.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(count(&db, "import_jobs").await, 1);
+}
+
+async fn claimed_once(db: Db) {
+    let (admin_id, _, org) = setup(&db).await;
+    for i in 0..10 {
+        let text = paste(1, "claims.example");
+        let upload = upload_of(&text, org, &format!("k{i}"), TableEdits::default());
+        queue::enqueue(&db, &upload, text.into_bytes(), admin_id, NOW)
+            .await
+            .unwrap();
+    }
+    let claim_all = |name: &'static str| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                match queue::claim(&db, name, NOW).await {
+                    Ok(Some(id)) => mine.push(id),
+                    Ok(None) => return mine,
+                    // SQLite: a writer busy past its timeout; try again.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+                }
+            }
+        })
+    };
+    let (a, b) = (claim_all("a"), claim_all("b"));
+    let (mut a, b) = (a.await.unwrap(), b.await.unwrap());
+    let total = a.len() + b.len();
+    a.extend(b);
+    a.sort();
+    a.dedup();
+    assert_eq!((total, a.len()), (10, 10), "every job claimed, none twice");
+}
+
+async fn cancelled_jobs(db: Db) {
+    let (admin_id, _, org) = setup(&db).await;
+    let text = paste(20, "cancel.example");
+    let queued = queue::enqueue(
+        &db,
+        &upload_of(&text, org, "q", TableEdits::default()),
+        text.clone().into_bytes(),
+        admin_id,
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        queue::cancel(&db, queued, NOW).await.unwrap(),
+        JobStatus::Cancelled
+    );
+    assert!(
+        queue::claim(&db, "r", NOW).await.unwrap().is_none(),
+        "a cancelled job is not run"
+    );
+
+    let running = queue::enqueue(
+        &db,
+        &upload_of(&text, org, "r", TableEdits::default()),
+        text.into_bytes(),
+        admin_id,
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(queue::claim(&db, "r", NOW).await.unwrap(), Some(running));
+    assert_eq!(
+        queue::cancel(&db, running, NOW).await.unwrap(),
+        JobStatus::Running
+    );
+    runner::run_job(&db, running, &settings()).await;
+    let (status, why) = job_status(&db, running).await;
+    assert_eq!(status, JobStatus::Cancelled);
+    assert!(why.unwrap().contains("Nothing was imported"));
+    assert_eq!(users_at(&db, "cancel.example").await, 0);
+}
+
+async fn cancel_during_write(db: Db) {
+    let (admin_id, _, org) = setup(&db).await;
+    let text = paste(500, "rollback.example");
+    let upload = upload_of(&text, org, "w", TableEdits::default());
+    let request = upload
+        .read(text.as_bytes(), &ImportLimits::default())
+        .unwrap()
+        .request;
+    let prepared = imports::prepare(&db, &request).await.unwrap();
+    let actor = app::server::context::Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let control = imports::JobControl::default();
+    // The cancel arrives while the transaction writes: the users are inserted, then it stops.
+    control.cancel();
+    let context = imports::CommitContext {
+        record: imports::JobRecord::New,
+        actor: &actor,
+        public_base_url: BASE,
+        now: NOW,
+        control: &control,
+    };
+    let outcome = imports::commit(&db, &request, prepared, &context).await;
+    assert!(outcome.is_err());
+    assert_eq!(users_at(&db, "rollback.example").await, 0);
+    assert_eq!(count(&db, "invitations").await, 0);
+    assert_eq!(count(&db, "email_outbox").await, 0);
+    assert_eq!(count(&db, "import_jobs").await, 0);
+}
+
+async fn interrupted_then_run_again(db: Db) {
+    let (admin_id, _, org) = setup(&db).await;
+    let text = paste(30, "again.example");
+    let id = queue::enqueue(
+        &db,
+        &upload_of(&text, org, "i", TableEdits::default()),
+        text.into_bytes(),
+        admin_id,
+        NOW,
+    )
+    .await
+    .unwrap();
+    // Its server claimed it, then stopped reporting (killed mid-job).
+    assert_eq!(queue::claim(&db, "dead", NOW).await.unwrap(), Some(id));
+    let retention = 7 * 24 * 3600;
+    assert_eq!(
+        queue::sweep(&db, NOW + 10, NOW, retention).await.unwrap(),
+        0,
+        "not stale yet"
+    );
+    assert_eq!(
+        queue::sweep(&db, NOW + 60, NOW + 30, retention)
+            .await
+            .unwrap(),
+        1
+    );
+    let (status, why) = job_status(&db, id).await;
+    assert_eq!(status, JobStatus::Interrupted);
+    assert_eq!(why.as_deref(), Some(queue::INTERRUPTED));
+    assert_eq!(users_at(&db, "again.example").await, 0);
+
+    assert_eq!(queue::run_again(&db, id).await.unwrap(), JobStatus::Queued);
+    assert_eq!(run_next(&db).await, id);
+    let summary = imports::job_summary(db.pool(), id).await.unwrap().unwrap();
+    assert_eq!(summary.status, JobStatus::Completed);
+    assert_eq!(summary.created, 30, "{summary:?}");
+    assert_eq!(users_at(&db, "again.example").await, 30);
+    assert!(
+        queue::run_again(&db, id).await.is_err(),
+        "a completed job does not run again"
+    );
+
+    // Past the retention period its upload is removed.
+    queue::sweep(&db, NOW + 2 * retention + 1_000_000_000, 0, retention)
+        .await
+        .unwrap();
+    assert_eq!(count(&db, "import_uploads").await, 0);
+}
+
+async fn runner_loop(db: Db) {
+    let (admin_id, _, org) = setup(&db).await;
+    let text = paste(40, "loop.example");
+    let id = queue::enqueue(
+        &db,
+        &upload_of(&text, org, "l", TableEdits::default()),
+        text.into_bytes(),
+        admin_id,
+        NOW,
+    )
+    .await
+    .unwrap();
+    let running = runner::spawn(db.clone(), settings());
+    let mut status = JobStatus::Queued;
+    for _ in 0..200 {
+        status = job_status(&db, id).await.0;
+        if !status.is_active() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    running.stop().await;
+    assert_eq!(status, JobStatus::Completed);
+    assert_eq!(users_at(&db, "loop.example").await, 40);
+}
