@@ -173,7 +173,7 @@ async fn fail_mode(db: Db) {
     );
     assert_eq!(
         imports::history(db.pool()).await.unwrap()[0].status,
-        "failed"
+        app::import::JobStatus::Failed
     );
 }
 
