@@ -14,6 +14,8 @@ export MAIL_POLL_SECONDS=1
 # A smaller body limit than the default 20 MB, so the browser test of an over-limit import
 # stays quick.
 export MAX_BODY_BYTES=4194304
+# And a smaller import upload limit than the default 100 MB, for the same reason.
+export IMPORT_MAX_UPLOAD_BYTES=4194304
 ADMIN_PASSWORD="e2e-admin-password-123" "$BIN" create-admin --email admin@example.com --first-name Ada --last-name Admin
 "$BIN" demo-data
 export LEPTOS_OUTPUT_NAME=bulk-import LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg

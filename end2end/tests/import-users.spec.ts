@@ -56,7 +56,7 @@ test("paste from Excel, fix a cell in place, assign a role, import, and find the
   await expect(pia).toContainText("Requester");
   await expect(pia).toContainText("Pending");
   await page.goto("/admin/imports");
-  await expect(page.getByRole("row", { name: /Pasted text/ }).first()).toContainText("completed");
+  await expect(page.getByRole("row", { name: /Pasted text/ }).first()).toContainText("Completed");
 });
 
 test("a column can be remapped, and invalid rows either fail the import or are skipped", async ({ page }) => {

@@ -246,6 +246,13 @@ async fn uploaded_paste_is_imported(db: Db) {
         note,
         "Your import of 3 end users finished: 3 created, 0 updated, 0 skipped"
     );
+    // It goes out before the invitations the import queued, however many they are.
+    let delivered = deliver_locally(&db, app::server::clock::now() + 60).await;
+    assert_eq!(delivered.len(), 4);
+    assert_eq!(delivered[0].0, "boss@example.com");
+    assert!(delivered[0]
+        .1
+        .contains(&format!("{BASE}/admin/imports/{}", accepted.job_id)));
 }
 
 async fn edits_outside_refused(db: Db) {

@@ -22,3 +22,8 @@ CREATE TABLE import_uploads (
     keep_until BIGINT
 );
 CREATE INDEX import_uploads_keep_until ON import_uploads (keep_until);
+
+-- Email about the admin's own work (an import finished) goes before the invitations that work
+-- queued: 100,000 invitations take a while to deliver.
+ALTER TABLE email_outbox ADD COLUMN priority BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX email_outbox_by_priority ON email_outbox (status, priority DESC, id);

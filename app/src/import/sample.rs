@@ -43,6 +43,11 @@ pub const SAMPLE_HEADER: &str =
 
 /// `rows` data rows after a header, tab-delimited as pasted from Excel, 8 columns.
 pub fn sample_paste(rows: usize) -> String {
+    sample_paste_with(rows, 5)
+}
+
+/// As `sample_paste`, with one problem in every `invalid_every`th row (20: about 5%).
+pub fn sample_paste_with(rows: usize, invalid_every: usize) -> String {
     let mut out = String::with_capacity(rows * 90 + 100);
     out.push_str(SAMPLE_HEADER);
     out.push('\n');
@@ -54,8 +59,8 @@ pub fn sample_paste(rows: usize) -> String {
         let mut phone = PHONES[(i / 3) % PHONES.len()].to_string();
         let mut role = "Requester";
         // One problem in every fifth row, cycling through the kinds admins make.
-        if i % 5 == 4 {
-            match (i / 5) % 5 {
+        if i % invalid_every == invalid_every - 1 {
+            match (i / invalid_every) % 5 {
                 0 => email = format!("{}..{}@example.com", ascii(first), i),
                 1 => first_name = format!("{first}2"),
                 2 => phone = "888 667 8888".to_string(),

@@ -155,7 +155,7 @@ pub async fn deliver_due(
     {
         let due = sqlx::query(
             "SELECT id FROM email_outbox WHERE status = 'queued' AND next_attempt_at <= $1 \
-             ORDER BY id LIMIT $2",
+             ORDER BY priority DESC, id LIMIT $2",
         )
         .bind(now)
         .bind(BATCH)

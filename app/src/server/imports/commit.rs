@@ -8,7 +8,6 @@ use super::history::stored_result;
 use super::plan::{emails_to_create, fail_taken_emails, PlannedRow, RowPlan};
 use super::{taken_keys, Prepared};
 use crate::error::AppError;
-use crate::import::JobPhase;
 use crate::import::{
     ImportIssue, ImportIssueCode, ImportRequest, ImportResult, ImportRowResult, InvalidRows,
     RowOutcomeKind,
@@ -67,7 +66,6 @@ pub async fn commit(
         let refused = outcomes(&prepared.rows, ImportIssueCode::NotImportedOthersInvalid);
         return record_refusal(db, record, request, refused, actor, now).await;
     }
-    control.start(JobPhase::Writing, prepared.rows.len() as u64);
     match write(db, record, request, &prepared, context).await {
         Ok(result) => Ok(result),
         Err(WriteError::Cancelled) => Err(AppError::Conflict(

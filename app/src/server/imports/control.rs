@@ -3,7 +3,8 @@
 
 use crate::import::JobPhase;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Default)]
 pub struct JobControl(Arc<Shared>);
@@ -15,6 +16,8 @@ struct Shared {
     phase: AtomicU8,
     done: AtomicU64,
     total: AtomicU64,
+    /// When each phase started, for the log line and the benchmark.
+    started: Mutex<Vec<(JobPhase, Instant)>>,
 }
 
 impl JobControl {
@@ -35,6 +38,23 @@ impl JobControl {
             JobPhase::Writing => 2,
         };
         self.0.phase.store(code, Ordering::Relaxed);
+        if let Ok(mut started) = self.0.started.lock() {
+            started.push((phase, Instant::now()));
+        }
+    }
+
+    /// How long each phase took, the last one until now.
+    pub fn phase_times(&self) -> Vec<(JobPhase, Duration)> {
+        let now = Instant::now();
+        let started = self.0.started.lock().map(|s| s.clone()).unwrap_or_default();
+        started
+            .iter()
+            .enumerate()
+            .map(|(i, (phase, at))| {
+                let end = started.get(i + 1).map_or(now, |next| next.1);
+                (*phase, end - *at)
+            })
+            .collect()
     }
 
     pub fn set_done(&self, done: u64) {

@@ -7,7 +7,7 @@
 use super::control::JobControl;
 use super::{check_organization, commit, queue, CommitContext, JobRecord, World};
 use crate::error::AppError;
-use crate::import::{describe, thousands, ImportLimits, ImportResult, JobStatus};
+use crate::import::{describe, thousands, ImportLimits, ImportResult, JobPhase, JobStatus};
 use crate::model::UserKind;
 use crate::server::context::Actor;
 use crate::server::{clock, Db};
@@ -109,8 +109,9 @@ fn runner_name() -> String {
     )
 }
 
-/// Runs one claimed job to its end, whatever happens, and reports it.
-pub async fn run_job(db: &Db, job_id: i64, settings: &RunnerSettings) {
+/// Runs one claimed job to its end, whatever happens, and reports it. Answers how long each
+/// phase took.
+pub async fn run_job(db: &Db, job_id: i64, settings: &RunnerSettings) -> Vec<(JobPhase, Duration)> {
     let control = JobControl::default();
     // A cancel that came before the job started is seen before any work.
     if let Ok(false) = queue::report(db, job_id, &control, clock::now()).await {
@@ -162,6 +163,9 @@ pub async fn run_job(db: &Db, job_id: i64, settings: &RunnerSettings) {
     if let Err(error) = tell_the_admin(db, job_id, &outcome, settings, now).await {
         tracing::warn!(%error, job_id, "could not queue the import's email");
     }
+    let times = control.phase_times();
+    tracing::info!(job_id, ?times, "import job ended");
+    times
 }
 
 enum Finished {
@@ -185,10 +189,7 @@ async fn execute(
             "What was uploaded for this import is no longer kept. Import the file again.".into(),
         ));
     };
-    control.start(
-        crate::import::JobPhase::Checking,
-        u64::from(job.upload.source_rows),
-    );
+    control.start(JobPhase::Checking, u64::from(job.upload.source_rows));
     let (created_by, name) = (job.created_by, job.created_by_name);
     let (upload, source) = (job.upload, job.source);
     if control.is_cancelled() {
@@ -223,6 +224,11 @@ async fn execute(
     }
     if prepared.report.is_blocked() {
         return Ok(Finished::Refused(describe(&prepared.report.file_issues)));
+    }
+    // Said at once: on SQLite the write holds the database, and reports wait until it ends.
+    control.start(JobPhase::Writing, prepared.rows.len() as u64);
+    if let Ok(false) = queue::report(db, job_id, control, clock::now()).await {
+        control.cancel();
     }
     let actor = Actor {
         user_id: created_by,
@@ -287,8 +293,8 @@ async fn tell_the_admin(
         subject.replace('&', "&amp;").replace('<', "&lt;")
     );
     sqlx::query(
-        "INSERT INTO email_outbox (to_address, subject, body_text, body_html, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $5)",
+        "INSERT INTO email_outbox (to_address, subject, body_text, body_html, created_at, next_attempt_at, priority) \
+         VALUES ($1, $2, $3, $4, $5, $5, 1)",
     )
     .bind(row.try_get::<String, _>("email")?)
     .bind(subject)

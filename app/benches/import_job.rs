@@ -1,0 +1,156 @@
+//! An import job end to end on the server, as the modal's upload makes it: a pasted source of
+//! N end users × 8 columns (about 5% with a problem), skip mode, invitations on, queued,
+//! claimed and run by the runner: read + validate, then check the database + write + commit
+//! in one transaction. Prints each phase and the process's peak memory (VmHWM), on SQLite and,
+//! when TEST_DATABASE_URL is set, PostgreSQL.
+//!
+//! Run: `cargo bench -p app --features ssr --bench import_job` (100,000 rows);
+//! full size: `IMPORT_JOB_BENCH_ROWS=500000 cargo bench -p app --features ssr --bench import_job`.
+
+use app::import::edits::TableEdits;
+use app::import::sample::sample_paste_with;
+use app::import::{ImportMode, ImportOptions, ImportUpload, InvalidRows, JobPhase, MappingChoice};
+use app::model::UserKind;
+use app::server::imports::{queue, runner};
+use app::server::{organizations, Db};
+use std::time::{Duration, Instant};
+
+#[tokio::main]
+async fn main() {
+    let rows: usize = std::env::var("IMPORT_JOB_BENCH_ROWS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let dir = std::env::temp_dir().join(format!("bulk-import-job-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    measure(
+        "SQLite",
+        &format!("sqlite://{}/bench.db", dir.display()),
+        rows,
+    )
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("bulkimport_jobbench_{}", std::process::id());
+            let admin = Db::connect(&admin_url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(admin.pool())
+                .await
+                .expect("create database");
+            let root = admin_url
+                .rsplit_once('/')
+                .map(|(r, _)| r)
+                .unwrap_or(&admin_url);
+            measure("PostgreSQL", &format!("{root}/{name}"), rows).await;
+            sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .execute(admin.pool())
+                .await
+                .expect("drop database");
+        }
+        _ => println!("PostgreSQL: skipped (TEST_DATABASE_URL is not set)"),
+    }
+    println!(
+        "peak memory of the benchmark process (VmHWM): {}",
+        peak_memory()
+    );
+}
+
+async fn measure(label: &str, url: &str, rows: usize) {
+    let db = Db::connect(url).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    app::server::cli::create_admin(
+        &db,
+        "bench@example.com",
+        "Bench",
+        "Admin",
+        Some("bench-password-123".into()),
+    )
+    .await
+    .expect("admin");
+    let admin_id: i64 = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let org = organizations::find_or_create(db.pool(), "Bench Org", 0)
+        .await
+        .unwrap();
+    let paste = sample_paste_with(rows, 20);
+    let upload = ImportUpload {
+        kind: UserKind::EndUser,
+        organization_id: Some(org),
+        source_name: "Pasted text".into(),
+        pasted: true,
+        sheet: None,
+        source_rows: rows as u32 + 1,
+        edits: TableEdits::default(),
+        mapping: MappingChoice::default(),
+        options: ImportOptions {
+            mode: ImportMode::CreateOnly,
+            invalid_rows: InvalidRows::SkipInvalid,
+            send_invitations: true,
+        },
+        idempotency_key: "bench".into(),
+    };
+    let bytes = paste.len();
+    let started = Instant::now();
+    let job = queue::enqueue(&db, &upload, paste.into_bytes(), admin_id, 0)
+        .await
+        .expect("enqueue");
+    let queued = started.elapsed();
+    let claimed = queue::claim(&db, "bench", app::server::clock::now())
+        .await
+        .expect("claim");
+    assert_eq!(claimed, Some(job));
+    let settings = runner::RunnerSettings {
+        at_once: 1,
+        poll: Duration::from_millis(100),
+        stale_after: Duration::from_secs(300),
+        upload_retention: Duration::from_secs(3600),
+        public_base_url: "http://bench".into(),
+    };
+    let run_started = Instant::now();
+    let times = runner::run_job(&db, job, &settings).await;
+    let ran = run_started.elapsed();
+    let summary = app::server::imports::job_summary(db.pool(), job)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        summary.status,
+        app::import::JobStatus::Completed,
+        "{:?}",
+        summary.failure
+    );
+    let phase = |p| {
+        times
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map_or(0.0, |(_, d)| d.as_secs_f64())
+    };
+    println!(
+        "{label}: {rows} rows ({:.1} MB pasted): upload stored {:.2} s; job {:.2} s = read + validate {:.2} s, \
+         check the database + write + commit {:.2} s; {} created, {} skipped",
+        bytes as f64 / 1e6,
+        queued.as_secs_f64(),
+        ran.as_secs_f64(),
+        phase(JobPhase::Checking),
+        phase(JobPhase::Writing),
+        summary.created,
+        summary.failed + summary.skipped,
+    );
+    db.close().await;
+}
+
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
