@@ -54,6 +54,9 @@ cargo bench -p app --bench import
 say "import commit benchmark (10,000 rows, SQLite and PostgreSQL when configured)"
 cargo bench -p app --features ssr --bench import_commit
 
+say "import job benchmark (100,000 rows through upload, queue and runner; IMPORT_JOB_BENCH_ROWS=500000 for full size)"
+cargo bench -p app --features ssr --bench import_job
+
 say "invitations dashboard benchmark (100,000 users, SQLite and PostgreSQL when configured)"
 cargo bench -p app --features ssr --bench invitation_dashboard
 

@@ -50,7 +50,6 @@ pub async fn commit(
         record,
         actor,
         now,
-        control,
         ..
     } = *context;
     if prepared.report.is_blocked() {
