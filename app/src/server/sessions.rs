@@ -89,11 +89,17 @@ pub async fn lookup(
         return Ok(None);
     }
     if activity && now - last_seen >= TOUCH_EVERY_SECONDS {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        // Best effort: on SQLite a large import holds the write lock for longer than the busy
+        // timeout, and a page must not fail because its visit could not be noted (the next
+        // one will be).
+        if let Err(error) = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(now)
             .bind(session_id)
             .execute(pool)
-            .await?;
+            .await
+        {
+            tracing::debug!(%error, "session activity not recorded");
+        }
     }
     let first: String = row.try_get("first_name")?;
     let last: String = row.try_get("last_name")?;
