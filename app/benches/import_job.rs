@@ -112,7 +112,7 @@ async fn measure(label: &str, url: &str, rows: usize) {
         public_base_url: "http://bench".into(),
     };
     let run_started = Instant::now();
-    let times = runner::run_job(&db, job, &settings).await;
+    let times = runner::run_job(&db, job, "bench", &settings).await;
     let ran = run_started.elapsed();
     let summary = app::server::imports::job_summary(db.pool(), job)
         .await

@@ -7,8 +7,6 @@ const ROWS = 100_000;
 
 test("a 100,000-row file imports as a job: progress in the modal, the job on Import history after closing it, and the users found", async ({ page }) => {
   test.setTimeout(240_000);
-  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") console.log(`console ${m.type()}: ${m.text().slice(0, 500)}`); });
-  page.on("pageerror", (e) => console.log(`page error: ${e.message.slice(0, 500)}`));
   await signIn(page, "/admin/organizations");
   await page.getByRole("link", { name: "Globex" }).click();
   await waitForHydration(page);
@@ -47,7 +45,4 @@ test("a 100,000-row file imports as a job: progress in the modal, the job on Imp
   await page.goto(`/admin/users?q=99999@${stamp}.co`);
   await waitForHydration(page);
   await expect(page.getByRole("link", { name: "Jo Ru" })).toBeVisible();
-  // The admin who started it was told, through the outbox and the local mailbox.
-  await page.goto("/admin/mailbox");
-  await expect(page.getByText(`Your import of 100,000 end users finished: 100,000 created`).first()).toBeVisible({ timeout: 30_000 });
 });

@@ -180,7 +180,7 @@ async fn run_next(db: &Db) -> i64 {
         .await
         .unwrap()
         .expect("a queued job");
-    runner::run_job(db, id, &settings()).await;
+    runner::run_job(db, id, "test-runner", &settings()).await;
     id
 }
 
@@ -399,7 +399,7 @@ async fn cancelled_jobs(db: Db) {
         queue::cancel(&db, running, NOW).await.unwrap(),
         JobStatus::Running
     );
-    runner::run_job(&db, running, &settings()).await;
+    runner::run_job(&db, running, "r", &settings()).await;
     let (status, why) = job_status(&db, running).await;
     assert_eq!(status, JobStatus::Cancelled);
     assert!(why.unwrap().contains("Nothing was imported"));
@@ -467,6 +467,24 @@ async fn interrupted_then_run_again(db: Db) {
     assert_eq!(status, JobStatus::Interrupted);
     assert_eq!(why.as_deref(), Some(queue::INTERRUPTED));
     assert_eq!(users_at(&db, "again.example").await, 0);
+    // Its old runner, were it only slow, no longer owns it: its reports and its ending are
+    // refused, and the job stays as the sweep left it.
+    let control = imports::JobControl::default();
+    assert!(!queue::report(&db, id, "dead", &control, NOW + 61)
+        .await
+        .unwrap());
+    queue::end(
+        &db,
+        id,
+        "dead",
+        JobStatus::Failed,
+        "late",
+        NOW + 61,
+        retention,
+    )
+    .await
+    .unwrap();
+    assert_eq!(job_status(&db, id).await.0, JobStatus::Interrupted);
 
     assert_eq!(queue::run_again(&db, id).await.unwrap(), JobStatus::Queued);
     assert_eq!(run_next(&db).await, id);

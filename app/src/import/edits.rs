@@ -38,6 +38,10 @@ pub enum EditsRefused {
     RowOutside { row: u32, rows: usize },
     /// An edit names a column past the engine's limit.
     ColumnOutside { column: u32, max_columns: usize },
+    /// A written value is longer than a cell may be.
+    ValueTooLong { max_cell_chars: usize },
+    /// The edits write more cells than the table has (ranges repeated or overlapping).
+    TooManyCells,
 }
 
 impl std::fmt::Display for EditsRefused {
@@ -57,6 +61,13 @@ impl std::fmt::Display for EditsRefused {
                 "The changes sent with this import name column {} but an import has at most \
                  {max_columns} columns.",
                 column + 1
+            ),
+            EditsRefused::ValueTooLong { max_cell_chars } => write!(
+                f,
+                "A value in the changes sent with this import is longer than {max_cell_chars} characters."
+            ),
+            EditsRefused::TooManyCells => f.write_str(
+                "The changes sent with this import write more cells than the source has.",
             ),
         }
     }
@@ -140,13 +151,28 @@ fn ranges(indexes: &[u32]) -> Vec<RowRange> {
     out
 }
 
-/// The table the admin saw: `original` with the cells written and the rows removed.
+/// The table the admin saw: `original` with the cells written and the rows removed. Edits
+/// are bounded by the engine's limits before anything is applied: no value longer than a
+/// cell, no column past the last, no more cells written than the table can hold.
 pub fn apply(
     mut original: Table,
     edits: &TableEdits,
-    max_columns: usize,
+    limits: &super::ImportLimits,
 ) -> Result<Table, EditsRefused> {
+    let max_columns = limits.max_columns;
     let rows = original.rows.len();
+    if edits.cells_written() > (rows as u64) * (max_columns as u64) {
+        return Err(EditsRefused::TooManyCells);
+    }
+    if edits
+        .cells
+        .iter()
+        .any(|w| w.value.chars().count() > limits.max_cell_chars)
+    {
+        return Err(EditsRefused::ValueTooLong {
+            max_cell_chars: limits.max_cell_chars,
+        });
+    }
     let check = |range: &RowRange| {
         let [start, end] = *range;
         if start >= end || end as usize > rows {
@@ -226,6 +252,10 @@ mod tests {
             .collect()
     }
 
+    fn limits() -> crate::import::ImportLimits {
+        crate::import::ImportLimits::default()
+    }
+
     #[test]
     fn applying_the_diff_gives_back_the_table_the_admin_edited() {
         let original = table(&[
@@ -250,7 +280,7 @@ mod tests {
             vec![[1, 4]],
             "one value into many rows is sent once"
         );
-        let rebuilt = apply(original, &edits, 200).unwrap();
+        let rebuilt = apply(original, &edits, &limits()).unwrap();
         assert_eq!(trimmed(&rebuilt), trimmed(&edited));
     }
 
@@ -287,14 +317,14 @@ mod tests {
             cells: Vec::new(),
         };
         assert_eq!(
-            apply(original.clone(), &past_the_end, 200),
+            apply(original.clone(), &past_the_end, &limits()),
             Err(EditsRefused::RowOutside { row: 2, rows: 2 })
         );
         let empty_range = TableEdits {
             removed: vec![[1, 1]],
             cells: Vec::new(),
         };
-        assert!(apply(original.clone(), &empty_range, 200).is_err());
+        assert!(apply(original.clone(), &empty_range, &limits()).is_err());
         let wide = TableEdits {
             removed: Vec::new(),
             cells: vec![CellWrite {
@@ -304,7 +334,7 @@ mod tests {
             }],
         };
         assert_eq!(
-            apply(original, &wide, 200),
+            apply(original.clone(), &wide, &limits()),
             Err(EditsRefused::ColumnOutside {
                 column: 200,
                 max_columns: 200
@@ -313,5 +343,31 @@ mod tests {
         assert!(EditsRefused::RowOutside { row: 2, rows: 2 }
             .to_string()
             .contains("row 3 but the source has 2 rows"));
+        let huge = TableEdits {
+            removed: Vec::new(),
+            cells: vec![CellWrite {
+                column: 0,
+                value: "x".repeat(1_001),
+                rows: vec![[0, 1]],
+            }],
+        };
+        assert_eq!(
+            apply(original.clone(), &huge, &limits()),
+            Err(EditsRefused::ValueTooLong {
+                max_cell_chars: 1_000
+            })
+        );
+        let repeated = TableEdits {
+            removed: Vec::new(),
+            cells: vec![CellWrite {
+                column: 0,
+                value: "x".into(),
+                rows: vec![[0, 2]; 500],
+            }],
+        };
+        assert_eq!(
+            apply(original, &repeated, &limits()),
+            Err(EditsRefused::TooManyCells)
+        );
     }
 }

@@ -253,6 +253,16 @@ impl JobPhase {
 }
 
 impl ImportJobSummary {
+    /// Whether every row's outcome was recorded: completed, or refused because of its rows.
+    /// A job refused as a whole (the upload, the file, an error) has only its `failure`.
+    pub fn has_row_outcomes(&self) -> bool {
+        match self.status {
+            JobStatus::Completed => true,
+            JobStatus::Failed => self.failure.is_none(),
+            _ => false,
+        }
+    }
+
     /// The job's progress in words: "312,000 of 500,000 rows checked".
     pub fn progress_text(&self) -> String {
         match (self.status, self.phase) {

@@ -99,8 +99,7 @@ impl ImportUpload {
                 source_rows: read.table.rows.len(),
             });
         }
-        let table =
-            apply(read.table, &self.edits, limits.max_columns).map_err(UploadRefused::Edits)?;
+        let table = apply(read.table, &self.edits, limits).map_err(UploadRefused::Edits)?;
         let read_issues = read
             .issues
             .into_iter()

@@ -126,13 +126,13 @@ pub fn ImportJobPage() -> impl IntoView {
     });
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/admin/imports">"Import history"</a>" › Import"</nav>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || job.get().map(|result| match result {
                 Ok((summary, result)) => view! {
                     <Title text=format!("Import of {}", summary.source)/>
                     <h1>{format!("Import of {}", summary.source)}</h1>
                     <p class="muted">{format!("{} · {} · {} · {}", format_time(summary.created_at), summary.created_by, summary.kind.label(), mode_label(summary.mode))}</p>
-                    {if summary.status.has_rows() {
+                    {if summary.has_row_outcomes() {
                         view! { <ImportResultSummary result/> }.into_any()
                     } else {
                         view! {
@@ -143,7 +143,7 @@ pub fn ImportJobPage() -> impl IntoView {
                 }.into_any(),
                 Err(error) => view! { <ErrorNotice error/> }.into_any(),
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

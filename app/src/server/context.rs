@@ -59,6 +59,18 @@ pub async fn require_admin() -> Result<(AppState, SessionUser), AppError> {
     }
 }
 
+/// `require_admin` for a request the page makes on its own (polling a job's progress): it
+/// does not count as the admin's activity, so it neither keeps an idle session alive nor
+/// writes to the database.
+pub async fn require_admin_quietly() -> Result<(AppState, SessionUser), AppError> {
+    let state = state()?;
+    match session_user(&state, false).await? {
+        None => Err(AppError::Unauthenticated),
+        Some(user) if !user.is_admin => Err(AppError::Forbidden),
+        Some(user) => Ok((state, user)),
+    }
+}
+
 /// Who is making a change, for the records and emails it writes.
 pub struct Actor<'a> {
     pub user_id: i64,

@@ -13,17 +13,25 @@ pub fn JobProgress(state: ImportState) -> impl IntoView {
     let summary = RwSignal::new(None::<ImportJobSummary>);
     let error = RwSignal::new(None);
     let finished = StoredValue::new(false);
+    // One question at a time: a slow answer is waited for, not overtaken.
+    let asking = StoredValue::new(false);
     poll_every(Duration::from_millis(500), move || {
         let Some(id) = state.job.get_untracked() else {
             return;
         };
-        if finished.get_value() {
+        if finished.get_value() || asking.get_value() {
             return;
         }
+        asking.set_value(true);
         spawn_local(async move {
-            match import_progress(id).await {
+            let answer = import_progress(id).await;
+            asking.set_value(false);
+            if finished.get_value() {
+                return;
+            }
+            match answer {
                 Ok(now) => {
-                    if !now.status.is_active() && !finished.get_value() {
+                    if !now.status.is_active() {
                         finished.set_value(true);
                         show_outcome(state, &now, error).await;
                     }
@@ -88,7 +96,7 @@ async fn show_outcome(
     job: &ImportJobSummary,
     error: RwSignal<Option<crate::error::AppError>>,
 ) {
-    if !job.status.has_rows() {
+    if !job.has_row_outcomes() {
         return;
     }
     match import_job(job.id).await {

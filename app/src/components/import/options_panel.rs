@@ -43,11 +43,15 @@ pub fn import_button_label(
 #[component]
 pub fn OptionsPanel(state: ImportState) -> impl IntoView {
     // One key per attempt: a double click or a retry imports once; any change makes a new one.
-    Effect::new(move |_| {
+    // Coming back to the preview (after a failed upload) keeps the key: the server may have
+    // queued the import before the connection dropped.
+    Effect::new(move |previous: Option<()>| {
         state.table.track();
         state.mapping.track();
         state.options.track();
-        state.key.set_value(browser::random_key());
+        if previous.is_some() || state.key.with_value(String::is_empty) {
+            state.key.set_value(browser::random_key());
+        }
     });
     let label = move || {
         let options = state.options.get();

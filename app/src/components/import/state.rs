@@ -109,6 +109,8 @@ impl ImportState {
 
     /// Loads what was pasted or uploaded and moves to the preview when there are rows.
     pub fn load(&self, source: ImportSource<'_>, source_name: String) {
+        // A new source is a new import: it gets its own idempotency key.
+        self.key.set_value(String::new());
         self.pasted.set_value(match &source {
             ImportSource::Pasted(text) => Some(text.to_string()),
             ImportSource::File { .. } => None,

@@ -23,15 +23,17 @@ use sqlx::{Any, Transaction};
 /// Where an import is recorded: a new job row (an import run while the request waits), or
 /// the queued job a runner claimed (its row exists, `running`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobRecord {
+pub enum JobRecord<'a> {
     New,
-    Claimed(i64),
+    /// The job's id and the runner that claimed it: the job ends `completed` only if it is
+    /// still this runner's, running and not cancelled.
+    Claimed(i64, &'a str),
 }
 
 /// What the write needs besides the rows: where to record it, who did it, the links' base
 /// URL, the time, and the job's control (progress out, cancel in).
 pub struct CommitContext<'a> {
-    pub record: JobRecord,
+    pub record: JobRecord<'a>,
     pub actor: &'a Actor<'a>,
     pub public_base_url: &'a str,
     pub now: i64,
@@ -50,6 +52,7 @@ pub async fn commit(
         record,
         actor,
         now,
+        control,
         ..
     } = *context;
     if prepared.report.is_blocked() {
@@ -67,9 +70,12 @@ pub async fn commit(
     }
     match write(db, record, request, &prepared, context).await {
         Ok(result) => Ok(result),
-        Err(WriteError::Cancelled) => Err(AppError::Conflict(
-            "The import was cancelled; nothing was imported.".into(),
-        )),
+        Err(WriteError::Cancelled) => {
+            control.cancel();
+            Err(AppError::Conflict(
+                "The import was cancelled; nothing was imported.".into(),
+            ))
+        }
         Err(WriteError::AlreadyRecorded) => first_result(db, request).await,
         Err(WriteError::Duplicate) => {
             // Another import or a new account took an email since the rows were checked. The
@@ -112,7 +118,7 @@ impl From<sqlx::Error> for WriteError {
 
 async fn write(
     db: &Db,
-    record: JobRecord,
+    record: JobRecord<'_>,
     request: &ImportRequest,
     prepared: &Prepared,
     context: &CommitContext<'_>,
@@ -137,7 +143,7 @@ async fn write(
     // a Cancel are not held behind this transaction's row lock meanwhile.
     let job_id = match record {
         JobRecord::New => insert_job(&mut tx, record, request, actor, now, "completed").await?,
-        JobRecord::Claimed(id) => id,
+        JobRecord::Claimed(id, _) => id,
     };
     let inviter = actor.inviter(public_base_url, Some(job_id));
 
@@ -212,7 +218,7 @@ async fn write(
     }
     insert_row_outcomes(&mut tx, job_id, &result.rows).await?;
     go_on()?;
-    if let JobRecord::Claimed(_) = record {
+    if let JobRecord::Claimed(..) = record {
         insert_job(&mut tx, record, request, actor, now, "completed").await?;
     }
     set_counts(&mut tx, job_id, &result, now).await?;
@@ -254,7 +260,7 @@ fn outcomes(rows: &[PlannedRow], why: ImportIssueCode) -> ImportResult {
 /// the history with every row's outcome.
 async fn record_refusal(
     db: &Db,
-    record: JobRecord,
+    record: JobRecord<'_>,
     request: &ImportRequest,
     mut result: ImportResult,
     actor: &Actor<'_>,
@@ -291,18 +297,20 @@ async fn record_refusal(
 /// is still running (it was not cancelled, nor taken for interrupted).
 async fn insert_job(
     tx: &mut Transaction<'static, Any>,
-    record: JobRecord,
+    record: JobRecord<'_>,
     request: &ImportRequest,
     actor: &Actor<'_>,
     now: i64,
     status: &str,
 ) -> Result<i64, WriteError> {
-    if let JobRecord::Claimed(id) = record {
+    if let JobRecord::Claimed(id, runner) = record {
         let updated = sqlx::query(
-            "UPDATE import_jobs SET status = $1, phase = NULL WHERE id = $2 AND status = 'running' AND cancel_requested = 0",
+            "UPDATE import_jobs SET status = $1, phase = NULL \
+             WHERE id = $2 AND status = 'running' AND cancel_requested = 0 AND runner = $3",
         )
         .bind(status)
         .bind(id)
+        .bind(runner)
         .execute(&mut **tx)
         .await?;
         return if updated.rows_affected() == 1 {

@@ -52,7 +52,7 @@ pub async fn run(
     public_base_url: &str,
     now: i64,
 ) -> Result<ImportResult, AppError> {
-    check_organization(db, request).await?;
+    check_organization(db, request.kind, request.organization_id).await?;
     if let Some(done) = stored_result(db.pool(), &request.idempotency_key).await? {
         return Ok(done);
     }
@@ -67,14 +67,18 @@ pub async fn run(
     commit(db, request, prepared, &context).await
 }
 
-pub(crate) async fn check_organization(db: &Db, request: &ImportRequest) -> Result<(), AppError> {
+pub(crate) async fn check_organization(
+    db: &Db,
+    kind: UserKind,
+    organization_id: Option<i64>,
+) -> Result<(), AppError> {
     let invalid = |code| {
         AppError::Invalid(vec![FieldError {
             field: Field::Organization,
             code,
         }])
     };
-    match (request.kind, request.organization_id) {
+    match (kind, organization_id) {
         (UserKind::EndUser, None) => Err(invalid(IssueCode::OrganizationRequired)),
         (UserKind::Technician, Some(_)) => Err(invalid(IssueCode::OrganizationNotAllowed)),
         (UserKind::Technician, None) => Ok(()),

@@ -132,43 +132,51 @@ pub async fn load(db: &Db, job_id: i64) -> Result<Option<ClaimedJob>, sqlx::Erro
 pub async fn report(
     db: &Db,
     job_id: i64,
+    runner: &str,
     control: &JobControl,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let (phase, done, total) = control.snapshot();
     let cancel: Option<i64> = sqlx::query_scalar(
         "UPDATE import_jobs SET heartbeat_at = $1, phase = $2, progress_done = $3, progress_total = $4 \
-         WHERE id = $5 AND status = 'running' RETURNING cancel_requested",
+         WHERE id = $5 AND status = 'running' AND runner = $6 RETURNING cancel_requested",
     )
     .bind(now)
     .bind(phase.map(JobPhase::as_str))
     .bind(done as i64)
     .bind(total as i64)
     .bind(job_id)
+    .bind(runner)
     .fetch_optional(db.pool())
     .await?;
     Ok(cancel == Some(0))
 }
 
-/// Ends a running job that recorded no rows: failed, cancelled or interrupted, with why.
+/// Ends a job `runner` is running that recorded no rows: failed or cancelled, with why. A
+/// job no longer this runner's (taken for interrupted, run again elsewhere) is left alone.
 pub async fn end(
     db: &Db,
     job_id: i64,
+    runner: &str,
     status: JobStatus,
     why: &str,
     now: i64,
     retention_seconds: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let ended = sqlx::query(
         "UPDATE import_jobs SET status = $1, failure = $2, phase = NULL, finished_at = $3 \
-         WHERE id = $4 AND status IN ('queued', 'running')",
+         WHERE id = $4 AND status = 'running' AND runner = $5",
     )
     .bind(status.as_str())
     .bind(why)
     .bind(now)
     .bind(job_id)
+    .bind(runner)
     .execute(db.pool())
     .await?;
+    if ended.rows_affected() == 0 {
+        return Ok(());
+    }
     keep_upload_until(db, job_id, now + retention_seconds).await
 }
 
@@ -217,6 +225,17 @@ pub async fn sweep(
 /// The admin's Cancel: a queued job is cancelled at once; a running one is asked to stop
 /// (its runner rolls back). Answers the job's status afterwards.
 pub async fn cancel(db: &Db, job_id: i64, now: i64) -> Result<JobStatus, AppError> {
+    // A job running in this server stops at once, without waiting for the database (on
+    // SQLite its write holds the database until it ends).
+    if super::runner::cancel_here(job_id) {
+        let _ = sqlx::query(
+            "UPDATE import_jobs SET cancel_requested = 1 WHERE id = $1 AND status = 'running'",
+        )
+        .bind(job_id)
+        .execute(db.pool())
+        .await;
+        return Ok(JobStatus::Running);
+    }
     let failure = db_failure("cancelling an import");
     sqlx::query(
         "UPDATE import_jobs SET status = 'cancelled', failure = $1, finished_at = $2 WHERE id = $3 AND status = 'queued'",

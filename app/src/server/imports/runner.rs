@@ -79,9 +79,9 @@ pub fn spawn(db: Db, settings: RunnerSettings) -> Runner {
             if let Ok(permit) = slots.clone().try_acquire_owned() {
                 match queue::claim(&db, &name, now).await {
                     Ok(Some(job_id)) => {
-                        let (db, settings) = (db.clone(), settings.clone());
+                        let (db, settings, name) = (db.clone(), settings.clone(), name.clone());
                         tokio::spawn(async move {
-                            run_job(&db, job_id, &settings).await;
+                            run_job(&db, job_id, &name, &settings).await;
                             drop(permit);
                         });
                         continue;
@@ -109,52 +109,87 @@ fn runner_name() -> String {
     )
 }
 
-/// Runs one claimed job to its end, whatever happens, and reports it. Answers how long each
-/// phase took.
-pub async fn run_job(db: &Db, job_id: i64, settings: &RunnerSettings) -> Vec<(JobPhase, Duration)> {
+/// Jobs running in this process, so that a Cancel reaches them without the database.
+static RUNNING_HERE: std::sync::Mutex<Vec<(i64, JobControl)>> = std::sync::Mutex::new(Vec::new());
+
+/// Cancels the job if it runs in this process; answers whether it does.
+pub fn cancel_here(job_id: i64) -> bool {
+    let running = RUNNING_HERE.lock().unwrap_or_else(|e| e.into_inner());
+    match running.iter().find(|(id, _)| *id == job_id) {
+        Some((_, control)) => {
+            control.cancel();
+            true
+        }
+        None => false,
+    }
+}
+
+/// While a job runs: its progress reporter, and its entry in `RUNNING_HERE`; both end when
+/// the job ends, even by a panic.
+struct Running {
+    job_id: i64,
+    reporter: JoinHandle<()>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.reporter.abort();
+        let mut running = RUNNING_HERE.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|(id, _)| *id != self.job_id);
+    }
+}
+
+/// Runs one job `runner` claimed to its end, whatever happens, and reports it. Answers how
+/// long each phase took.
+pub async fn run_job(
+    db: &Db,
+    job_id: i64,
+    runner: &str,
+    settings: &RunnerSettings,
+) -> Vec<(JobPhase, Duration)> {
     let control = JobControl::default();
     // A cancel that came before the job started is seen before any work.
-    if let Ok(false) = queue::report(db, job_id, &control, clock::now()).await {
+    if let Ok(false) = queue::report(db, job_id, runner, &control, clock::now()).await {
         control.cancel();
     }
-    let reporter = {
-        let (db, control) = (db.clone(), control.clone());
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                match queue::report(&db, job_id, &control, clock::now()).await {
-                    Ok(true) => {}
-                    Ok(false) => control.cancel(),
-                    // A busy database (SQLite while the job writes) delays a report; the job
-                    // goes on.
-                    Err(error) => tracing::debug!(%error, job_id, "could not report progress"),
+    RUNNING_HERE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((job_id, control.clone()));
+    let running = Running {
+        job_id,
+        reporter: {
+            let (db, control, runner) = (db.clone(), control.clone(), runner.to_string());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    match queue::report(&db, job_id, &runner, &control, clock::now()).await {
+                        Ok(true) => {}
+                        Ok(false) => control.cancel(),
+                        // A busy database (SQLite while the job writes) delays a report; the
+                        // job goes on.
+                        Err(error) => tracing::debug!(%error, job_id, "could not report progress"),
+                    }
                 }
-            }
-        })
+            })
+        },
     };
-    let outcome = execute(db, job_id, &control, settings).await;
-    reporter.abort();
+    let outcome = execute(db, job_id, runner, &control, settings).await;
+    drop(running);
     let now = clock::now();
     let retention = settings.upload_retention.as_secs() as i64;
+    let end = |status, why: String| async move {
+        queue::end(db, job_id, runner, status, &why, now, retention).await
+    };
     let ended = match &outcome {
         Ok(Finished::Recorded(_)) => queue::keep_upload_until(db, job_id, now + retention).await,
-        Ok(Finished::Refused(why)) => {
-            queue::end(db, job_id, JobStatus::Failed, why, now, retention).await
-        }
+        Ok(Finished::Refused(why)) => end(JobStatus::Failed, why.clone()).await,
         Err(_) if control.is_cancelled() => {
-            queue::end(
-                db,
-                job_id,
-                JobStatus::Cancelled,
-                queue::CANCELLED,
-                now,
-                retention,
-            )
-            .await
+            end(JobStatus::Cancelled, queue::CANCELLED.to_string()).await
         }
         Err(error) => {
             let why = format!("The import could not be completed: {error} Nothing was imported.");
-            queue::end(db, job_id, JobStatus::Failed, &why, now, retention).await
+            end(JobStatus::Failed, why).await
         }
     };
     if let Err(error) = ended {
@@ -178,6 +213,7 @@ enum Finished {
 async fn execute(
     db: &Db,
     job_id: i64,
+    runner: &str,
     control: &JobControl,
     settings: &RunnerSettings,
 ) -> Result<Finished, AppError> {
@@ -206,7 +242,7 @@ async fn execute(
         return Ok(Finished::Refused(describe(&read.read_issues)));
     }
     let request = read.request;
-    if let Err(error) = check_organization(db, &request).await {
+    if let Err(error) = check_organization(db, request.kind, request.organization_id).await {
         return Ok(Finished::Refused(error.to_string()));
     }
     let world = World::load(db).await?;
@@ -227,7 +263,7 @@ async fn execute(
     }
     // Said at once: on SQLite the write holds the database, and reports wait until it ends.
     control.start(JobPhase::Writing, prepared.rows.len() as u64);
-    if let Ok(false) = queue::report(db, job_id, control, clock::now()).await {
+    if let Ok(false) = queue::report(db, job_id, runner, control, clock::now()).await {
         control.cancel();
     }
     let actor = Actor {
@@ -235,7 +271,7 @@ async fn execute(
         display_name: &name,
     };
     let context = CommitContext {
-        record: JobRecord::Claimed(job_id),
+        record: JobRecord::Claimed(job_id, runner),
         actor: &actor,
         public_base_url: &settings.public_base_url,
         now: clock::now(),

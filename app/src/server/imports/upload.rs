@@ -100,6 +100,7 @@ async fn receive_upload(state: &AppState, request: Request) -> Result<i64, AppEr
             "The upload needs a `request` part and a `source` part.".into(),
         ));
     };
+    super::check_organization(&state.db, upload.kind, upload.organization_id).await?;
     queue::enqueue(&state.db, &upload, source, user.user_id, now).await
 }
 
