@@ -246,10 +246,42 @@ async fn uploaded_paste_is_imported(db: Db) {
         note,
         "Your import of 3 end users finished: 3 created, 0 updated, 0 skipped"
     );
-    // It goes out before the invitations the import queued, however many they are.
+    // A user added by hand meanwhile is invited at once, not behind the import's invitations.
+    let added = insert_user(
+        &db,
+        end_user(
+            "late.comer@elsewhere.example",
+            org,
+            vec![role_id(&db, "Requester").await],
+        ),
+        None,
+    )
+    .await;
+    let mut tx = db.begin_write().await.unwrap();
+    let actor = app::server::context::Actor {
+        user_id: 1,
+        display_name: "Boss",
+    };
+    app::server::invitations::issue(
+        &mut tx,
+        &actor.inviter(BASE, None),
+        &[app::server::invitations::Invitee::named(
+            added,
+            "late.comer@elsewhere.example",
+            "Late",
+            "Comer",
+        )],
+        NOW,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // The admin's email and the hand-made invitation go out before the invitations the import
+    // queued, however many they are.
     let delivered = deliver_locally(&db, app::server::clock::now() + 60).await;
-    assert_eq!(delivered.len(), 4);
+    assert_eq!(delivered.len(), 5);
     assert_eq!(delivered[0].0, "boss@example.com");
+    assert_eq!(delivered[1].0, "late.comer@elsewhere.example");
     assert!(delivered[0]
         .1
         .contains(&format!("{BASE}/admin/imports/{}", accepted.job_id)));

@@ -215,6 +215,13 @@ async fn write_links(
         inviter.public_base_url,
         purpose.path()
     );
+    // An import's invitations (up to 500,000) go after email an admin is waiting for now:
+    // Add user, Clone user, a resend, a password reset.
+    let priority = if inviter.import_job_id.is_some() {
+        0
+    } else {
+        1
+    };
     let outbox: Vec<Vec<Value>> = invitees
         .iter()
         .map(|invitee| {
@@ -227,6 +234,7 @@ async fn write_links(
                 Value::OptInt(invitation_by_user.get(&invitee.user_id).copied()),
                 Value::Int(now),
                 Value::Int(now),
+                Value::Int(priority),
             ]
         })
         .collect();
@@ -241,6 +249,7 @@ async fn write_links(
             "invitation_id",
             "created_at",
             "next_attempt_at",
+            "priority",
         ],
         &outbox,
         "",
