@@ -51,20 +51,20 @@ pub fn client_address() -> Option<std::net::IpAddr> {
 /// Every administration server function starts here: only a technician with the System
 /// Administrator role gets through. The UI hiding a button is not a check; this is.
 pub async fn require_admin() -> Result<(AppState, SessionUser), AppError> {
-    let state = state()?;
-    match session_user(&state, true).await? {
-        None => Err(AppError::Unauthenticated),
-        Some(user) if !user.is_admin => Err(AppError::Forbidden),
-        Some(user) => Ok((state, user)),
-    }
+    admin_of_session(true).await
 }
 
 /// `require_admin` for a request the page makes on its own (polling a job's progress): it
 /// does not count as the admin's activity, so it neither keeps an idle session alive nor
 /// writes to the database.
 pub async fn require_admin_quietly() -> Result<(AppState, SessionUser), AppError> {
+    admin_of_session(false).await
+}
+
+/// The signed-in System Administrator, recording the visit as activity when `activity`.
+async fn admin_of_session(activity: bool) -> Result<(AppState, SessionUser), AppError> {
     let state = state()?;
-    match session_user(&state, false).await? {
+    match session_user(&state, activity).await? {
         None => Err(AppError::Unauthenticated),
         Some(user) if !user.is_admin => Err(AppError::Forbidden),
         Some(user) => Ok((state, user)),

@@ -297,7 +297,7 @@ fn bodies(purpose: Purpose, invitee: &str, inviter: &str, link: &str) -> (String
     (text, html)
 }
 
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

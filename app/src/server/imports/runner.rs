@@ -326,7 +326,7 @@ async fn tell_the_admin(
     let text = format!("{subject}.\n\nSee every row's outcome: {link}\n");
     let html = format!(
         "<p>{}.</p><p><a href=\"{link}\">See every row's outcome</a></p>",
-        subject.replace('&', "&amp;").replace('<', "&lt;")
+        crate::server::invitations::escape_html(&subject)
     );
     sqlx::query(
         "INSERT INTO email_outbox (to_address, subject, body_text, body_html, created_at, next_attempt_at, priority) \
