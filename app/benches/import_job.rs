@@ -17,6 +17,12 @@ use std::time::{Duration, Instant};
 
 #[tokio::main]
 async fn main() {
+    // The write's steps (users, invitations, row outcomes, commit) come from the job's log.
+    tracing_subscriber::fmt()
+        .with_env_filter("app::server::imports::commit=info")
+        .with_target(false)
+        .without_time()
+        .init();
     let rows: usize = std::env::var("IMPORT_JOB_BENCH_ROWS")
         .ok()
         .and_then(|n| n.parse().ok())

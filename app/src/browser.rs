@@ -119,7 +119,7 @@ mod imp {
     /// then `done(status, body)` once (status 0 when the connection failed).
     pub fn upload_form(
         url: &str,
-        parts: Vec<(&str, Vec<u8>)>,
+        parts: Vec<(&str, &str, Vec<u8>)>,
         progress: impl Fn(f64, f64) + 'static,
         done: impl FnOnce(u16, String) + 'static,
     ) {
@@ -130,14 +130,14 @@ mod imp {
         else {
             return fail(done);
         };
-        for (name, bytes) in parts {
+        for (name, file_name, bytes) in parts {
             let array = js_sys::Uint8Array::from(bytes.as_slice());
             let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array))
             else {
                 return fail(done);
             };
             if form
-                .append_with_blob_and_filename(name, &blob, name)
+                .append_with_blob_and_filename(name, &blob, file_name)
                 .is_err()
             {
                 return fail(done);
@@ -166,6 +166,48 @@ mod imp {
         request.set_onloadend(Some(on_end.as_ref().unchecked_ref()));
         on_end.forget();
         let _ = request.send_with_opt_form_data(Some(&form));
+    }
+
+    /// Gzips `bytes` with the browser's own `CompressionStream` (native code, off the page's
+    /// thread); None where the browser has none or it fails, and the caller sends them as
+    /// they are. Reached through `Reflect` rather than web-sys, whose binding is unstable.
+    pub async fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+        use js_sys::{Array, Function, Reflect, Uint8Array};
+        let global = js_sys::global();
+        let constructor = |name: &str| -> Option<Function> {
+            Reflect::get(&global, &name.into()).ok()?.dyn_into().ok()
+        };
+        let compressor = Reflect::construct(
+            &constructor("CompressionStream")?,
+            &Array::of1(&"gzip".into()),
+        )
+        .ok()?;
+        let array = Uint8Array::from(bytes);
+        let blob = web_sys::Blob::new_with_u8_array_sequence(&Array::of1(&array)).ok()?;
+        let stream = Reflect::get(&blob, &"stream".into())
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?
+            .call0(&blob)
+            .ok()?;
+        let compressed = Reflect::get(&stream, &"pipeThrough".into())
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?
+            .call1(&stream, &compressor)
+            .ok()?;
+        let response =
+            Reflect::construct(&constructor("Response")?, &Array::of1(&compressed)).ok()?;
+        let buffer = Reflect::get(&response, &"arrayBuffer".into())
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?
+            .call0(&response)
+            .ok()?
+            .dyn_into::<js_sys::Promise>()
+            .ok()?;
+        let buffer = wasm_bindgen_futures::JsFuture::from(buffer).await.ok()?;
+        Some(Uint8Array::new(&buffer).to_vec())
     }
 
     /// A key that tells one import attempt from another (not a secret).
@@ -241,10 +283,14 @@ mod imp {
 
     pub fn upload_form(
         _url: &str,
-        _parts: Vec<(&str, Vec<u8>)>,
+        _parts: Vec<(&str, &str, Vec<u8>)>,
         _progress: impl Fn(f64, f64) + 'static,
         _done: impl FnOnce(u16, String) + 'static,
     ) {
+    }
+
+    pub async fn gzip(_bytes: &[u8]) -> Option<Vec<u8>> {
+        None
     }
 
     pub fn random_key() -> String {
@@ -253,6 +299,6 @@ mod imp {
 }
 
 pub use imp::{
-    copy_text, download, download_bytes, focus_element, load_page, mark_hydrated, now_ms,
+    copy_text, download, download_bytes, focus_element, gzip, load_page, mark_hydrated, now_ms,
     random_key, read_dropped_file, read_picked_file, upload_form, user_is_busy,
 };

@@ -7,7 +7,7 @@ mod support;
 use app::import::edits::{diff, CellWrite, TableEdits};
 use app::import::{
     read_source, ImportLimits, ImportOptions, ImportSource, ImportUpload, InvalidRows, JobStatus,
-    MappingChoice, UPLOAD_PATH,
+    MappingChoice, GZIPPED_SOURCE_NAME, UPLOAD_PATH,
 };
 use app::model::UserKind;
 use app::server::imports::{self, queue, runner};
@@ -29,6 +29,7 @@ on_both_databases! {
     an_upload_with_edits_pointing_outside_its_source_fails_with_a_message_and_writes_nothing => edits_outside_refused;
     an_upload_sent_twice_with_one_key_queues_one_job => upload_idempotent;
     an_upload_over_the_limit_or_without_an_admin_is_refused_with_its_status => upload_refusals;
+    a_gzipped_source_is_inflated_within_the_limit_and_imported_and_bad_gzip_is_refused => gzipped_upload;
     a_queued_job_is_claimed_by_exactly_one_of_two_runners => claimed_once;
     a_cancelled_job_queued_or_running_writes_nothing => cancelled_jobs;
     a_cancel_during_the_write_rolls_everything_back => cancel_during_write;
@@ -107,21 +108,26 @@ fn upload_of(text: &str, org: i64, key: &str, edits: TableEdits) -> ImportUpload
 }
 
 /// The multipart body the modal's XMLHttpRequest sends.
-fn multipart(upload: &ImportUpload, source: &[u8]) -> (String, Vec<u8>) {
+fn multipart(upload: &ImportUpload, source_file: &str, source: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----bulkimportboundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
-    let part = |body: &mut Vec<u8>, name: &str, bytes: &[u8]| {
+    let part = |body: &mut Vec<u8>, name: &str, file: &str, bytes: &[u8]| {
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
             )
             .as_bytes(),
         );
         body.extend_from_slice(bytes);
         body.extend_from_slice(b"\r\n");
     };
-    part(&mut body, "request", &serde_json::to_vec(upload).unwrap());
-    part(&mut body, "source", source);
+    part(
+        &mut body,
+        "request",
+        "request",
+        &serde_json::to_vec(upload).unwrap(),
+    );
+    part(&mut body, "source", source_file, source);
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
@@ -132,7 +138,19 @@ async fn post_upload(
     upload: &ImportUpload,
     source: &[u8],
 ) -> (StatusCode, String) {
-    let (content_type, body) = multipart(upload, source);
+    post_upload_as(app, cookie, upload, "source", source).await
+}
+
+/// Posts the upload with the source part under `source_file` (the browser names a gzipped
+/// source `source.gz`).
+async fn post_upload_as(
+    app: &Router,
+    cookie: Option<&str>,
+    upload: &ImportUpload,
+    source_file: &str,
+    source: &[u8],
+) -> (StatusCode, String) {
+    let (content_type, body) = multipart(upload, source_file, source);
     let mut request = Request::post(UPLOAD_PATH)
         .header(header::CONTENT_TYPE, content_type)
         .header("sec-fetch-site", "same-origin");
@@ -364,6 +382,44 @@ async fn upload_refusals(db: Db) {
     assert_eq!(count(&db, "import_jobs").await, 1);
 }
 
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+async fn gzipped_upload(db: Db) {
+    let (_, token, org) = setup(&db).await;
+    let text = paste(500, "gzip.example");
+    let gzipped = gzip(text.as_bytes());
+    assert!(gzipped.len() * 5 < text.len(), "the paste compresses well");
+    let upload = upload_of(&text, org, "gz", TableEdits::default());
+    // The limit counts the source as the admin gave it, not as it travelled.
+    let tight = app(db.clone(), text.len() - 1);
+    let (status, body) =
+        post_upload_as(&tight, Some(&token), &upload, GZIPPED_SOURCE_NAME, &gzipped).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    let (status, body) = post_upload_as(
+        &tight,
+        Some(&token),
+        &upload,
+        GZIPPED_SOURCE_NAME,
+        b"not gzip",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("not valid gzip"), "{body}");
+    assert_eq!(count(&db, "import_jobs").await, 0);
+    let exact = app(db.clone(), text.len());
+    let (status, body) =
+        post_upload_as(&exact, Some(&token), &upload, GZIPPED_SOURCE_NAME, &gzipped).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let id = run_next(&db).await;
+    assert_eq!(job_status(&db, id).await.0, JobStatus::Completed);
+    assert_eq!(users_at(&db, "gzip.example").await, 500);
+}
+
 async fn claimed_once(db: Db) {
     let (admin_id, _, org) = setup(&db).await;
     for i in 0..10 {
@@ -560,4 +616,64 @@ async fn runner_loop(db: Db) {
     running.stop().await;
     assert_eq!(status, JobStatus::Completed);
     assert_eq!(users_at(&db, "loop.example").await, 40);
+}
+
+/// Two app servers (two pools, each with its runner) share one PostgreSQL database, as a
+/// team running several servers does: every job runs exactly once, whichever server takes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(pg_tests),
+    ignore = "set TEST_DATABASE_URL to run the PostgreSQL variant"
+)]
+async fn two_app_servers_on_one_postgresql_database_run_each_job_exactly_once() {
+    let test_db = TestDb::postgres().await;
+    let db = test_db.db.clone();
+    let other_server = Db::connect(&test_db.url).await.unwrap();
+    let (admin_id, _, org) = setup(&db).await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let text = paste(30, &format!("server{i}.example"));
+        let upload = upload_of(&text, org, &format!("two-{i}"), TableEdits::default());
+        ids.push(
+            queue::enqueue(&db, &upload, text.into_bytes(), admin_id, NOW)
+                .await
+                .unwrap(),
+        );
+    }
+    let (a, b) = (
+        runner::spawn(db.clone(), settings()),
+        runner::spawn(other_server.clone(), settings()),
+    );
+    for _ in 0..400 {
+        let mut active = false;
+        for id in &ids {
+            active |= job_status(&db, *id).await.0.is_active();
+        }
+        if !active {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    a.stop().await;
+    b.stop().await;
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(job_status(&db, *id).await.0, JobStatus::Completed);
+        assert_eq!(users_at(&db, &format!("server{i}.example")).await, 30);
+    }
+    assert_eq!(count(&db, "import_job_rows").await, 8 * 30);
+    // One "your import finished" email per job: no job ran twice.
+    let finished_emails: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM email_outbox WHERE invitation_id IS NULL")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(finished_emails, 8);
+    let runners: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT runner FROM import_jobs WHERE runner IS NOT NULL")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    println!("jobs were run by {} server(s): {runners:?}", runners.len());
+    other_server.close().await;
+    test_db.finish().await;
 }

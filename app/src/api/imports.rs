@@ -30,7 +30,7 @@ pub async fn emails_in_use(emails: Vec<String>) -> Result<Vec<String>, AppError>
             crate::import::EMAILS_PER_CHECK
         )));
     }
-    imports::emails_in_use(state.db.pool(), &emails).await
+    imports::emails_in_use(&state.db, &emails).await
 }
 
 #[server(endpoint = "import_history")]

@@ -74,6 +74,27 @@ impl ImportReport {
     }
 }
 
+/// `Email::key` of every data row's email that is a valid address, whatever else is wrong
+/// with its row: what the server looks up among existing accounts.
+pub fn email_keys(table: &Table, report: &ImportReport) -> Vec<String> {
+    let Some(column) = report
+        .columns
+        .iter()
+        .find(|c| c.field == ImportField::Email)
+        .map(|c| c.column)
+    else {
+        return Vec::new();
+    };
+    let data = table
+        .rows
+        .get(report.first_data_row()..)
+        .unwrap_or_default();
+    data.iter()
+        .filter_map(|row| Email::parse(row.cells.get(column)?).ok())
+        .map(|email| email.key())
+        .collect()
+}
+
 /// Source columns of each field (the first one wins when several map to the same field).
 pub(super) struct Columns {
     pub(super) first_name: Option<usize>,

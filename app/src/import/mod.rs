@@ -37,7 +37,7 @@ mod xlsx;
 pub mod xlsx_writer;
 
 pub use analyze::{
-    analyze, analyze_observed, ImportContext, ImportReport, ImportUser, RowOutcome,
+    analyze, analyze_observed, email_keys, ImportContext, ImportReport, ImportUser, RowOutcome,
     PROGRESS_EVERY_ROWS,
 };
 pub use columns::{
@@ -52,7 +52,10 @@ pub use job::{
 pub use limits::{ImportLimits, EMAILS_PER_CHECK};
 pub use source::{read_source, ImportSource, SourceFormat, SourceRead};
 pub use table::{SourceRow, Table};
-pub use upload::{ImportUpload, ReadUpload, UploadAccepted, UploadRefused, UPLOAD_PATH};
+pub use upload::{
+    worth_gzipping, ImportUpload, ReadUpload, UploadAccepted, UploadRefused, GZIPPED_SOURCE_NAME,
+    UPLOAD_PATH,
+};
 #[doc(hidden)]
 pub use xlsx::check_zip as check_workbook_zip;
 #[doc(hidden)]

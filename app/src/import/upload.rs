@@ -14,6 +14,19 @@ use serde::{Deserialize, Serialize};
 /// Where the modal sends an upload (multipart: `request`, then `source`).
 pub const UPLOAD_PATH: &str = "/api/import-uploads";
 
+/// The `source` part's file name when the browser gzipped it (the server inflates it, and
+/// its limit counts the inflated bytes: the source as the admin gave it).
+pub const GZIPPED_SOURCE_NAME: &str = "source.gz";
+
+/// Sources smaller than this go as they are (compressing would save less than it costs).
+pub const GZIP_FROM_BYTES: usize = 64 * 1024;
+
+/// Whether a source is worth gzipping before it is sent: text of some size, not a file that
+/// is compressed already (an XLSX is a zip).
+pub fn worth_gzipping(source: &[u8]) -> bool {
+    source.len() >= GZIP_FROM_BYTES && !source.starts_with(b"PK\x03\x04")
+}
+
 /// The server's answer to an accepted upload (`202 Accepted`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -105,6 +105,8 @@ pub struct InvitationsPage {
     pub page_size: i64,
     /// Counts per status of every user (the filters' status aside).
     pub counts: StatusCounts,
+    /// Emails in the outbox not yet handed to the mail server (queued or being sent).
+    pub emails_waiting: i64,
 }
 
 #[cfg(test)]

@@ -94,6 +94,7 @@ pub fn InvitationsPage() -> impl IntoView {
                         let next = (f.page + 1 < pages).then(|| UserFilter { page: f.page + 1, ..f.clone() }.to_query());
                         view! {
                             <StatusCountsBar counts=page.counts filter=f.clone()/>
+                            <p class="muted outbox-waiting" data-testid="emails-waiting">{waiting_text(page.emails_waiting)}</p>
                             <ImportFunnels funnels=jobs/>
                             <form method="post" action="/api/resend_invitations" class="bulk-form">
                                 <div class="bulk-bar" role="toolbar" aria-label="Selected users">
@@ -115,5 +116,17 @@ pub fn InvitationsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// How many emails the sender still has to hand over.
+fn waiting_text(n: i64) -> String {
+    match n {
+        0 => "Every email has been handed to the mail server.".into(),
+        1 => "1 email is waiting to be sent.".into(),
+        n => format!(
+            "{} emails are waiting to be sent.",
+            crate::import::thousands(n)
+        ),
     }
 }

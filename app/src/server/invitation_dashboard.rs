@@ -37,7 +37,15 @@ async fn page_of(
         total,
         page_size: user_query::PAGE_SIZE,
         counts: counts_of(pool, now).await?,
+        emails_waiting: emails_waiting(pool).await?,
     })
+}
+
+/// Emails not yet handed to the mail server, read from the outbox's status index.
+async fn emails_waiting(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM email_outbox WHERE status IN ('queued', 'sending')")
+        .fetch_one(pool)
+        .await
 }
 
 /// Counts per stored status, with how many of each are past their expiry; read from the

@@ -12,6 +12,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 pub struct TestDb {
     pub db: Db,
+    /// The database's URL, for a second app server's pool.
+    pub url: String,
     cleanup: Option<(String, String)>,
     _dir: Option<std::path::PathBuf>,
 }
@@ -26,6 +28,7 @@ impl TestDb {
         db.migrate().await.expect("migrate SQLite");
         TestDb {
             db,
+            url,
             cleanup: None,
             _dir: Some(dir),
         }
@@ -56,6 +59,7 @@ impl TestDb {
         db.migrate().await.expect("migrate PostgreSQL");
         TestDb {
             db,
+            url,
             cleanup: Some((admin_url, name)),
             _dir: None,
         }

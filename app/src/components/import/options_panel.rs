@@ -2,7 +2,10 @@ use super::state::{ImportState, Step};
 use crate::browser;
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::import::{ImportMode, ImportOptions, InvalidRows, UploadAccepted, UPLOAD_PATH};
+use crate::import::{
+    worth_gzipping, ImportMode, ImportOptions, InvalidRows, UploadAccepted, GZIPPED_SOURCE_NAME,
+    UPLOAD_PATH,
+};
 use leptos::prelude::*;
 
 /// What the Import button will do, in words. `None` when it cannot run, with the reason.
@@ -110,12 +113,38 @@ fn start_upload(state: ImportState) {
         return;
     };
     let request = serde_json::to_vec(&upload).unwrap_or_default();
-    let size = (request.len() + source.len()) as f64;
-    state.sent.set(Some((0.0, size)));
+    state
+        .sent
+        .set(Some((0.0, (request.len() + source.len()) as f64)));
     state.step.set(Step::Running);
+    leptos::task::spawn_local(async move {
+        // Pasted text and CSV shrink to a fraction gzipped (the browser does it natively);
+        // when it cannot, the source goes as it is.
+        let gzipped = if worth_gzipping(&source) {
+            browser::gzip(&source)
+                .await
+                .filter(|gzipped| gzipped.len() < source.len())
+        } else {
+            None
+        };
+        let (source_name, source) = match gzipped {
+            Some(gzipped) => (GZIPPED_SOURCE_NAME, gzipped),
+            None => ("source", source),
+        };
+        state
+            .sent
+            .set(Some((0.0, (request.len() + source.len()) as f64)));
+        send(state, request, source_name, source);
+    });
+}
+
+fn send(state: ImportState, request: Vec<u8>, source_name: &'static str, source: Vec<u8>) {
     browser::upload_form(
         UPLOAD_PATH,
-        vec![("request", request), ("source", source)],
+        vec![
+            ("request", "request", request),
+            ("source", source_name, source),
+        ],
         move |sent, total| state.sent.set(Some((sent, total))),
         move |status, body| {
             state.sent.set(None);

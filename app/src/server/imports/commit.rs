@@ -80,7 +80,7 @@ pub async fn commit(
         Err(WriteError::Duplicate) => {
             // Another import or a new account took an email since the rows were checked. The
             // transaction rolled back; say which rows, as the preview would have.
-            let now_taken = taken_keys(db.pool(), &emails_to_create(&prepared.rows)).await?;
+            let now_taken = taken_keys(db, &emails_to_create(&prepared.rows)).await?;
             let rows = fail_taken_emails(&prepared.report, prepared.rows, &now_taken);
             let refused = outcomes(&rows, ImportIssueCode::NotImportedImportFailed);
             record_refusal(db, record, request, refused, actor, now).await
@@ -138,7 +138,9 @@ async fn write(
             Ok(())
         }
     };
+    let mut steps = Steps::default();
     let mut tx = db.begin_write().await?;
+    steps.done("waiting for the write turn");
     // A claimed job's row gets its final status at the end, so that its progress reports and
     // a Cancel are not held behind this transaction's row lock meanwhile.
     let job_id = match record {
@@ -161,6 +163,7 @@ async fn write(
         })
         .collect();
     let created_ids = user_store::insert_many(&mut tx, &creates, now).await?;
+    steps.done("users and role links");
     control.set_done(creates.len() as u64);
     go_on()?;
     if request.options.send_invitations {
@@ -177,6 +180,7 @@ async fn write(
             })
             .collect();
         invitations::issue(&mut tx, &inviter, &invitees, now).await?;
+        steps.done("invitations and their emails");
         go_on()?;
     }
     // Updates go through the same writer as Edit user: a changed email or phone sets off the
@@ -197,6 +201,7 @@ async fn write(
         })
         .collect();
     user_store::update_many(&mut tx, &updates, &inviter, now).await?;
+    steps.done("updates");
     control.set_done((creates.len() + updates.len()) as u64);
     go_on()?;
 
@@ -217,20 +222,56 @@ async fn write(
         });
     }
     insert_row_outcomes(&mut tx, job_id, &result.rows).await?;
+    steps.done("row outcomes");
     go_on()?;
     if let JobRecord::Claimed(..) = record {
         insert_job(&mut tx, record, request, actor, now, "completed").await?;
     }
     set_counts(&mut tx, job_id, &result, now).await?;
     tx.commit().await?;
+    steps.done("commit");
     tracing::info!(
         job_id,
         created = result.created,
         updated = result.updated,
         failed = result.failed_rows,
+        steps = %steps,
         "import committed"
     );
     Ok(result)
+}
+
+/// How long each step of the write took, for the log (the one transaction's anatomy).
+struct Steps {
+    last: std::time::Instant,
+    taken: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Default for Steps {
+    fn default() -> Self {
+        Steps {
+            last: std::time::Instant::now(),
+            taken: Vec::new(),
+        }
+    }
+}
+
+impl Steps {
+    fn done(&mut self, step: &'static str) {
+        let now = std::time::Instant::now();
+        self.taken.push((step, now - self.last));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for Steps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (step, took)) in self.taken.iter().enumerate() {
+            let separator = if i == 0 { "" } else { ", " };
+            write!(f, "{separator}{step} {:.2} s", took.as_secs_f64())?;
+        }
+        Ok(())
+    }
 }
 
 /// Each row's outcome when nothing is written: rows with problems failed; valid rows were

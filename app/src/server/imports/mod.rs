@@ -24,18 +24,20 @@ pub use commit::{commit, CommitContext, JobRecord};
 pub use control::JobControl;
 pub use history::{history, job_summary, load_result, stored_result};
 
+use super::db::Backend;
 use super::failure::db_failure;
 use super::{context::Actor, organizations, roles, Db};
 use crate::error::AppError;
 use crate::import::{
-    analyze_observed, ImportContext, ImportField, ImportLimits, ImportMode, ImportReport,
-    ImportRequest, ImportResult, EMAILS_PER_CHECK,
+    analyze_observed, email_keys, ImportContext, ImportField, ImportLimits, ImportMode,
+    ImportReport, ImportRequest, ImportResult,
 };
 use crate::model::UserKind;
 use crate::rules::{Email, Field, FieldError, IssueCode};
 use plan::{plan_rows, ExistingUsers, PlannedRow};
 use sqlx::{AnyPool, Row};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// What the engine and the database decided, before anything is written.
 pub struct Prepared {
@@ -91,89 +93,131 @@ pub(crate) async fn check_organization(
 
 /// Re-validates every row with the engine and plans each against the existing accounts.
 pub async fn prepare(db: &Db, request: &ImportRequest) -> Result<Prepared, AppError> {
-    let world = World::load(db).await?;
-    Ok(world.prepare(request, &JobControl::default()))
+    prepare_observed(db, Arc::new(request.clone()), &JobControl::default()).await
 }
 
-/// What the engine needs from the database: the roles and the existing accounts.
-pub struct World {
-    known_roles: Vec<crate::model::RoleInfo>,
-    existing: ExistingUsers,
-}
-
-impl World {
-    pub async fn load(db: &Db) -> Result<World, AppError> {
-        Ok(World {
-            known_roles: roles::list(db.pool()).await?,
-            existing: existing_users(db.pool())
-                .await
-                .map_err(db_failure("loading existing users"))?,
-        })
-    }
-
-    /// The engine over every row, then each row's plan: CPU only (a job runs it on a
-    /// blocking thread), reporting rows checked to `control` and stopping when it is
-    /// cancelled.
-    pub fn prepare(&self, request: &ImportRequest, control: &JobControl) -> Prepared {
-        let taken: HashSet<String> = match request.options.mode {
-            ImportMode::CreateOnly => self.existing.by_email.keys().cloned().collect(),
-            ImportMode::UpdateOnly | ImportMode::CreateAndUpdate => HashSet::new(),
-        };
-        let context = ImportContext {
-            kind: request.kind,
-            known_roles: &self.known_roles,
-            existing_email_keys: &taken,
-            limits: ImportLimits::default(),
-        };
-        let report = analyze_observed(&request.table, &request.mapping, &context, &mut |done| {
-            control.set_done(done as u64);
-            !control.is_cancelled()
-        });
-        let roles_mapped = report.columns.iter().any(|c| c.field == ImportField::Roles);
-        let rows = plan_rows(&report, request.options.mode, request.kind, &self.existing);
-        Prepared {
-            report,
-            rows,
-            roles_mapped,
+/// [`prepare`] for a job: the engine runs on a blocking thread (it is CPU only), reporting
+/// rows checked to `control` and stopping when it is cancelled.
+///
+/// Only the accounts the rows name are read — by the rows' emails and external IDs, in
+/// set-based batches — never every account: the engine first runs without them; if any
+/// row's email is taken (create-only imports refuse those rows), it runs again knowing
+/// which, so the result is exactly the engine's with every account known.
+pub async fn prepare_observed(
+    db: &Db,
+    request: Arc<ImportRequest>,
+    control: &JobControl,
+) -> Result<Prepared, AppError> {
+    let known_roles = Arc::new(roles::list(db.pool()).await?);
+    // The second run (emails taken) does not move the progress bar back.
+    let analyze = |taken: HashSet<String>, observed: bool| {
+        let (request, known_roles, control) =
+            (request.clone(), known_roles.clone(), control.clone());
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let context = ImportContext {
+                    kind: request.kind,
+                    known_roles: &known_roles,
+                    existing_email_keys: &taken,
+                    limits: ImportLimits::default(),
+                };
+                let report =
+                    analyze_observed(&request.table, &request.mapping, &context, &mut |done| {
+                        if observed {
+                            control.set_done(done as u64);
+                        }
+                        !control.is_cancelled()
+                    });
+                let keys = email_keys(&request.table, &report);
+                (report, keys)
+            })
+            .await
+            .map_err(|e| super::failure::internal("checking an import", e))
         }
+    };
+    let (mut report, keys) = analyze(HashSet::new(), true).await?;
+    if control.is_cancelled() {
+        return Err(AppError::Conflict(queue::CANCELLED.into()));
+    }
+    let external_ids: Vec<String> = report
+        .rows
+        .iter()
+        .filter_map(|row| row.user.as_ref()?.external_id.clone())
+        .collect();
+    let existing = existing_users(db.pool(), db.backend(), &keys, &external_ids)
+        .await
+        .map_err(db_failure("checking existing accounts"))?;
+    if request.options.mode == ImportMode::CreateOnly && !existing.by_email.is_empty() {
+        let taken: HashSet<String> = existing.by_email.keys().cloned().collect();
+        report = analyze(taken, false).await?.0;
+    }
+    let roles_mapped = report.columns.iter().any(|c| c.field == ImportField::Roles);
+    let rows = plan_rows(&report, request.options.mode, request.kind, &existing);
+    Ok(Prepared {
+        report,
+        rows,
+        roles_mapped,
+    })
+}
+
+/// Values per set-based lookup (one JSON parameter each).
+const LOOKUP_BATCH: usize = 10_000;
+
+/// `column IN (<these values>)`, the values carried as one JSON parameter.
+fn in_json(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Postgres => {
+            format!("{column} IN (SELECT jsonb_array_elements_text($1::jsonb))")
+        }
+        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each($1))"),
     }
 }
 
-async fn existing_users(pool: &AnyPool) -> Result<ExistingUsers, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, kind, email_key, external_id FROM users")
-        .fetch_all(pool)
-        .await?;
+/// The accounts with one of these email keys or external IDs (each looked up through its
+/// unique index).
+async fn existing_users(
+    pool: &AnyPool,
+    backend: Backend,
+    email_keys: &[String],
+    external_ids: &[String],
+) -> Result<ExistingUsers, sqlx::Error> {
     let mut existing = ExistingUsers::default();
-    existing.by_email.reserve(rows.len());
-    for row in &rows {
-        let id: i64 = row.try_get("id")?;
-        let kind = UserKind::parse(row.try_get("kind")?).unwrap_or(UserKind::EndUser);
-        if let Some(external) = row.try_get::<Option<String>, _>("external_id")? {
-            existing.by_external_id.insert(external, id);
+    for (column, values) in [("email_key", email_keys), ("external_id", external_ids)] {
+        let sql = format!(
+            "SELECT id, kind, email_key, external_id FROM users WHERE {}",
+            in_json(backend, column)
+        );
+        for chunk in values.chunks(LOOKUP_BATCH) {
+            let json = serde_json::to_string(chunk)
+                .map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+            for row in sqlx::query(&sql).bind(json).fetch_all(pool).await? {
+                let id: i64 = row.try_get("id")?;
+                let kind = UserKind::parse(row.try_get("kind")?).unwrap_or(UserKind::EndUser);
+                if let Some(external) = row.try_get::<Option<String>, _>("external_id")? {
+                    existing.by_external_id.insert(external, (id, kind));
+                }
+                existing
+                    .by_email
+                    .insert(row.try_get("email_key")?, (id, kind));
+            }
         }
-        existing
-            .by_email
-            .insert(row.try_get("email_key")?, (id, kind));
     }
     Ok(existing)
 }
 
 /// Which of these lower-cased emails an account already uses.
-async fn taken_keys(pool: &AnyPool, keys: &[String]) -> Result<HashSet<String>, AppError> {
+async fn taken_keys(db: &Db, keys: &[String]) -> Result<HashSet<String>, AppError> {
+    let sql = format!(
+        "SELECT email_key FROM users WHERE {}",
+        in_json(db.backend(), "email_key")
+    );
     let mut taken = HashSet::new();
-    for chunk in keys.chunks(EMAILS_PER_CHECK) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT email_key FROM users WHERE email_key IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query_scalar::<_, String>(&sql);
-        for key in chunk {
-            query = query.bind(key);
-        }
+    for chunk in keys.chunks(LOOKUP_BATCH) {
+        let json = serde_json::to_string(chunk).unwrap_or_default();
         taken.extend(
-            query
-                .fetch_all(pool)
+            sqlx::query_scalar::<_, String>(&sql)
+                .bind(json)
+                .fetch_all(db.pool())
                 .await
                 .map_err(db_failure("checking emails"))?,
         );
@@ -182,9 +226,9 @@ async fn taken_keys(pool: &AnyPool, keys: &[String]) -> Result<HashSet<String>, 
 }
 
 /// Emails (of those given) that an account already uses: the preview asks in batches.
-pub async fn emails_in_use(pool: &AnyPool, emails: &[String]) -> Result<Vec<String>, AppError> {
+pub async fn emails_in_use(db: &Db, emails: &[String]) -> Result<Vec<String>, AppError> {
     let keys: Vec<String> = emails.iter().map(|e| Email::key_of(e)).collect();
-    let taken = taken_keys(pool, &keys).await?;
+    let taken = taken_keys(db, &keys).await?;
     Ok(emails
         .iter()
         .filter(|e| taken.contains(&Email::key_of(e)))

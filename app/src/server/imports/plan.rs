@@ -14,8 +14,8 @@ use std::collections::{HashMap, HashSet};
 pub struct ExistingUsers {
     /// Lower-cased email → (id, kind).
     pub by_email: HashMap<String, (i64, UserKind)>,
-    /// External ID → id.
-    pub by_external_id: HashMap<String, i64>,
+    /// External ID → (id, kind).
+    pub by_external_id: HashMap<String, (i64, UserKind)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +53,12 @@ pub fn plan_rows(
         )])
     };
     // Kinds by id, built once (a lookup per row would scan every account).
-    let kinds: HashMap<i64, UserKind> = existing.by_email.values().copied().collect();
+    let kinds: HashMap<i64, UserKind> = existing
+        .by_email
+        .values()
+        .chain(existing.by_external_id.values())
+        .copied()
+        .collect();
     let kind_of = |id: i64| kinds.get(&id).copied();
     report
         .rows
@@ -70,7 +75,7 @@ pub fn plan_rows(
             let external_match = user
                 .external_id
                 .as_ref()
-                .and_then(|id| existing.by_external_id.get(id).copied());
+                .and_then(|id| existing.by_external_id.get(id).map(|e| e.0));
             let matched =
                 external_match.or_else(|| existing.by_email.get(&user.email.key()).map(|e| e.0));
             let plan = match (mode, matched) {
@@ -196,7 +201,9 @@ mod tests {
         users
             .by_email
             .insert("tom@example.com".into(), (2, UserKind::Technician));
-        users.by_external_id.insert("E-1".into(), 1);
+        users
+            .by_external_id
+            .insert("E-1".into(), (1, UserKind::EndUser));
         users
     }
 

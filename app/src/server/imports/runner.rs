@@ -5,7 +5,7 @@
 //! ends.
 
 use super::control::JobControl;
-use super::{check_organization, commit, queue, CommitContext, JobRecord, World};
+use super::{check_organization, commit, prepare_observed, queue, CommitContext, JobRecord};
 use crate::error::AppError;
 use crate::import::{describe, thousands, ImportLimits, ImportResult, JobPhase, JobStatus};
 use crate::model::UserKind;
@@ -245,16 +245,8 @@ async fn execute(
     if let Err(error) = check_organization(db, request.kind, request.organization_id).await {
         return Ok(Finished::Refused(error.to_string()));
     }
-    let world = World::load(db).await?;
-    let (request, prepared) = {
-        let control = control.clone();
-        tokio::task::spawn_blocking(move || {
-            let prepared = world.prepare(&request, &control);
-            (request, prepared)
-        })
-        .await
-        .map_err(|e| crate::server::failure::internal("checking an import", e))?
-    };
+    let request = Arc::new(request);
+    let prepared = prepare_observed(db, request.clone(), control).await?;
     if control.is_cancelled() {
         return Err(AppError::Conflict(queue::CANCELLED.into()));
     }

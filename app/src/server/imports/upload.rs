@@ -8,7 +8,7 @@
 
 use super::queue;
 use crate::error::AppError;
-use crate::import::ImportUpload;
+use crate::import::{ImportUpload, GZIPPED_SOURCE_NAME};
 use crate::server::failure::db_failure;
 use crate::server::refusals::error_response;
 use crate::server::{clock, sessions, AppState};
@@ -75,17 +75,18 @@ async fn receive_upload(state: &AppState, request: Request) -> Result<i64, AppEr
                 )))
             }
         };
-        let mut bytes = Vec::new();
+        // A gzipped source (the browser compresses pasted text and CSV) is inflated as it
+        // arrives; the limit counts the inflated bytes, the source as the admin gave it.
+        let gzipped = name == "source" && field.file_name() == Some(GZIPPED_SOURCE_NAME);
+        let mut bytes = PartBytes::new(gzipped, limit);
         while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-            if bytes.len() + chunk.len() > limit {
+            if let Err(error) = bytes.push(&chunk) {
                 drop(field);
                 drain(&mut multipart).await;
-                return Err(AppError::TooLarge {
-                    limit_bytes: limit as u64,
-                });
+                return Err(error);
             }
-            bytes.extend_from_slice(&chunk);
         }
+        let bytes = bytes.finish()?;
         match name.as_str() {
             "request" => {
                 upload = Some(serde_json::from_slice(&bytes).map_err(|error| {
@@ -102,6 +103,69 @@ async fn receive_upload(state: &AppState, request: Request) -> Result<i64, AppEr
     };
     super::check_organization(&state.db, upload.kind, upload.organization_id).await?;
     queue::enqueue(&state.db, &upload, source, user.user_id, now).await
+}
+
+/// One part's bytes as they arrive, inflated when gzipped, within `limit` bytes.
+enum PartBytes {
+    Plain(Vec<u8>, usize),
+    Gzipped(Box<flate2::write::GzDecoder<Vec<u8>>>, usize),
+}
+
+impl PartBytes {
+    fn new(gzipped: bool, limit: usize) -> PartBytes {
+        if gzipped {
+            PartBytes::Gzipped(Box::new(flate2::write::GzDecoder::new(Vec::new())), limit)
+        } else {
+            PartBytes::Plain(Vec::new(), limit)
+        }
+    }
+
+    fn push(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        use std::io::Write;
+        let (len, limit) = match self {
+            PartBytes::Plain(bytes, limit) => {
+                if bytes.len() + chunk.len() > *limit {
+                    return Err(too_large(*limit));
+                }
+                bytes.extend_from_slice(chunk);
+                (bytes.len(), *limit)
+            }
+            PartBytes::Gzipped(decoder, limit) => {
+                decoder.write_all(chunk).map_err(|_| not_gzip())?;
+                (decoder.get_ref().len(), *limit)
+            }
+        };
+        if len > limit {
+            return Err(too_large(limit));
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Vec<u8>, AppError> {
+        match self {
+            PartBytes::Plain(bytes, _) => Ok(bytes),
+            // The decoder keeps up to 32 KB back until it is finished.
+            PartBytes::Gzipped(decoder, limit) => {
+                let bytes = decoder.finish().map_err(|_| not_gzip())?;
+                if bytes.len() > limit {
+                    return Err(too_large(limit));
+                }
+                Ok(bytes)
+            }
+        }
+    }
+}
+
+fn too_large(limit: usize) -> AppError {
+    AppError::TooLarge {
+        limit_bytes: limit as u64,
+    }
+}
+
+fn not_gzip() -> AppError {
+    AppError::BadRequest(format!(
+        "The source named {GZIPPED_SOURCE_NAME} is not valid gzip data."
+    ))
 }
 
 /// Reads what is left of the body (up to a bound), so that the answer is read by a client
