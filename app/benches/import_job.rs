@@ -11,6 +11,8 @@ use app::import::edits::TableEdits;
 use app::import::sample::sample_paste_with;
 use app::import::{ImportMode, ImportOptions, ImportUpload, InvalidRows, JobPhase, MappingChoice};
 use app::model::UserKind;
+use app::server::config::{SmtpConfig, SmtpTls};
+use app::server::delivery::{self, Transport};
 use app::server::imports::{queue, runner};
 use app::server::{organizations, Db};
 use std::time::{Duration, Instant};
@@ -21,6 +23,7 @@ async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter("app::server::imports::commit=info")
         .with_target(false)
+        .with_ansi(false)
         .without_time()
         .init();
     let rows: usize = std::env::var("IMPORT_JOB_BENCH_ROWS")
@@ -147,7 +150,91 @@ async fn measure(label: &str, url: &str, rows: usize) {
         summary.created,
         summary.failed + summary.skipped,
     );
+    deliver(label, &db, Transport::LocalMailbox, "the local mailbox").await;
+    if let Some(smtp) = SmtpSink::start() {
+        deliver(label, &db, smtp.transport(), "aiosmtpd on loopback").await;
+    } else {
+        println!("{label}: SMTP delivery skipped (SMTP_TEST_PYTHON is not set)");
+    }
     db.close().await;
+}
+
+/// Emails delivered per measurement: enough for a steady rate, few enough to take seconds.
+const DELIVERED_PER_MEASURE: usize = 10_000;
+
+/// Delivers the next queued invitations as the running sender does (batch after batch) and
+/// prints the rate.
+async fn deliver(label: &str, db: &Db, transport: Transport, into: &str) {
+    let started = Instant::now();
+    let mut sent = 0;
+    while sent < DELIVERED_PER_MEASURE {
+        let report = delivery::deliver_due(db, &transport, app::server::clock::now())
+            .await
+            .expect("deliver");
+        assert_eq!(report.failed + report.retrying, 0, "{report:?}");
+        if report.sent == 0 {
+            break;
+        }
+        sent += report.sent;
+    }
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "{label}: {sent} invitation emails delivered into {into} in {took:.2} s ({:.0} a second)",
+        sent as f64 / took
+    );
+}
+
+/// aiosmtpd on loopback, discarding what it receives (the `Sink` handler).
+struct SmtpSink {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl SmtpSink {
+    fn start() -> Option<SmtpSink> {
+        let python = std::env::var("SMTP_TEST_PYTHON")
+            .ok()
+            .filter(|p| !p.is_empty())?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .ok()?;
+        let mut child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Sink"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(SmtpSink { child, port });
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not start listening on {port}");
+    }
+
+    fn transport(&self) -> Transport {
+        Transport::from_config(Some(&SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            tls: SmtpTls::None,
+            username: None,
+            password: None,
+            from: "Help desk <helpdesk@bench.example>".into(),
+        }))
+        .expect("transport")
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 fn peak_memory() -> String {

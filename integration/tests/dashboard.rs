@@ -72,7 +72,16 @@ async fn dashboard(db: Db) {
         false,
     )
     .await;
+    // Three invitation emails wait for the sender; once it ran, none.
+    let waiting = |db: Db| async move {
+        invitation_dashboard::page(db.pool(), &UserFilter::default(), NOW)
+            .await
+            .unwrap()
+            .emails_waiting
+    };
+    assert_eq!(waiting(db.clone()).await, 3);
     let mail = deliver_locally(&db, NOW).await;
+    assert_eq!(waiting(db.clone()).await, 0);
     let zoe_token = mail
         .iter()
         .find(|(to, _)| to == "zoe@example.com")

@@ -82,8 +82,9 @@ pub async fn issue(
     invitees: &[Invitee],
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    write_links(tx, inviter, invitees, Purpose::Invitation, now).await?;
     let ids: Vec<i64> = invitees.iter().map(|i| i.user_id).collect();
+    revoke_open(tx, &ids, Purpose::Invitation, now).await?;
+    write_new_links(tx, inviter, invitees, Purpose::Invitation, now).await?;
     for chunk in id_lists(&ids) {
         sqlx::query(&format!(
             "UPDATE users SET invitation_status = $1, invited_at = $2, invitation_expires_at = $3 \
@@ -98,6 +99,18 @@ pub async fn issue(
     Ok(())
 }
 
+/// [`issue`] for users created in the caller's transaction already invited
+/// (`NewUser::invited`: Pending, with their expiry): they have no earlier link to revoke and
+/// no status to change, so only the links and their emails are written.
+pub async fn issue_to_invited_new_users(
+    tx: &mut Transaction<'static, Any>,
+    inviter: &Inviter<'_>,
+    invitees: &[Invitee],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    write_new_links(tx, inviter, invitees, Purpose::Invitation, now).await
+}
+
 /// Queues a password-reset link for one registered user (any earlier reset link is revoked).
 pub async fn issue_password_reset(
     tx: &mut Transaction<'static, Any>,
@@ -105,7 +118,8 @@ pub async fn issue_password_reset(
     user: &Invitee,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    write_links(
+    revoke_open(tx, &[user.user_id], Purpose::PasswordReset, now).await?;
+    write_new_links(
         tx,
         inviter,
         std::slice::from_ref(user),
@@ -162,7 +176,9 @@ async fn revoke_open(
     Ok(())
 }
 
-async fn write_links(
+/// Writes a link and its queued email for each invitee (whose earlier links of `purpose`
+/// the caller has revoked, or who have none).
+async fn write_new_links(
     tx: &mut Transaction<'static, Any>,
     inviter: &Inviter<'_>,
     invitees: &[Invitee],
@@ -172,8 +188,6 @@ async fn write_links(
     if invitees.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = invitees.iter().map(|i| i.user_id).collect();
-    revoke_open(tx, &ids, purpose, now).await?;
     let expires_at = now + LINK_LIFETIME_SECONDS;
     let invitation_rows: Vec<Vec<Value>> = invitees
         .iter()

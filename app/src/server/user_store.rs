@@ -23,6 +23,10 @@ pub struct NewUser {
     /// sets one through an invitation.
     pub password_hash: Option<String>,
     pub import_job_id: Option<i64>,
+    /// Set for a user invited as they are created (an import's): written Pending, invited
+    /// now, until this time, so no second write marks them (see
+    /// `invitations::issue_to_invited_new_users`).
+    pub invitation_expires_at: Option<i64>,
 }
 
 impl NewUser {
@@ -32,6 +36,7 @@ impl NewUser {
             external_id: None,
             password_hash,
             import_job_id: None,
+            invitation_expires_at: None,
         }
     }
 
@@ -47,6 +52,15 @@ impl NewUser {
             external_id: user.external_id.clone(),
             password_hash: None,
             import_job_id: Some(job_id),
+            invitation_expires_at: None,
+        }
+    }
+
+    /// The user, created already invited: Pending, with a link that expires at `expires_at`.
+    pub fn invited(self, expires_at: i64) -> NewUser {
+        NewUser {
+            invitation_expires_at: Some(expires_at),
+            ..self
         }
     }
 }
@@ -90,7 +104,7 @@ pub fn settings_from_row(row: &AnyRow) -> Result<UserSettings, sqlx::Error> {
     })
 }
 
-const INSERT_COLUMNS: [&str; 21] = [
+const INSERT_COLUMNS: [&str; 23] = [
     "kind",
     "first_name",
     "last_name",
@@ -109,6 +123,8 @@ const INSERT_COLUMNS: [&str; 21] = [
     "password_hash",
     "registered_at",
     "invitation_status",
+    "invited_at",
+    "invitation_expires_at",
     "import_job_id",
     "search_text",
     "created_at",
@@ -136,13 +152,16 @@ fn insert_values(user: &NewUser, now: i64) -> Vec<Value> {
         Value::OptText(user.password_hash.clone()),
         Value::OptInt(user.password_hash.as_ref().map(|_| now)),
         Value::Text(
-            match user.password_hash {
-                Some(_) => InvitationStatus::Registered,
-                None => InvitationStatus::NotInvited,
+            match (&user.password_hash, user.invitation_expires_at) {
+                (Some(_), _) => InvitationStatus::Registered,
+                (None, Some(_)) => InvitationStatus::Pending,
+                (None, None) => InvitationStatus::NotInvited,
             }
             .as_str()
             .into(),
         ),
+        Value::OptInt(user.invitation_expires_at.map(|_| now)),
+        Value::OptInt(user.invitation_expires_at),
         Value::OptInt(user.import_job_id),
         Value::Text(search_text(
             f.first_name.as_str(),

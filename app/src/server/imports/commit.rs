@@ -9,8 +9,8 @@ use super::plan::{emails_to_create, fail_taken_emails, PlannedRow, RowPlan};
 use super::{taken_keys, Prepared};
 use crate::error::AppError;
 use crate::import::{
-    ImportIssue, ImportIssueCode, ImportRequest, ImportResult, ImportRowResult, InvalidRows,
-    RowOutcomeKind,
+    ImportIssue, ImportIssueCode, ImportRequest, ImportResult, ImportRowResult, ImportUser,
+    InvalidRows, RowOutcomeKind,
 };
 use crate::server::batch::{self, Value};
 use crate::server::context::Actor;
@@ -149,40 +149,51 @@ async fn write(
     };
     let inviter = actor.inviter(public_base_url, Some(job_id));
 
-    let creates: Vec<NewUser> = prepared
+    // Created in chunks: each chunk's users, role links, invitations and emails are built,
+    // written and dropped before the next, so memory holds one chunk of them, not the import;
+    // progress and a cancel are seen between chunks.
+    let create_rows: Vec<&ImportUser> = prepared
         .rows
         .iter()
         .filter_map(|row| match &row.plan {
-            RowPlan::Create(user) => Some(NewUser::imported(
-                user,
-                request.kind,
-                request.organization_id,
-                job_id,
-            )),
+            RowPlan::Create(user) => Some(user),
             _ => None,
         })
         .collect();
-    let created_ids = user_store::insert_many(&mut tx, &creates, now).await?;
-    steps.done("users and role links");
-    control.set_done(creates.len() as u64);
-    go_on()?;
-    if request.options.send_invitations {
-        let invitees: Vec<invitations::Invitee> = creates
+    let mut created_ids = Vec::with_capacity(create_rows.len());
+    for chunk in create_rows.chunks(batch::ROWS_PER_STATEMENT) {
+        let invite = request.options.send_invitations;
+        let creates: Vec<NewUser> = chunk
             .iter()
-            .zip(&created_ids)
-            .map(|(user, id)| {
-                invitations::Invitee::named(
-                    *id,
-                    user.fields.email.as_str(),
-                    user.fields.first_name.as_str(),
-                    user.fields.last_name.as_str(),
-                )
+            .map(|user| {
+                let new = NewUser::imported(user, request.kind, request.organization_id, job_id);
+                match invite {
+                    true => new.invited(now + invitations::LINK_LIFETIME_SECONDS),
+                    false => new,
+                }
             })
             .collect();
-        invitations::issue(&mut tx, &inviter, &invitees, now).await?;
-        steps.done("invitations and their emails");
+        let ids = user_store::insert_many(&mut tx, &creates, now).await?;
+        if invite {
+            let invitees: Vec<invitations::Invitee> = creates
+                .iter()
+                .zip(&ids)
+                .map(|(user, id)| {
+                    invitations::Invitee::named(
+                        *id,
+                        user.fields.email.as_str(),
+                        user.fields.first_name.as_str(),
+                        user.fields.last_name.as_str(),
+                    )
+                })
+                .collect();
+            invitations::issue_to_invited_new_users(&mut tx, &inviter, &invitees, now).await?;
+        }
+        created_ids.extend(ids);
+        control.set_done(created_ids.len() as u64);
         go_on()?;
     }
+    steps.done("users, role links, invitations and their emails");
     // Updates go through the same writer as Edit user: a changed email or phone sets off the
     // same things (a pending user re-invited at the new address, sessions ended).
     let updates: Vec<UserUpdate> = prepared
@@ -202,7 +213,7 @@ async fn write(
         .collect();
     user_store::update_many(&mut tx, &updates, &inviter, now).await?;
     steps.done("updates");
-    control.set_done((creates.len() + updates.len()) as u64);
+    control.set_done((created_ids.len() + updates.len()) as u64);
     go_on()?;
 
     let mut created = created_ids.into_iter();
@@ -381,41 +392,44 @@ async fn insert_job(
     })
 }
 
+/// Every row's outcome, a chunk of rows per statement (built chunk by chunk).
 async fn insert_row_outcomes(
     tx: &mut Transaction<'static, Any>,
     job_id: i64,
     rows: &[ImportRowResult],
 ) -> Result<(), sqlx::Error> {
-    let values: Vec<Vec<Value>> = rows
-        .iter()
-        .map(|r| {
-            let problems = (!r.problems.is_empty())
-                .then(|| serde_json::to_string(&r.problems).unwrap_or_default());
-            vec![
-                Value::Int(job_id),
-                Value::Int(r.line as i64),
-                Value::Text(r.outcome.as_str().into()),
-                Value::OptInt(r.user_id),
-                Value::OptText(problems),
-                Value::Text(r.email.clone()),
-            ]
-        })
-        .collect();
-    batch::insert(
-        tx,
-        "import_job_rows",
-        &[
-            "job_id",
-            "row_number",
-            "outcome",
-            "user_id",
-            "problems",
-            "email",
-        ],
-        &values,
-        "",
-    )
-    .await?;
+    for chunk in rows.chunks(batch::ROWS_PER_STATEMENT) {
+        let values: Vec<Vec<Value>> = chunk
+            .iter()
+            .map(|r| {
+                let problems = (!r.problems.is_empty())
+                    .then(|| serde_json::to_string(&r.problems).unwrap_or_default());
+                vec![
+                    Value::Int(job_id),
+                    Value::Int(r.line as i64),
+                    Value::Text(r.outcome.as_str().into()),
+                    Value::OptInt(r.user_id),
+                    Value::OptText(problems),
+                    Value::Text(r.email.clone()),
+                ]
+            })
+            .collect();
+        batch::insert(
+            tx,
+            "import_job_rows",
+            &[
+                "job_id",
+                "row_number",
+                "outcome",
+                "user_id",
+                "problems",
+                "email",
+            ],
+            &values,
+            "",
+        )
+        .await?;
+    }
     Ok(())
 }
 
