@@ -499,3 +499,26 @@ fn a_site_or_external_id_past_its_limit_is_a_cell_problem_with_the_browsers_mess
         IssueCode::SiteTooLong.message()
     );
 }
+
+#[test]
+fn email_keys_name_every_valid_address_even_on_rows_invalid_for_other_reasons() {
+    let pasted = "Notes\nFirst Name\tLast Name\tEmail\nAnn\tLee\tAnn@Example.com\n\
+                  B4d\tName\tbob@example.com\nCy\tCole\tnot-an-email\n";
+    let read = read_source(ImportSource::Pasted(pasted), &ImportLimits::default());
+    let roles = roles();
+    let context = ImportContext {
+        kind: UserKind::Technician,
+        known_roles: &roles,
+        existing_email_keys: &HashSet::new(),
+        limits: ImportLimits::default(),
+    };
+    let report = analyze(&read.table, &MappingChoice::default(), &context);
+    assert!(
+        report.rows[1].user.is_none(),
+        "the digit makes Bob's row invalid"
+    );
+    assert_eq!(
+        email_keys(&read.table, &report),
+        ["ann@example.com", "bob@example.com"]
+    );
+}

@@ -30,7 +30,7 @@ use super::{context::Actor, organizations, roles, Db};
 use crate::error::AppError;
 use crate::import::{
     analyze_observed, email_keys, ImportContext, ImportField, ImportLimits, ImportMode,
-    ImportReport, ImportRequest, ImportResult,
+    ImportReport, ImportRequest, ImportResult, Table,
 };
 use crate::model::UserKind;
 use crate::rules::{Email, Field, FieldError, IssueCode};
@@ -93,7 +93,8 @@ pub(crate) async fn check_organization(
 
 /// Re-validates every row with the engine and plans each against the existing accounts.
 pub async fn prepare(db: &Db, request: &ImportRequest) -> Result<Prepared, AppError> {
-    prepare_observed(db, Arc::new(request.clone()), &JobControl::default()).await
+    let (_, prepared) = prepare_observed(db, request.clone(), &JobControl::default()).await?;
+    Ok(prepared)
 }
 
 /// [`prepare`] for a job: the engine runs on a blocking thread (it is CPU only), reporting
@@ -103,11 +104,15 @@ pub async fn prepare(db: &Db, request: &ImportRequest) -> Result<Prepared, AppEr
 /// set-based batches — never every account: the engine first runs without them; if any
 /// row's email is taken (create-only imports refuse those rows), it runs again knowing
 /// which, so the result is exactly the engine's with every account known.
+///
+/// Returns the request without its table (read, checked and planned, it is not needed again;
+/// at 500,000 rows it is a few hundred megabytes), and the plan.
 pub async fn prepare_observed(
     db: &Db,
-    request: Arc<ImportRequest>,
+    request: ImportRequest,
     control: &JobControl,
-) -> Result<Prepared, AppError> {
+) -> Result<(ImportRequest, Prepared), AppError> {
+    let request = Arc::new(request);
     let known_roles = Arc::new(roles::list(db.pool()).await?);
     // The second run (emails taken) does not move the progress bar back.
     let analyze = |taken: HashSet<String>, observed: bool| {
@@ -151,13 +156,20 @@ pub async fn prepare_observed(
         let taken: HashSet<String> = existing.by_email.keys().cloned().collect();
         report = analyze(taken, false).await?.0;
     }
+    let mut request = Arc::try_unwrap(request).unwrap_or_else(|shared| (*shared).clone());
+    request.table = Table::default();
     let roles_mapped = report.columns.iter().any(|c| c.field == ImportField::Roles);
     let rows = plan_rows(&report, request.options.mode, request.kind, &existing);
-    Ok(Prepared {
-        report,
-        rows,
-        roles_mapped,
-    })
+    // Each row's plan holds what the write needs; the report keeps its columns and file issues.
+    report.rows = Vec::new();
+    Ok((
+        request,
+        Prepared {
+            report,
+            rows,
+            roles_mapped,
+        },
+    ))
 }
 
 /// Values per set-based lookup (one JSON parameter each).

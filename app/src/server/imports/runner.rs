@@ -245,8 +245,7 @@ async fn execute(
     if let Err(error) = check_organization(db, request.kind, request.organization_id).await {
         return Ok(Finished::Refused(error.to_string()));
     }
-    let request = Arc::new(request);
-    let prepared = prepare_observed(db, request.clone(), control).await?;
+    let (request, prepared) = prepare_observed(db, request, control).await?;
     if control.is_cancelled() {
         return Err(AppError::Conflict(queue::CANCELLED.into()));
     }
