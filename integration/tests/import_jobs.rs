@@ -410,6 +410,12 @@ async fn gzipped_upload(db: Db) {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body.contains("not valid gzip"), "{body}");
+    // A bomb (8 MB of one letter, a few KB gzipped) stops at the limit as it inflates.
+    let bomb = gzip(&vec![b'a'; 8 * 1024 * 1024]);
+    assert!(bomb.len() < 64 * 1024);
+    let (status, body) =
+        post_upload_as(&tight, Some(&token), &upload, GZIPPED_SOURCE_NAME, &bomb).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(count(&db, "import_jobs").await, 0);
     let exact = app(db.clone(), text.len());
     let (status, body) =

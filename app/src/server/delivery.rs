@@ -26,9 +26,13 @@ use std::time::Duration;
 pub const MAX_ATTEMPTS: i64 = 5;
 /// A claim older than this was interrupted (the process stopped mid-send).
 const STALE_CLAIM_SECONDS: i64 = 600;
-/// Messages claimed, sent and recorded together. Measured into the local mailbox: see
-/// `ARCHITECTURE.md` (one email per transaction managed about 47 a second on PostgreSQL).
-const BATCH: i64 = 500;
+/// Messages claimed, copied into the local mailbox and marked sent in one transaction.
+/// Measured: see README (one email per transaction managed about 47 a second on PostgreSQL).
+const LOCAL_BATCH: i64 = 500;
+/// Messages claimed per SMTP batch: 4 rounds of [`SMTP_AT_ONCE`], so a crash mid-batch
+/// leaves few claimed (they are failed, not retried) and a batch ends well within the stale
+/// claim limit even when every send waits out its 20 s timeout.
+const SMTP_BATCH: i64 = 4 * SMTP_AT_ONCE as i64;
 /// SMTP sends in flight at once, each on its own pooled connection. lettre writes a message's
 /// body and its closing dot as two writes, so on a connection each message waits about 40 ms
 /// on TCP's delayed acknowledgement: 8 connections delivered 167 emails a second to aiosmtpd
@@ -163,10 +167,12 @@ pub fn spawn(db: Db, transport: Transport, every: Duration) -> Sender {
 /// clock; the running sender calls again at once while batches come back full, so `now`
 /// stays close to the real time).
 ///
-/// A batch is claimed in one transaction, sent (SMTP: [`SMTP_AT_ONCE`] at a time over
-/// lettre's connection pool), and its outcomes recorded in one more — a few statements per
-/// batch rather than several per email. Into the local mailbox, the copy and the `sent` mark
-/// are one transaction, so a crash can neither lose nor repeat one.
+/// Into the local mailbox (no outside effect), a batch of up to [`LOCAL_BATCH`] is claimed,
+/// copied and marked sent in one transaction: a failure rolls all of it back to the queue, and
+/// nothing can be lost or repeated. Through SMTP a batch of up to [`SMTP_BATCH`] is claimed in
+/// one transaction, sent [`SMTP_AT_ONCE`] at a time over lettre's connection pool, and every
+/// outcome (sent, retry later, failed for good) recorded in one more; a crash in between
+/// leaves at most that batch claimed, marked failed rather than retried (it may have gone out).
 pub async fn deliver_due(
     db: &Db,
     transport: &Transport,
@@ -174,15 +180,26 @@ pub async fn deliver_due(
 ) -> Result<DeliveryReport, sqlx::Error> {
     let mut report = DeliveryReport::default();
     give_up_interrupted_claims(db, now).await?;
-    let (claimed, cancelled) = claim_due(db, now).await?;
-    report.batch_was_full = (claimed.len() + cancelled) as i64 == BATCH;
+    let batch = match transport {
+        Transport::LocalMailbox => LOCAL_BATCH,
+        Transport::Smtp { .. } => SMTP_BATCH,
+    };
+    let mut tx = db.begin_write().await?;
+    let (claimed, cancelled) = claim_due(&mut tx, db.backend(), now, batch).await?;
+    report.batch_was_full = (claimed.len() + cancelled) as i64 == batch;
     report.cancelled = cancelled;
     match transport {
         Transport::LocalMailbox => {
-            deliver_locally(db, &claimed, now).await?;
+            deliver_locally(&mut tx, &claimed, now).await?;
+            tx.commit().await?;
+            log_links(&claimed);
             report.sent = claimed.len();
         }
         Transport::Smtp { mailer, from } => {
+            tx.commit().await?;
+            if claimed.is_empty() {
+                return Ok(report);
+            }
             let messages: Vec<Result<Message, String>> =
                 claimed.iter().map(|m| message(from, m)).collect();
             let results: Vec<Result<(), String>> = futures::stream::iter(messages)
@@ -200,12 +217,13 @@ pub async fn deliver_due(
                 .collect()
                 .await;
             let mut sent = Vec::new();
+            let mut tx = db.begin_write().await?;
             for (outgoing, result) in claimed.iter().zip(results) {
                 match result {
                     Ok(()) => sent.push(outgoing),
                     Err(error) => {
                         tracing::warn!(outbox_id = outgoing.id, attempts = outgoing.attempts, %error, "email not delivered");
-                        if retry_or_fail(db, outgoing, &error, now).await? {
+                        if retry_or_fail(&mut tx, outgoing, &error, now).await? {
                             report.retrying += 1;
                         } else {
                             report.failed += 1;
@@ -213,7 +231,6 @@ pub async fn deliver_due(
                     }
                 }
             }
-            let mut tx = db.begin_write().await?;
             mark_sent(&mut tx, &sent, now).await?;
             tx.commit().await?;
             report.sent = sent.len();
@@ -222,16 +239,20 @@ pub async fn deliver_due(
     Ok(report)
 }
 
-/// Claims up to [`BATCH`] due messages (`queued` → `sending`, one conditional UPDATE; on
+/// Claims up to `batch` due messages (`queued` → `sending`, one conditional UPDATE; on
 /// PostgreSQL rows another server is claiming are skipped, not waited for) and makes each
 /// link email's token now, so the link lives 24 hours from sending. Messages whose link was
 /// revoked meanwhile are cancelled. Returns the messages to send and how many were cancelled.
-async fn claim_due(db: &Db, now: i64) -> Result<(Vec<Outgoing>, usize), sqlx::Error> {
-    let skip_locked = match db.backend() {
+async fn claim_due(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    now: i64,
+    batch: i64,
+) -> Result<(Vec<Outgoing>, usize), sqlx::Error> {
+    let skip_locked = match backend {
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
-    let mut tx = db.begin_write().await?;
     let rows = sqlx::query(&format!(
         "UPDATE email_outbox SET status = 'sending', claimed_at = $1, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM email_outbox WHERE status = 'queued' AND next_attempt_at <= $1 \
@@ -239,7 +260,7 @@ async fn claim_due(db: &Db, now: i64) -> Result<(Vec<Outgoing>, usize), sqlx::Er
          RETURNING id, priority, to_address, subject, body_text, body_html, invitation_id, attempts"
     ))
     .bind(now)
-    .bind(BATCH)
+    .bind(batch)
     .fetch_all(&mut **tx)
     .await?;
     let mut claimed = rows
@@ -272,7 +293,7 @@ async fn claim_due(db: &Db, now: i64) -> Result<(Vec<Outgoing>, usize), sqlx::Er
             row
         })
         .collect();
-    let minted = mint_tokens(&mut tx, db.backend(), &minting, now).await?;
+    let minted = mint_tokens(tx, backend, &minting, now).await?;
     let mut cancelled = Vec::new();
     claimed.retain_mut(|m| {
         let Some(invitation_id) = m.invitation_id.filter(|id| tokens.contains_key(id)) else {
@@ -294,7 +315,6 @@ async fn claim_due(db: &Db, now: i64) -> Result<(Vec<Outgoing>, usize), sqlx::Er
         .execute(&mut **tx)
         .await?;
     }
-    tx.commit().await?;
     Ok((claimed, cancelled.len()))
 }
 
@@ -367,8 +387,12 @@ async fn mark_sent(
 }
 
 /// The embedded default: the batch's copies land in the local mailbox and are marked sent in
-/// one transaction.
-async fn deliver_locally(db: &Db, claimed: &[Outgoing], now: i64) -> Result<(), sqlx::Error> {
+/// the caller's transaction (the one that claimed them).
+async fn deliver_locally(
+    tx: &mut Transaction<'static, Any>,
+    claimed: &[Outgoing],
+    now: i64,
+) -> Result<(), sqlx::Error> {
     if claimed.is_empty() {
         return Ok(());
     }
@@ -384,9 +408,8 @@ async fn deliver_locally(db: &Db, claimed: &[Outgoing], now: i64) -> Result<(), 
             ]
         })
         .collect();
-    let mut tx = db.begin_write().await?;
     batch::insert(
-        &mut tx,
+        tx,
         "local_mailbox",
         &[
             "to_address",
@@ -399,22 +422,23 @@ async fn deliver_locally(db: &Db, claimed: &[Outgoing], now: i64) -> Result<(), 
         "",
     )
     .await?;
-    mark_sent(&mut tx, &claimed.iter().collect::<Vec<_>>(), now).await?;
-    tx.commit().await?;
-    // The embedded default logs links so a newcomer can follow one from the terminal (a few
-    // per batch: an import's thousands are on the Mailbox page); with SMTP none is logged.
-    for m in claimed.iter().take(LINKS_LOGGED_PER_BATCH) {
+    mark_sent(tx, &claimed.iter().collect::<Vec<_>>(), now).await
+}
+
+/// The embedded default logs links so a newcomer can follow one from the terminal (a few per
+/// batch: an import's thousands are on the Mailbox page); with SMTP none is logged.
+fn log_links(delivered: &[Outgoing]) {
+    for m in delivered.iter().take(LINKS_LOGGED_PER_BATCH) {
         if let Some(link) = m.text.split_whitespace().find(|w| w.contains("://")) {
             tracing::info!(to = %m.to, %link, "local mailbox: link delivered");
         }
     }
-    if claimed.len() > LINKS_LOGGED_PER_BATCH {
+    if delivered.len() > LINKS_LOGGED_PER_BATCH {
         tracing::info!(
-            more = claimed.len() - LINKS_LOGGED_PER_BATCH,
+            more = delivered.len() - LINKS_LOGGED_PER_BATCH,
             "local mailbox: more emails delivered (see the Mailbox page)"
         );
     }
-    Ok(())
 }
 
 /// The email as SMTP carries it: plain text and HTML alternatives.
@@ -435,18 +459,18 @@ fn message(from: &Mailbox, outgoing: &Outgoing) -> Result<Message, String> {
 }
 
 /// A failed attempt goes back to the queue with a growing delay, or after [`MAX_ATTEMPTS`]
-/// is failed for good. Returns whether it will be retried.
+/// is failed for good, in the caller's transaction. Returns whether it will be retried.
 async fn retry_or_fail(
-    db: &Db,
+    tx: &mut Transaction<'static, Any>,
     outgoing: &Outgoing,
     error: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     if outgoing.attempts >= MAX_ATTEMPTS {
-        mark_failed(
-            db,
+        fail(
+            tx,
             &[outgoing.id],
-            outgoing.invitation_id.into_iter().collect(),
+            &outgoing.invitation_id.into_iter().collect::<Vec<_>>(),
             error,
         )
         .await?;
@@ -459,7 +483,7 @@ async fn retry_or_fail(
     .bind(now + backoff_seconds(outgoing.attempts))
     .bind(error)
     .bind(outgoing.id)
-    .execute(db.pool())
+    .execute(&mut **tx)
     .await?;
     Ok(true)
 }
@@ -473,6 +497,17 @@ async fn mark_failed(
     error: &str,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    fail(&mut tx, outbox_ids, &invitation_ids, error).await?;
+    tx.commit().await
+}
+
+/// [`mark_failed`] in the caller's transaction.
+async fn fail(
+    tx: &mut Transaction<'static, Any>,
+    outbox_ids: &[i64],
+    invitation_ids: &[i64],
+    error: &str,
+) -> Result<(), sqlx::Error> {
     for chunk in id_lists(outbox_ids) {
         sqlx::query(&format!(
             "UPDATE email_outbox SET status = 'failed', last_error = $1 WHERE id IN ({chunk}) \
@@ -482,7 +517,7 @@ async fn mark_failed(
         .execute(&mut **tx)
         .await?;
     }
-    for chunk in id_lists(&invitation_ids) {
+    for chunk in id_lists(invitation_ids) {
         sqlx::query(&format!(
             "UPDATE users SET invitation_status = $1 WHERE invitation_status = $2 AND id IN \
              (SELECT user_id FROM invitations WHERE id IN ({chunk}) AND purpose = 'invitation' \
@@ -493,7 +528,7 @@ async fn mark_failed(
         .execute(&mut **tx)
         .await?;
     }
-    tx.commit().await
+    Ok(())
 }
 
 async fn give_up_interrupted_claims(db: &Db, now: i64) -> Result<(), sqlx::Error> {

@@ -152,8 +152,13 @@ pub async fn prepare_observed(
     let existing = existing_users(db.pool(), db.backend(), &keys, &external_ids)
         .await
         .map_err(db_failure("checking existing accounts"))?;
-    if request.options.mode == ImportMode::CreateOnly && !existing.by_email.is_empty() {
-        let taken: HashSet<String> = existing.by_email.keys().cloned().collect();
+    // Accounts found by external ID alone may use emails the file does not hold.
+    let taken: HashSet<String> = keys
+        .iter()
+        .filter(|key| existing.by_email.contains_key(*key))
+        .cloned()
+        .collect();
+    if request.options.mode == ImportMode::CreateOnly && !taken.is_empty() {
         report = analyze(taken, false).await?.0;
     }
     let mut request = Arc::try_unwrap(request).unwrap_or_else(|shared| (*shared).clone());

@@ -108,13 +108,40 @@ async fn receive_upload(state: &AppState, request: Request) -> Result<i64, AppEr
 /// One part's bytes as they arrive, inflated when gzipped, within `limit` bytes.
 enum PartBytes {
     Plain(Vec<u8>, usize),
-    Gzipped(Box<flate2::write::GzDecoder<Vec<u8>>>, usize),
+    Gzipped(Box<flate2::write::GzDecoder<Capped>>),
+}
+
+/// Inflated bytes up to a limit: a write past it fails (so a small chunk of a gzip bomb never
+/// grows memory past the limit) and remembers why.
+struct Capped {
+    bytes: Vec<u8>,
+    limit: usize,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.limit {
+            self.over = true;
+            return Err(std::io::Error::other("over the upload limit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl PartBytes {
     fn new(gzipped: bool, limit: usize) -> PartBytes {
         if gzipped {
-            PartBytes::Gzipped(Box::new(flate2::write::GzDecoder::new(Vec::new())), limit)
+            PartBytes::Gzipped(Box::new(flate2::write::GzDecoder::new(Capped {
+                bytes: Vec::new(),
+                limit,
+                over: false,
+            })))
         } else {
             PartBytes::Plain(Vec::new(), limit)
         }
@@ -122,37 +149,40 @@ impl PartBytes {
 
     fn push(&mut self, chunk: &[u8]) -> Result<(), AppError> {
         use std::io::Write;
-        let (len, limit) = match self {
+        match self {
             PartBytes::Plain(bytes, limit) => {
                 if bytes.len() + chunk.len() > *limit {
                     return Err(too_large(*limit));
                 }
                 bytes.extend_from_slice(chunk);
-                (bytes.len(), *limit)
+                Ok(())
             }
-            PartBytes::Gzipped(decoder, limit) => {
-                decoder.write_all(chunk).map_err(|_| not_gzip())?;
-                (decoder.get_ref().len(), *limit)
-            }
-        };
-        if len > limit {
-            return Err(too_large(limit));
+            PartBytes::Gzipped(decoder) => decoder
+                .write_all(chunk)
+                .map_err(|_| inflate_failure(decoder.get_ref())),
         }
-        Ok(())
     }
 
     fn finish(self) -> Result<Vec<u8>, AppError> {
         match self {
             PartBytes::Plain(bytes, _) => Ok(bytes),
-            // The decoder keeps up to 32 KB back until it is finished.
-            PartBytes::Gzipped(decoder, limit) => {
-                let bytes = decoder.finish().map_err(|_| not_gzip())?;
-                if bytes.len() > limit {
-                    return Err(too_large(limit));
+            PartBytes::Gzipped(mut decoder) => {
+                // The decoder keeps up to 32 KB back until it is finished.
+                if decoder.try_finish().is_err() {
+                    return Err(inflate_failure(decoder.get_ref()));
                 }
-                Ok(bytes)
+                Ok(std::mem::take(&mut decoder.get_mut().bytes))
             }
         }
+    }
+}
+
+/// Why inflating stopped: over the limit, or not gzip at all.
+fn inflate_failure(capped: &Capped) -> AppError {
+    if capped.over {
+        too_large(capped.limit)
+    } else {
+        not_gzip()
     }
 }
 
