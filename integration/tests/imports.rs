@@ -19,6 +19,7 @@ on_both_databases! {
     skip_mode_imports_exactly_the_valid_rows => skip_mode;
     the_same_idempotency_key_imports_once => idempotent;
     an_email_taken_after_checking_fails_the_import_with_a_row_error_and_leaves_nothing => race_after_prepare;
+    an_external_id_taken_after_checking_names_its_row_and_leaves_nothing => external_id_race;
     two_concurrent_imports_sharing_an_email_import_it_once => concurrent_imports;
     update_modes_change_exactly_what_they_should => update_modes;
     an_import_behind_a_write_longer_than_the_busy_timeout_waits_its_turn_and_succeeds => waits_for_the_writer;
@@ -232,6 +233,69 @@ async fn idempotent(db: Db) {
     assert_eq!(second.created, 2);
     assert_eq!(count(&db, "users").await, 3);
     assert_eq!(count(&db, "import_jobs").await, 1);
+}
+
+async fn external_id_race(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let with_ids = |domain: &str| {
+        vec![
+            "First Name\tLast Name\tEmail\tExternal ID\tRoles".to_string(),
+            format!("Ann\tLee\tann@{domain}\tHR-1\tRequester"),
+            format!("Bob\tKing\tbob@{domain}\tHR-7\tRequester"),
+        ]
+    };
+    let req = request(
+        org,
+        with_ids("first.example"),
+        "x1",
+        ImportOptions::default(),
+    );
+    let prepared = imports::prepare(&db, &req).await.unwrap();
+    // Another import takes HR-7 (with another email) after the rows were checked.
+    let other = request(
+        org,
+        vec![
+            "First Name\tLast Name\tEmail\tExternal ID\tRoles".to_string(),
+            "Cy\tCole\tcy@second.example\tHR-7\tRequester".to_string(),
+        ],
+        "x2",
+        ImportOptions::default(),
+    );
+    assert_eq!(
+        imports::run(&db, &other, &actor, BASE, NOW)
+            .await
+            .unwrap()
+            .created,
+        1
+    );
+    let users_before = count(&db, "users").await;
+    let context = imports::CommitContext {
+        record: imports::JobRecord::New,
+        actor: &actor,
+        public_base_url: BASE,
+        now: NOW,
+        control: &imports::JobControl::default(),
+    };
+    let result = imports::commit(&db, &req, prepared, &context)
+        .await
+        .unwrap();
+    assert!(result.failed);
+    let failed: Vec<_> = result
+        .rows
+        .iter()
+        .filter(|r| r.outcome == RowOutcomeKind::Failed)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].line, 3);
+    assert_eq!(
+        failed[0].reason(),
+        "External ID: Another user already has this external ID."
+    );
+    assert_eq!(count(&db, "users").await, users_before);
 }
 
 async fn race_after_prepare(db: Db) {

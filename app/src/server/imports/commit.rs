@@ -5,8 +5,10 @@
 
 use super::control::JobControl;
 use super::history::stored_result;
-use super::plan::{emails_to_create, fail_taken_emails, PlannedRow, RowPlan};
-use super::{taken_keys, Prepared};
+use super::plan::{
+    emails_to_create, external_ids_to_create, fail_taken, PlannedRow, RowPlan, TakenMeanwhile,
+};
+use super::{taken_external_ids, taken_keys, Prepared};
 use crate::error::AppError;
 use crate::import::{
     ImportIssue, ImportIssueCode, ImportRequest, ImportResult, ImportRowResult, ImportUser,
@@ -80,8 +82,12 @@ pub async fn commit(
         Err(WriteError::Duplicate) => {
             // Another import or a new account took an email since the rows were checked. The
             // transaction rolled back; say which rows, as the preview would have.
-            let now_taken = taken_keys(db, &emails_to_create(&prepared.rows)).await?;
-            let rows = fail_taken_emails(&prepared.report, prepared.rows, &now_taken);
+            let taken = TakenMeanwhile {
+                email_keys: taken_keys(db, &emails_to_create(&prepared.rows)).await?,
+                external_ids: taken_external_ids(db, &external_ids_to_create(&prepared.rows))
+                    .await?,
+            };
+            let rows = fail_taken(&prepared.report, prepared.rows, &taken);
             let refused = outcomes(&rows, ImportIssueCode::NotImportedImportFailed);
             record_refusal(db, record, request, refused, actor, now).await
         }

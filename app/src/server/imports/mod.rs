@@ -224,19 +224,33 @@ async fn existing_users(
 
 /// Which of these lower-cased emails an account already uses.
 async fn taken_keys(db: &Db, keys: &[String]) -> Result<HashSet<String>, AppError> {
+    taken_values(db, "email_key", keys).await
+}
+
+/// Which of these external IDs an account already has.
+async fn taken_external_ids(db: &Db, ids: &[String]) -> Result<HashSet<String>, AppError> {
+    taken_values(db, "external_id", ids).await
+}
+
+/// The values of `column` (a uniquely indexed users column) that some account has.
+async fn taken_values(
+    db: &Db,
+    column: &str,
+    values: &[String],
+) -> Result<HashSet<String>, AppError> {
     let sql = format!(
-        "SELECT email_key FROM users WHERE {}",
-        in_json(db.backend(), "email_key")
+        "SELECT {column} FROM users WHERE {}",
+        in_json(db.backend(), column)
     );
     let mut taken = HashSet::new();
-    for chunk in keys.chunks(LOOKUP_BATCH) {
+    for chunk in values.chunks(LOOKUP_BATCH) {
         let json = serde_json::to_string(chunk).unwrap_or_default();
         taken.extend(
             sqlx::query_scalar::<_, String>(&sql)
                 .bind(json)
                 .fetch_all(db.pool())
                 .await
-                .map_err(db_failure("checking emails"))?,
+                .map_err(db_failure("checking emails and external IDs"))?,
         );
     }
     Ok(taken)

@@ -113,32 +113,64 @@ pub fn plan_rows(
         .collect()
 }
 
-/// After a race (another import or a new account took an email between checking and
-/// writing): the rows that would have created a now-taken email fail as the preview would
-/// have said it.
-pub fn fail_taken_emails(
+/// What other accounts took between checking and writing (another import, Add user): email
+/// keys and external IDs.
+#[derive(Debug, Default)]
+pub struct TakenMeanwhile {
+    pub email_keys: HashSet<String>,
+    pub external_ids: HashSet<String>,
+}
+
+/// After a race: the rows that would have created a now-taken email or external ID fail as the
+/// preview would have said it, on that column.
+pub fn fail_taken(
     report: &ImportReport,
     rows: Vec<PlannedRow>,
-    now_taken: &HashSet<String>,
+    taken: &TakenMeanwhile,
 ) -> Vec<PlannedRow> {
-    let email_column = report
-        .columns
-        .iter()
-        .find(|c| c.field == ImportField::Email)
-        .map(|c| c.column);
+    let column_of = |field: ImportField| {
+        report
+            .columns
+            .iter()
+            .find(|c| c.field == field)
+            .map(|c| c.column)
+    };
     rows.into_iter()
-        .map(|row| match &row.plan {
-            RowPlan::Create(user) if now_taken.contains(&user.email.key()) => PlannedRow {
-                plan: RowPlan::Fail(vec![ImportIssue::cell(
-                    row.line,
-                    email_column,
+        .map(|row| {
+            let RowPlan::Create(user) = &row.plan else {
+                return row;
+            };
+            let failure = if taken.email_keys.contains(&user.email.key()) {
+                Some((
                     ImportField::Email,
                     ImportIssueCode::Field(IssueCode::EmailAlreadyUsed),
-                    &row.email,
-                )]),
-                ..row
-            },
-            _ => row,
+                    row.email.clone(),
+                ))
+            } else {
+                user.external_id
+                    .as_ref()
+                    .filter(|id| taken.external_ids.contains(*id))
+                    .map(|id| {
+                        (
+                            ImportField::ExternalId,
+                            ImportIssueCode::ExternalIdTaken,
+                            id.clone(),
+                        )
+                    })
+            };
+            match failure {
+                Some((field, code, value)) => PlannedRow {
+                    plan: RowPlan::Fail(vec![ImportIssue::cell(
+                        row.line,
+                        column_of(field),
+                        field,
+                        code,
+                        &value,
+                    )]),
+                    ..row
+                },
+                None => row,
+            }
         })
         .collect()
 }
@@ -148,6 +180,16 @@ pub fn emails_to_create(rows: &[PlannedRow]) -> Vec<String> {
     rows.iter()
         .filter_map(|row| match &row.plan {
             RowPlan::Create(user) => Some(user.email.key()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The external IDs rows would create (for checking which were taken meanwhile).
+pub fn external_ids_to_create(rows: &[PlannedRow]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|row| match &row.plan {
+            RowPlan::Create(user) => user.external_id.clone(),
             _ => None,
         })
         .collect()
@@ -300,8 +342,12 @@ mod tests {
     }
 
     #[test]
-    fn a_race_turns_creates_of_now_taken_emails_into_email_failures() {
-        let report = report(&["A\tOne\ta@example.com\t", "B\tTwo\tb@example.com\t"]);
+    fn a_race_turns_creates_of_now_taken_emails_and_external_ids_into_failures_on_their_column() {
+        let report = report(&[
+            "A\tOne\ta@example.com\t",
+            "B\tTwo\tb@example.com\t",
+            "C\tThree\tc@example.com\tE-9",
+        ]);
         let rows = plan_rows(
             &report,
             ImportMode::CreateOnly,
@@ -310,10 +356,14 @@ mod tests {
         );
         assert_eq!(
             emails_to_create(&rows),
-            vec!["a@example.com", "b@example.com"]
+            vec!["a@example.com", "b@example.com", "c@example.com"]
         );
-        let taken: HashSet<String> = ["b@example.com".to_string()].into();
-        let rows = fail_taken_emails(&report, rows, &taken);
+        assert_eq!(external_ids_to_create(&rows), vec!["E-9"]);
+        let taken = TakenMeanwhile {
+            email_keys: ["b@example.com".to_string()].into(),
+            external_ids: ["E-9".to_string()].into(),
+        };
+        let rows = fail_taken(&report, rows, &taken);
         assert!(matches!(rows[0].plan, RowPlan::Create(_)));
         assert_eq!(
             failure(&rows[1].plan),
@@ -324,5 +374,13 @@ mod tests {
             )
         );
         assert_eq!(rows[1].email, "b@example.com");
+        assert_eq!(
+            failure(&rows[2].plan),
+            (
+                Some(ImportField::ExternalId),
+                Some(3),
+                ImportIssueCode::ExternalIdTaken
+            )
+        );
     }
 }
