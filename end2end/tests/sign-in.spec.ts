@@ -31,6 +31,15 @@ test.describe("without JavaScript", () => {
     await expect(page).toHaveURL(/\/admin\/users$/);
     await expect(page.getByRole("heading", { name: "All users" })).toBeVisible();
   });
+
+  test("a plain form post returns to the page that asked for sign-in", async ({ page }) => {
+    await page.goto("/admin/organizations");
+    await expect(page).toHaveURL(/\/login\?next=/);
+    await page.getByLabel("Email").fill(ADMIN_EMAIL);
+    await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/admin\/organizations$/);
+  });
 });
 
 test("signing out ends the session", async ({ page }) => {

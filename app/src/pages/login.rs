@@ -25,7 +25,9 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="notice">"You were signed out because you were idle."</p>
             </Show>
             <ActionForm action>
-                <input type="hidden" name="next" prop:value=next/>
+                // An attribute, not a property: the server renders it, so a form posted before
+                // the wasm loads (or without it) still returns to the page asked for.
+                <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="login-email">"Email"</label>
                     <input id="login-email" name="email" type="email" required=true autocomplete="username" maxlength="64"/>
