@@ -2,7 +2,10 @@
 
 mod support;
 
-use app::import::{ImportMode, ImportOptions, ImportRequest, InvalidRows, RowOutcomeKind};
+use app::import::{
+    ImportMode, ImportOptions, ImportRequest, ImportResult, ImportRowResult, InvalidRows,
+    RowOutcomeKind,
+};
 use app::import::{MappingChoice, SourceRow, Table};
 use app::model::UserKind;
 use app::server::context::Actor;
@@ -235,6 +238,31 @@ async fn idempotent(db: Db) {
     assert_eq!(count(&db, "import_jobs").await, 1);
 }
 
+/// Commits a prepared import as a new job (the request's own run), as `imports::run` would.
+async fn commit_as_new_job(
+    db: &Db,
+    req: &ImportRequest,
+    prepared: imports::Prepared,
+    actor: &Actor<'_>,
+) -> ImportResult {
+    let context = imports::CommitContext {
+        record: imports::JobRecord::New,
+        actor,
+        public_base_url: BASE,
+        now: NOW,
+        control: &imports::JobControl::default(),
+    };
+    imports::commit(db, req, prepared, &context).await.unwrap()
+}
+
+fn failed_rows(result: &ImportResult) -> Vec<&ImportRowResult> {
+    result
+        .rows
+        .iter()
+        .filter(|r| r.outcome == RowOutcomeKind::Failed)
+        .collect()
+}
+
 async fn external_id_race(db: Db) {
     let (admin_id, org) = setup(&db).await;
     let actor = Actor {
@@ -273,22 +301,9 @@ async fn external_id_race(db: Db) {
         1
     );
     let users_before = count(&db, "users").await;
-    let context = imports::CommitContext {
-        record: imports::JobRecord::New,
-        actor: &actor,
-        public_base_url: BASE,
-        now: NOW,
-        control: &imports::JobControl::default(),
-    };
-    let result = imports::commit(&db, &req, prepared, &context)
-        .await
-        .unwrap();
+    let result = commit_as_new_job(&db, &req, prepared, &actor).await;
     assert!(result.failed);
-    let failed: Vec<_> = result
-        .rows
-        .iter()
-        .filter(|r| r.outcome == RowOutcomeKind::Failed)
-        .collect();
+    let failed = failed_rows(&result);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].line, 3);
     assert_eq!(
@@ -320,22 +335,9 @@ async fn race_after_prepare(db: Db) {
     )
     .await;
     let users_before = count(&db, "users").await;
-    let context = imports::CommitContext {
-        record: imports::JobRecord::New,
-        actor: &actor,
-        public_base_url: BASE,
-        now: NOW,
-        control: &imports::JobControl::default(),
-    };
-    let result = imports::commit(&db, &req, prepared, &context)
-        .await
-        .unwrap();
+    let result = commit_as_new_job(&db, &req, prepared, &actor).await;
     assert!(result.failed);
-    let failed: Vec<_> = result
-        .rows
-        .iter()
-        .filter(|r| r.outcome == RowOutcomeKind::Failed)
-        .collect();
+    let failed = failed_rows(&result);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].line, 501);
     assert_eq!(

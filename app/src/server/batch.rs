@@ -7,6 +7,7 @@
 //! SQLite, 28 s on PostgreSQL). One parameter per statement has no such cost, so a statement
 //! carries thousands of rows; the data still never touches the SQL text.
 
+use super::db::Backend;
 use serde::ser::{Serialize, Serializer};
 use sqlx::{Any, Transaction};
 
@@ -40,6 +41,21 @@ impl Serialize for Value {
 /// statement's JSON stays a few megabytes (measured: see `ARCHITECTURE.md`).
 pub const ROWS_PER_STATEMENT: usize = 5_000;
 
+/// Values as the one JSON parameter the statements here take.
+pub fn json<T: Serialize + ?Sized>(values: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(values).map_err(|error| sqlx::Error::Encode(Box::new(error)))
+}
+
+/// `column IN (…)` over the JSON array of text values bound as `$1`.
+pub fn in_json(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Postgres => {
+            format!("{column} IN (SELECT jsonb_array_elements_text($1::jsonb))")
+        }
+        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each($1))"),
+    }
+}
+
 /// Which database the transaction talks to (the SQL that unpacks the rows differs).
 fn is_postgres(tx: &Transaction<'static, Any>) -> bool {
     tx.backend_name().eq_ignore_ascii_case("postgresql")
@@ -61,8 +77,7 @@ pub async fn insert(
     let sql = statement(is_postgres(tx), table, columns, first, suffix);
     let mut returned = Vec::new();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let json =
-            serde_json::to_string(chunk).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+        let json = json(chunk)?;
         returned.extend(sqlx::query(&sql).bind(json).fetch_all(&mut **tx).await?);
     }
     Ok(returned)

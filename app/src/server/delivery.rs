@@ -343,7 +343,7 @@ async fn mint_tokens(
              RETURNING id"
         }
     };
-    let json = serde_json::to_string(rows).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+    let json = batch::json(rows)?;
     let updated = sqlx::query(sql)
         .bind(json)
         .bind(now)

@@ -24,6 +24,7 @@ pub use commit::{commit, CommitContext, JobRecord};
 pub use control::JobControl;
 pub use history::{history, job_summary, load_result, stored_result};
 
+use super::batch;
 use super::db::Backend;
 use super::failure::db_failure;
 use super::{context::Actor, organizations, roles, Db};
@@ -133,7 +134,11 @@ pub async fn prepare_observed(
                         }
                         !control.is_cancelled()
                     });
-                let keys = email_keys(&request.table, &report);
+                // The second run only refines the report; the keys are the first run's.
+                let keys = match observed {
+                    true => email_keys(&request.table, &report),
+                    false => Vec::new(),
+                };
                 (report, keys)
             })
             .await
@@ -180,16 +185,6 @@ pub async fn prepare_observed(
 /// Values per set-based lookup (one JSON parameter each).
 const LOOKUP_BATCH: usize = 10_000;
 
-/// `column IN (<these values>)`, the values carried as one JSON parameter.
-fn in_json(backend: Backend, column: &str) -> String {
-    match backend {
-        Backend::Postgres => {
-            format!("{column} IN (SELECT jsonb_array_elements_text($1::jsonb))")
-        }
-        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each($1))"),
-    }
-}
-
 /// The accounts with one of these email keys or external IDs (each looked up through its
 /// unique index).
 async fn existing_users(
@@ -202,11 +197,10 @@ async fn existing_users(
     for (column, values) in [("email_key", email_keys), ("external_id", external_ids)] {
         let sql = format!(
             "SELECT id, kind, email_key, external_id FROM users WHERE {}",
-            in_json(backend, column)
+            batch::in_json(backend, column)
         );
         for chunk in values.chunks(LOOKUP_BATCH) {
-            let json = serde_json::to_string(chunk)
-                .map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+            let json = batch::json(chunk)?;
             for row in sqlx::query(&sql).bind(json).fetch_all(pool).await? {
                 let id: i64 = row.try_get("id")?;
                 let kind = UserKind::parse(row.try_get("kind")?).unwrap_or(UserKind::EndUser);
@@ -240,11 +234,11 @@ async fn taken_values(
 ) -> Result<HashSet<String>, AppError> {
     let sql = format!(
         "SELECT {column} FROM users WHERE {}",
-        in_json(db.backend(), column)
+        batch::in_json(db.backend(), column)
     );
     let mut taken = HashSet::new();
     for chunk in values.chunks(LOOKUP_BATCH) {
-        let json = serde_json::to_string(chunk).unwrap_or_default();
+        let json = batch::json(chunk).map_err(db_failure("checking emails and external IDs"))?;
         taken.extend(
             sqlx::query_scalar::<_, String>(&sql)
                 .bind(json)
