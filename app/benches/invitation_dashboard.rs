@@ -1,21 +1,30 @@
 //! Times the Invitations dashboard's and All users' queries with 100,000 users, on SQLite and,
 //! when TEST_DATABASE_URL is set, PostgreSQL: first and last pages, each filter, search, sorts,
 //! the counts per status and the per-import funnels. Prints the median of several runs.
-//! Run: `cargo bench -p app --features ssr --bench invitation_dashboard`.
+//! Run: `cargo bench -p app --features ssr --bench invitation_dashboard`;
+//! `USER_LIST_BENCH_USERS=1000000` for a million users.
 
 use app::model::{InvitationStatus, UserFilter, UserKind, UserSort};
 use app::server::{invitation_dashboard, user_query, users, Db};
 use std::time::Instant;
 
-const USERS: i64 = 100_000;
 const NOW: i64 = 1_800_000_000;
 const RUNS: usize = 5;
 
 #[tokio::main]
 async fn main() {
+    let users: i64 = std::env::var("USER_LIST_BENCH_USERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let dir = std::env::temp_dir().join(format!("bulk-import-dash-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    measure("SQLite", &format!("sqlite://{}/bench.db", dir.display())).await;
+    measure(
+        "SQLite",
+        &format!("sqlite://{}/bench.db", dir.display()),
+        users,
+    )
+    .await;
     let _ = std::fs::remove_dir_all(&dir);
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
@@ -31,7 +40,7 @@ async fn main() {
                 .rsplit_once('/')
                 .map(|(r, _)| r)
                 .unwrap_or(&admin_url);
-            measure("PostgreSQL", &format!("{root}/{name}")).await;
+            measure("PostgreSQL", &format!("{root}/{name}"), users).await;
             sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
                 .execute(admin.pool())
                 .await
@@ -42,9 +51,9 @@ async fn main() {
     }
 }
 
-/// 100,000 users: a fifth each pending, expired, registered, not invited and send failed;
+/// `users` users (100,000 by default): a fifth each pending, expired, registered, not invited and send failed;
 /// half end users across 50 organizations; the first 10,000 from 10 imports.
-async fn seed(db: &Db) {
+async fn seed(db: &Db, users: i64) {
     let pool = db.pool();
     sqlx::query(
         "INSERT INTO organizations (name, name_key, created_at) \
@@ -73,7 +82,7 @@ async fn seed(db: &Db) {
     sqlx::query(&format!(
         "INSERT INTO users (kind, first_name, last_name, email, email_key, organization_id, \
              invitation_status, invited_at, invitation_expires_at, import_job_id, search_text, created_at, updated_at) \
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {USERS}) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {users}) \
          SELECT CASE WHEN i % 2 = 0 THEN 'end_user' ELSE 'technician' END, \
                 'First' || (i % 997), 'Last' || (i % 1009), \
                 'person' || i || '@bench.example', 'person' || i || '@bench.example', \
@@ -90,7 +99,7 @@ async fn seed(db: &Db) {
     .await
     .expect("users");
     println!(
-        "  seeded {USERS} users in {:.1} s",
+        "  seeded {users} users in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     // End users are Requesters; every fifth of them (ids ending in 1) an Approver too.
@@ -108,12 +117,12 @@ async fn seed(db: &Db) {
     sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
 }
 
-async fn measure(backend: &str, url: &str) {
+async fn measure(backend: &str, url: &str, users: i64) {
     println!("{backend}:");
     let db = Db::connect(url).await.expect("connect");
     db.migrate().await.expect("migrate");
-    seed(&db).await;
-    let last_page = USERS / user_query::PAGE_SIZE;
+    seed(&db, users).await;
+    let last_page = users / user_query::PAGE_SIZE;
     let cases: Vec<(&str, UserFilter)> = vec![
         ("first page, by name", UserFilter::default()),
         (
@@ -209,7 +218,7 @@ async fn measure(backend: &str, url: &str) {
         let mut total = 0;
         for _ in 0..RUNS {
             let started = Instant::now();
-            let page = invitation_dashboard::page(db.pool(), &filter, NOW)
+            let page = invitation_dashboard::page(&db, &filter, NOW)
                 .await
                 .expect("page");
             times.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -286,7 +295,7 @@ async fn measure(backend: &str, url: &str) {
         let mut total = 0;
         for _ in 0..RUNS {
             let started = Instant::now();
-            (_, total) = users::list(db.pool(), &filter, NOW).await.expect("list");
+            (_, total) = users::list(&db, &filter, NOW).await.expect("list");
             times.push(started.elapsed().as_secs_f64() * 1000.0);
         }
         times.sort_by(f64::total_cmp);

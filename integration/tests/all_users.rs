@@ -20,7 +20,7 @@ on_both_databases! {
 }
 
 async fn list(db: &Db, filter: UserFilter) -> (Vec<UserSummary>, i64) {
-    users::list(db.pool(), &filter, NOW).await.unwrap()
+    users::list(db, &filter, NOW).await.unwrap()
 }
 
 fn emails(users: &[UserSummary]) -> Vec<&str> {
@@ -181,6 +181,66 @@ async fn all_users(db: Db) {
             assert_eq!(seen.len(), 122, "{sort:?} descending: {descending}");
         }
     }
+    // Next and Previous (keyset pages from a neighbour user) show exactly the numbered pages,
+    // for every sort both ways, walking forward from the first and back from the last.
+    for sort in UserSort::ALL {
+        for descending in [false, true] {
+            let mut by_number = Vec::new();
+            for page in 0..3 {
+                by_number.push(
+                    list(
+                        &db,
+                        UserFilter {
+                            page,
+                            ..sorted(sort, descending)
+                        },
+                    )
+                    .await
+                    .0,
+                );
+            }
+            let ids = |users: &[UserSummary]| users.iter().map(|u| u.id).collect::<Vec<_>>();
+            let mut at = UserFilter {
+                page: 0,
+                ..sorted(sort, descending)
+            };
+            for expected in &by_number {
+                let (users, _) = list(&db, at.clone()).await;
+                assert_eq!(
+                    ids(&users),
+                    ids(expected),
+                    "{sort:?} descending {descending}, forward page {}",
+                    at.page
+                );
+                at = at.next_page(users.last().unwrap().id);
+            }
+            let mut at = sorted(sort, descending).on_page(2);
+            for expected in by_number.iter().rev() {
+                let (users, _) = list(&db, at.clone()).await;
+                assert_eq!(
+                    ids(&users),
+                    ids(expected),
+                    "{sort:?} descending {descending}, backward page {}",
+                    at.page
+                );
+                at = at.previous_page(users.first().unwrap().id);
+            }
+        }
+    }
+    // A cursor naming a user that is gone falls back to the page number.
+    let gone = UserFilter {
+        cursor: Some(app::model::PageCursor::After(999_999)),
+        page: 1,
+        ..UserFilter::default()
+    };
+    assert_eq!(
+        list(&db, gone).await.0.first().map(|u| u.id),
+        list(&db, UserFilter::default().on_page(1))
+            .await
+            .0
+            .first()
+            .map(|u| u.id)
+    );
     let (past_the_end, total) = list(
         &db,
         UserFilter {
@@ -239,7 +299,7 @@ async fn bulk_actions(db: Db) {
             let confirmed = match &target {
                 BulkTarget::Selected(ids) => ids.len(),
                 BulkTarget::Matching(filter) => {
-                    users::list(db.pool(), filter, NOW).await.unwrap().1 as usize
+                    users::list(&db, filter, NOW).await.unwrap().1 as usize
                 }
             };
             bulk_user_actions::run(
@@ -262,7 +322,7 @@ async fn bulk_actions(db: Db) {
     };
     let approvers = |db: Db| async move {
         users::list(
-            db.pool(),
+            &db,
             &UserFilter {
                 role_id: Some(approver),
                 ..UserFilter::default()
@@ -347,10 +407,7 @@ async fn bulk_actions(db: Db) {
     assert_eq!((outcome.done, outcome.skipped), (20, 0));
     assert_eq!(count(&db, "invitations").await, 20);
     assert_eq!(
-        users::list(db.pool(), &not_invited_of_acme, NOW)
-            .await
-            .unwrap()
-            .1,
+        users::list(&db, &not_invited_of_acme, NOW).await.unwrap().1,
         0
     );
 }

@@ -74,7 +74,7 @@ async fn dashboard(db: Db) {
     .await;
     // Three invitation emails wait for the sender; once it ran, none.
     let waiting = |db: Db| async move {
-        invitation_dashboard::page(db.pool(), &UserFilter::default(), NOW)
+        invitation_dashboard::page(&db, &UserFilter::default(), NOW)
             .await
             .unwrap()
             .emails_waiting
@@ -101,11 +101,7 @@ async fn dashboard(db: Db) {
         .unwrap();
     let page = |filter: UserFilter, now: i64| {
         let db = db.clone();
-        async move {
-            invitation_dashboard::page(db.pool(), &filter, now)
-                .await
-                .unwrap()
-        }
+        async move { invitation_dashboard::page(&db, &filter, now).await.unwrap() }
     };
 
     let all = page(UserFilter::default(), NOW + 30).await;

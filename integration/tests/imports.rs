@@ -107,7 +107,7 @@ async fn creates_everything(db: Db) {
         (3, 0)
     );
     let of_job = app::server::invitation_dashboard::page(
-        db.pool(),
+        &db,
         &app::model::UserFilter {
             import_job_id: result.job_id,
             ..Default::default()

@@ -209,7 +209,7 @@ async fn listing(db: Db) {
     .await
     .unwrap();
     let everyone = UserFilter::default();
-    let (page, total) = users::list(db.pool(), &everyone, NOW).await.unwrap();
+    let (page, total) = users::list(&db, &everyone, NOW).await.unwrap();
     assert_eq!(total, 2);
     assert_eq!(page[0].last_name, "Tech");
     assert_eq!(page[0].invitation, InvitationStatus::Registered);
@@ -224,7 +224,7 @@ async fn listing(db: Db) {
         organization_id: Some(org),
         ..UserFilter::default()
     };
-    let (only_org, total) = users::list(db.pool(), &in_org, NOW).await.unwrap();
+    let (only_org, total) = users::list(&db, &in_org, NOW).await.unwrap();
     assert_eq!((only_org.len(), total), (1, 1));
 }
 
@@ -253,9 +253,7 @@ async fn create_admin(db: Db) {
         .unwrap();
     assert!(password.len() >= 12);
     assert!(cli::any_admin_exists(&db).await.unwrap());
-    let (page, _) = users::list(db.pool(), &UserFilter::default(), NOW)
-        .await
-        .unwrap();
+    let (page, _) = users::list(&db, &UserFilter::default(), NOW).await.unwrap();
     assert_eq!(page[0].invitation, InvitationStatus::Registered);
     assert!(
         cli::create_admin(&db, "ROOT@example.com", "Root", "Admin", None)

@@ -76,7 +76,7 @@ pub async fn mailbox() -> Result<MailboxView, AppError> {
 pub async fn load_invitations(filter: UserFilter) -> Result<InvitationsPage, AppError> {
     use crate::server::{clock, context, invitation_dashboard};
     let (state, _) = context::require_admin().await?;
-    invitation_dashboard::page(state.db.pool(), &filter, clock::now()).await
+    invitation_dashboard::page(&state.db, &filter, clock::now()).await
 }
 
 /// Each recent import job's funnel (counts per status of the users it created).

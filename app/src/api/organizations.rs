@@ -22,7 +22,7 @@ pub async fn get_organization(id: i64, page: i64) -> Result<OrganizationDetail, 
         page,
         ..crate::model::UserFilter::default()
     };
-    let (end_users, _) = users::list(state.db.pool(), &filter, clock::now()).await?;
+    let (end_users, _) = users::list(&state.db, &filter, clock::now()).await?;
     Ok(OrganizationDetail {
         id,
         name,

@@ -20,8 +20,11 @@ pub struct UserPage {
 pub async fn list_users(filter: UserFilter) -> Result<UserPage, AppError> {
     use crate::server::{clock, context, users};
     let (state, _) = context::require_admin().await?;
-    let filter = filter.on_page(filter.page);
-    let (list, total) = users::list(state.db.pool(), &filter, clock::now()).await?;
+    let filter = UserFilter {
+        page: crate::model::clamp_page(filter.page),
+        ..filter
+    };
+    let (list, total) = users::list(&state.db, &filter, clock::now()).await?;
     Ok(UserPage {
         users: list,
         total,

@@ -16,6 +16,7 @@ mod text_field;
 mod user_filters;
 pub(crate) mod user_form;
 mod user_invitation_actions;
+mod user_list_pager;
 mod users_actions;
 mod users_table;
 
@@ -34,5 +35,6 @@ pub use text_field::TextField;
 pub use user_filters::{FilterChoices, UserFilters};
 pub use user_form::{UserForm, UserFormSubmit};
 pub use user_invitation_actions::UserInvitationActions;
+pub use user_list_pager::UserListPager;
 pub use users_actions::UsersActions;
 pub use users_table::UsersTable;

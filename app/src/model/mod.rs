@@ -14,7 +14,7 @@ pub use invitation::{
     InvitationActionResult, InvitationState, InvitationsPage, JobFunnel, MailboxMessage,
     MailboxView, SkippedUser, StatusCounts,
 };
-pub use user_filter::{UserFilter, UserSort, SEARCH_MAX_CHARS};
+pub use user_filter::{PageCursor, UserFilter, UserSort, SEARCH_MAX_CHARS};
 pub use user_settings::{UserSettings, DEFAULT_LANGUAGE, DEFAULT_SITE};
 pub use views::{
     CurrentUser, OrganizationDetail, OrganizationSummary, RoleInfo, UserDetail, UserSummary,

@@ -1,6 +1,8 @@
 //! Which users a list shows and in what order: the filters of All users and of the Invitations
 //! dashboard, one type for both, as they appear in the page's URL
-//! (`?status=pending&role=3&q=ann&sort=created&dir=desc&page=2`).
+//! (`?status=pending&role=3&q=ann&sort=created&dir=desc&page=2`). Next and Previous also name
+//! the user the page continues from (`&after=812` / `&before=760`), so a deep page is found
+//! from the indexes where that user sits instead of by counting every user before it.
 
 use super::{InvitationStatus, UserKind};
 use serde::{Deserialize, Serialize};
@@ -57,6 +59,14 @@ impl UserSort {
     }
 }
 
+/// Where a page starts: right after, or right before, a user of the neighbouring page (keyset
+/// paging). Without one, the page number alone places the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PageCursor {
+    After(i64),
+    Before(i64),
+}
+
 /// The longest search kept from a URL.
 pub const SEARCH_MAX_CHARS: usize = 100;
 
@@ -75,6 +85,7 @@ pub struct UserFilter {
     pub sort: UserSort,
     pub descending: bool,
     pub page: i64,
+    pub cursor: Option<PageCursor>,
 }
 
 impl UserFilter {
@@ -98,6 +109,9 @@ impl UserFilter {
                 .unwrap_or_default(),
             descending: get("dir").as_deref() == Some("desc"),
             page: super::clamp_page(number("page").unwrap_or(0)),
+            cursor: number("after")
+                .map(PageCursor::After)
+                .or_else(|| number("before").map(PageCursor::Before)),
         }
     }
 
@@ -131,6 +145,11 @@ impl UserFilter {
         if self.page > 0 {
             parts.push(("page", self.page.to_string()));
         }
+        match self.cursor {
+            Some(PageCursor::After(id)) => parts.push(("after", id.to_string())),
+            Some(PageCursor::Before(id)) => parts.push(("before", id.to_string())),
+            None => {}
+        }
         parts
             .iter()
             .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
@@ -138,12 +157,34 @@ impl UserFilter {
             .join("&")
     }
 
-    /// The same filters on another page.
+    /// The same filters on another page, placed by its number.
     pub fn on_page(&self, page: i64) -> UserFilter {
         UserFilter {
             page: super::clamp_page(page),
+            cursor: None,
             ..self.clone()
         }
+    }
+
+    /// The page after this one, which starts after `last_id`, this page's last user.
+    pub fn next_page(&self, last_id: i64) -> UserFilter {
+        UserFilter {
+            cursor: Some(PageCursor::After(last_id)),
+            ..self.on_page(self.page + 1)
+        }
+    }
+
+    /// The page before this one, which ends before `first_id`, this page's first user.
+    pub fn previous_page(&self, first_id: i64) -> UserFilter {
+        UserFilter {
+            cursor: Some(PageCursor::Before(first_id)),
+            ..self.on_page(self.page - 1)
+        }
+    }
+
+    /// The same filters from their first page (after a filter changes).
+    pub fn first_page(&self) -> UserFilter {
+        self.on_page(0)
     }
 
     /// Sorted by `sort`: ascending first, descending when already sorted by it ascending;
@@ -152,8 +193,7 @@ impl UserFilter {
         UserFilter {
             sort,
             descending: self.sort == sort && !self.descending,
-            page: 0,
-            ..self.clone()
+            ..self.first_page()
         }
     }
 
@@ -197,6 +237,7 @@ mod tests {
             sort: UserSort::Created,
             descending: true,
             page: 2,
+            cursor: Some(PageCursor::After(812)),
         };
         let query = filter.to_query();
         assert!(query.contains("q=ann%20%26%20bo"), "{query}");
@@ -242,5 +283,31 @@ mod tests {
                 .descending
         );
         assert!(!by_email.sorted_by(UserSort::Created).descending);
+    }
+
+    #[test]
+    fn next_and_previous_name_the_user_they_continue_from_and_a_numbered_page_does_not() {
+        let page = UserFilter {
+            search: "ann".into(),
+            page: 4,
+            ..UserFilter::default()
+        };
+        let next = page.next_page(900);
+        assert_eq!((next.page, next.cursor), (5, Some(PageCursor::After(900))));
+        let previous = next.previous_page(901);
+        assert_eq!(
+            (previous.page, previous.cursor),
+            (4, Some(PageCursor::Before(901)))
+        );
+        assert!(previous.to_query().ends_with("page=4&before=901"));
+        assert_eq!(next.on_page(9).cursor, None);
+        assert_eq!(next.sorted_by(UserSort::Email).cursor, None);
+        assert_eq!(
+            next.first_page(),
+            UserFilter {
+                search: "ann".into(),
+                ..UserFilter::default()
+            }
+        );
     }
 }

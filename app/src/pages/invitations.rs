@@ -4,7 +4,7 @@ use crate::api::invitations::{
 use crate::components::invitations::{
     ImportFunnels, InvitationCommand, InvitationOutcome, InvitationsTable, StatusCountsBar,
 };
-use crate::components::{poll_every, ErrorNotice, FilterChoices, UserFilters};
+use crate::components::{poll_every, ErrorNotice, FilterChoices, UserFilters, UserListPager};
 use crate::model::UserFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -89,9 +89,8 @@ pub fn InvitationsPage() -> impl IntoView {
                 match page {
                     Ok(page) => {
                         let f = filter.get_untracked();
-                        let pages = ((page.total + page.page_size - 1) / page.page_size).max(1);
-                        let previous = (f.page > 0).then(|| UserFilter { page: f.page - 1, ..f.clone() }.to_query());
-                        let next = (f.page + 1 < pages).then(|| UserFilter { page: f.page + 1, ..f.clone() }.to_query());
+                        let ends = page.users.first().zip(page.users.last()).map(|(f, l)| (f.id, l.id));
+                        let (total, page_size) = (page.total, page.page_size);
                         view! {
                             <StatusCountsBar counts=page.counts filter=f.clone()/>
                             <p class="muted outbox-waiting" data-testid="emails-waiting">{waiting_text(page.emails_waiting)}</p>
@@ -105,11 +104,7 @@ pub fn InvitationsPage() -> impl IntoView {
                                 </div>
                                 <InvitationsTable users=page.users selection on_command/>
                             </form>
-                            <nav class="pager" aria-label="Pages">
-                                {previous.map(|q| view! { <a href=format!("?{q}")>"← Previous"</a> })}
-                                <span>{format!("Page {} of {}", f.page + 1, pages)}</span>
-                                {next.map(|q| view! { <a href=format!("?{q}")>"Next →"</a> })}
-                            </nav>
+                            <UserListPager filter=f.clone() total page_size ends/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),

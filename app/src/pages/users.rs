@@ -1,7 +1,7 @@
 use crate::api::users::list_users;
 use crate::components::{
     poll_every, BulkUserActions, ErrorNotice, FilterChoices, ImportUsersModal, UserFilters,
-    UsersActions, UsersTable,
+    UserListPager, UsersActions, UsersTable,
 };
 use crate::model::{count_of, UserFilter, UserKind};
 use leptos::prelude::*;
@@ -71,8 +71,6 @@ pub fn UsersPage() -> impl IntoView {
             {move || users.get().map(|result| match result {
                 Ok(data) => {
                     let current = filter.get_untracked();
-                    let pages = (data.total + data.page_size - 1) / data.page_size;
-                    let shown = data.users.len();
                     let summary = if current.narrows() {
                         format!("{} match", count_of(data.total as usize, "user", "users"))
                     } else {
@@ -89,19 +87,15 @@ pub fn UsersPage() -> impl IntoView {
                     let bulk = view! {
                         <BulkUserActions selection all_matching filter=current.clone() total=data.total roles message=bulk_message on_done=refresh/>
                     };
-                    let pager = current.clone();
-                    let page_link = move |page: i64| format!("?{}", pager.on_page(page).to_query());
+                    let ends = data.users.first().zip(data.users.last()).map(|(f, l)| (f.id, l.id));
+                    let (total, page_size) = (data.total, data.page_size);
                     view! {
                         <p class="muted" role="status">{summary}</p>
                         <UsersActions selection/>
                         {bulk}
                         <UsersTable users=data.users caption="All users" selection sorting=current.clone()
                             empty/>
-                        <nav class="pager" aria-label="Pages">
-                            {(data.page > 0).then(|| view! { <a href=page_link(data.page - 1)>"← Previous"</a> })}
-                            <span>{format!("Page {} of {}", data.page + 1, pages.max(1))}</span>
-                            {(data.page + 1 < pages && shown > 0).then(|| view! { <a href=page_link(data.page + 1)>"Next →"</a> })}
-                        </nav>
+                        <UserListPager filter=current total page_size ends/>
                     }.into_any()
                 }
                 Err(error) => view! { <ErrorNotice error/> }.into_any(),

@@ -30,7 +30,7 @@ fn list_changed(now: usize, confirmed: usize) -> AppError {
 pub async fn resolve(db: &Db, target: &BulkTarget, now: i64) -> Result<Vec<i64>, AppError> {
     match target {
         BulkTarget::Selected(ids) => Ok(ids.clone()),
-        BulkTarget::Matching(filter) => user_query::ids(db.pool(), filter, now)
+        BulkTarget::Matching(filter) => user_query::ids(db, filter, now)
             .await
             .map_err(db_failure("finding the matching users")),
     }

@@ -6,7 +6,7 @@
 use crate::error::AppError;
 use crate::server::failure::db_failure;
 
-use super::user_query;
+use super::{user_query, Db};
 use crate::model::{
     InvitationStatus, InvitationsPage, JobFunnel, StatusCounts, UserFilter, UserKind,
 };
@@ -16,22 +16,15 @@ use sqlx::{AnyPool, Row};
 pub const FUNNEL_JOBS: i64 = 20;
 
 /// One page of users matching the filters, the number matching, and the counts per status.
-pub async fn page(
-    pool: &AnyPool,
-    filter: &UserFilter,
-    now: i64,
-) -> Result<InvitationsPage, AppError> {
-    page_of(pool, filter, now)
+pub async fn page(db: &Db, filter: &UserFilter, now: i64) -> Result<InvitationsPage, AppError> {
+    page_of(db, filter, now)
         .await
         .map_err(db_failure("loading invitations"))
 }
 
-async fn page_of(
-    pool: &AnyPool,
-    filter: &UserFilter,
-    now: i64,
-) -> Result<InvitationsPage, sqlx::Error> {
-    let (users, total) = user_query::page(pool, filter, now).await?;
+async fn page_of(db: &Db, filter: &UserFilter, now: i64) -> Result<InvitationsPage, sqlx::Error> {
+    let pool = db.pool();
+    let (users, total) = user_query::page(db, filter, now).await?;
     Ok(InvitationsPage {
         users,
         total,

@@ -3,9 +3,10 @@
 //! is stored there, see migration 0003; Expired is a pending row past its expiry); a page's
 //! ids are found from the indexes first and only those rows are joined and read.
 
+use super::db::{Backend, Db};
 use super::users::{attach_role_names, summary_from_row, SUMMARY_COLUMNS, SUMMARY_JOINS};
-use crate::model::{InvitationStatus, UserFilter, UserSort, UserSummary};
-use sqlx::{AnyPool, Row};
+use crate::model::{InvitationStatus, PageCursor, UserFilter, UserSort, UserSummary};
+use sqlx::Row;
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -19,8 +20,25 @@ fn next(binds: &mut Vec<Bind>, value: Bind) -> String {
     format!("${}", binds.len())
 }
 
+/// The shortest search SQLite's trigram index (`users_search`, migration 0011) can serve.
+const TRIGRAM: usize = 3;
+
 /// `WHERE ...` for the filters over `users u`; `$1` is always now.
-pub(crate) fn where_clause(filter: &UserFilter, now: i64) -> (String, Vec<Bind>) {
+pub(crate) fn where_clause(filter: &UserFilter, now: i64, backend: Backend) -> (String, Vec<Bind>) {
+    let (conditions, binds) = conditions(filter, now, backend);
+    (where_of(&conditions), binds)
+}
+
+fn where_of(conditions: &[String]) -> String {
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    }
+}
+
+/// The filters' conditions over `users u` and their parameters; `$1` is always now.
+fn conditions(filter: &UserFilter, now: i64, backend: Backend) -> (Vec<String>, Vec<Bind>) {
     let mut conditions = Vec::new();
     let mut binds = vec![Bind::Int(now)];
     match filter.status {
@@ -54,16 +72,23 @@ pub(crate) fn where_clause(filter: &UserFilter, now: i64) -> (String, Vec<Bind>)
         conditions.push(format!("u.import_job_id = {p}"));
     }
     if !filter.search.is_empty() {
-        let pattern = format!("%{}%", escape_like(&filter.search.to_lowercase()));
-        let p = next(&mut binds, Bind::Text(pattern));
-        conditions.push(format!("u.search_text LIKE {p} ESCAPE '\\'"));
+        let search = filter.search.to_lowercase();
+        if backend == Backend::Sqlite && search.chars().count() >= TRIGRAM {
+            // One FTS5 phrase: the trigram tokenizer matches it as a substring; inside the
+            // quotes every character is literal but the quote itself, which is doubled.
+            let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+            let p = next(&mut binds, Bind::Text(phrase));
+            conditions.push(format!(
+                "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH {p})"
+            ));
+        } else {
+            // PostgreSQL's trigram index (migration 0009) serves this LIKE.
+            let pattern = format!("%{}%", escape_like(&search));
+            let p = next(&mut binds, Bind::Text(pattern));
+            conditions.push(format!("u.search_text LIKE {p} ESCAPE '\\'"));
+        }
     }
-    let clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
-    (clause, binds)
+    (conditions, binds)
 }
 
 fn escape_like(text: &str) -> String {
@@ -72,36 +97,139 @@ fn escape_like(text: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// `ORDER BY` columns, each ending in the id so every order is total (stable pages). Users
-/// without a value in a nullable column (no organization, never invited) come last either way,
-/// on both databases (SQLite puts NULLs first, PostgreSQL last).
-fn order_by(sort: UserSort, descending: bool) -> String {
-    let (empty_last, columns): (Option<&str>, &[&str]) = match sort {
-        UserSort::Name => (None, &["u.last_name", "u.first_name", "u.id"]),
-        UserSort::Email => (None, &["u.email_key", "u.id"]),
-        UserSort::Kind => (None, &["u.kind", "u.last_name", "u.first_name", "u.id"]),
-        UserSort::Organization => (
-            Some("o.name"),
-            &["o.name", "u.last_name", "u.first_name", "u.id"],
-        ),
-        UserSort::Status => (
-            None,
-            &[
-                "u.invitation_status",
-                "COALESCE(u.invitation_expires_at, 0)",
-                "u.id",
-            ],
-        ),
-        UserSort::InvitedAt => (Some("u.invited_at"), &["u.invited_at", "u.id"]),
-        UserSort::Created => (None, &["u.created_at", "u.id"]),
+/// One term of an order: an expression over `users u` (and `organizations o`), and whether it
+/// is text (to bind a cursor's value back as text) or an integer.
+struct Key {
+    expr: String,
+    text: bool,
+}
+
+fn key(expr: &str, text: bool) -> Key {
+    Key {
+        expr: expr.to_string(),
+        text,
+    }
+}
+
+/// The order's terms, each list ending in the id so every order is total (stable pages). A
+/// nullable column (no organization, never invited) is read as a flag that puts users without
+/// a value last either way, on both databases, then the value: so every term sorts in the
+/// same direction and a page can start after a user with one row-value comparison.
+fn keys(sort: UserSort, descending: bool) -> Vec<Key> {
+    let empty_last = |column: &str| {
+        let (empty, set) = if descending { (0, 1) } else { (1, 0) };
+        key(
+            &format!("CAST(CASE WHEN {column} IS NULL THEN {empty} ELSE {set} END AS BIGINT)"),
+            false,
+        )
     };
+    let name = || [key("u.last_name", true), key("u.first_name", true)];
+    let mut keys: Vec<Key> = match sort {
+        UserSort::Name => name().into(),
+        UserSort::Email => vec![key("u.email_key", true)],
+        UserSort::Kind => std::iter::once(key("u.kind", true)).chain(name()).collect(),
+        UserSort::Organization => [empty_last("o.name"), key("COALESCE(o.name, '')", true)]
+            .into_iter()
+            .chain(name())
+            .collect(),
+        UserSort::Status => vec![
+            key("u.invitation_status", true),
+            key("COALESCE(u.invitation_expires_at, 0)", false),
+        ],
+        UserSort::InvitedAt => vec![
+            empty_last("u.invited_at"),
+            key("COALESCE(u.invited_at, 0)", false),
+        ],
+        UserSort::Created => vec![key("u.created_at", false)],
+    };
+    keys.push(key("u.id", false));
+    keys
+}
+
+fn order_by(keys: &[Key], descending: bool) -> String {
     let direction = if descending { " DESC" } else { "" };
-    empty_last
-        .map(|c| format!("CASE WHEN {c} IS NULL THEN 1 ELSE 0 END"))
-        .into_iter()
-        .chain(columns.iter().map(|c| format!("{c}{direction}")))
+    keys.iter()
+        .map(|k| format!("{}{direction}", k.expr))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The cursor user's values of the order's terms; None when that user is gone.
+async fn cursor_values(db: &Db, keys: &[Key], id: i64) -> Result<Option<Vec<Bind>>, sqlx::Error> {
+    let columns = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{} AS k{i}", k.expr))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT {columns} {SUMMARY_JOINS} WHERE u.id = $1");
+    let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await? else {
+        return Ok(None);
+    };
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let name = format!("k{i}");
+            Ok(if k.text {
+                Bind::Text(row.try_get(name.as_str())?)
+            } else {
+                Bind::Int(row.try_get(name.as_str())?)
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map(Some)
+}
+
+/// Which rows of the order a page's query reads.
+struct Window {
+    /// Read the order backwards (the page is reversed back afterwards).
+    backwards: bool,
+    /// Only rows past the cursor user's values, in the reading direction.
+    past: Option<Vec<Bind>>,
+    offset: i64,
+    limit: i64,
+}
+
+/// Where the filter's page lies. Next and Previous continue from a user of the neighbouring
+/// page (keyset paging: the indexes find it, however deep); a page reached by its number past
+/// the middle is counted from the end, so the last page is as quick as the first.
+async fn window(
+    db: &Db,
+    filter: &UserFilter,
+    keys: &[Key],
+    total: i64,
+) -> Result<Window, sqlx::Error> {
+    if let Some(cursor) = filter.cursor {
+        let (id, backwards) = match cursor {
+            PageCursor::After(id) => (id, false),
+            PageCursor::Before(id) => (id, true),
+        };
+        if let Some(values) = cursor_values(db, keys, id).await? {
+            return Ok(Window {
+                backwards,
+                past: Some(values),
+                offset: 0,
+                limit: PAGE_SIZE,
+            });
+        }
+    }
+    let offset = crate::model::clamp_page(filter.page) * PAGE_SIZE;
+    let limit = PAGE_SIZE.min(total - offset).max(0);
+    Ok(if offset * 2 > total {
+        Window {
+            backwards: true,
+            past: None,
+            offset: (total - offset - limit).max(0),
+            limit,
+        }
+    } else {
+        Window {
+            backwards: false,
+            past: None,
+            offset,
+            limit,
+        }
+    })
 }
 
 pub(crate) fn bind_all<'q>(
@@ -119,12 +247,41 @@ pub(crate) fn bind_all<'q>(
 
 /// The filter's page of users (with their role names) and how many users match in all.
 pub async fn page(
-    pool: &AnyPool,
+    db: &Db,
     filter: &UserFilter,
     now: i64,
 ) -> Result<(Vec<UserSummary>, i64), sqlx::Error> {
-    let (clause, binds) = where_clause(filter, now);
-    let order = order_by(filter.sort, filter.descending);
+    let pool = db.pool();
+    let (mut conditions, mut binds) = conditions(filter, now, db.backend());
+    let total = bind_all(
+        sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM users u {}",
+            where_of(&conditions)
+        )),
+        &binds,
+    )
+    .fetch_one(pool)
+    .await?
+    .try_get("n")?;
+    let keys = keys(filter.sort, filter.descending);
+    let window = window(db, filter, &keys, total).await?;
+    if window.limit == 0 {
+        return Ok((Vec::new(), total));
+    }
+    let reading_descending = filter.descending != window.backwards;
+    if let Some(values) = window.past {
+        let placeholders = values
+            .into_iter()
+            .map(|value| next(&mut binds, value))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let terms = keys.iter().map(|k| k.expr.as_str()).collect::<Vec<_>>();
+        let comparison = if reading_descending { "<" } else { ">" };
+        conditions.push(format!(
+            "({}) {comparison} ({placeholders})",
+            terms.join(", ")
+        ));
+    }
     // Only the organization order needs the organization's name to find the page's ids.
     let inner_join = match filter.sort {
         UserSort::Organization => "LEFT JOIN organizations o ON o.id = u.organization_id",
@@ -132,9 +289,13 @@ pub async fn page(
     };
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} WHERE u.id IN \
-         (SELECT u.id FROM users u {inner_join} {clause} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {}) \
-         ORDER BY {order}",
-        crate::model::clamp_page(filter.page) * PAGE_SIZE
+         (SELECT u.id FROM users u {inner_join} {} ORDER BY {} LIMIT {} OFFSET {}) \
+         ORDER BY {}",
+        where_of(&conditions),
+        order_by(&keys, reading_descending),
+        window.limit,
+        window.offset,
+        order_by(&keys, filter.descending),
     );
     let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(pool).await?;
     let mut users = rows
@@ -142,19 +303,16 @@ pub async fn page(
         .map(|r| summary_from_row(r, now))
         .collect::<Result<Vec<_>, _>>()?;
     attach_role_names(pool, &mut users).await?;
-    let count_sql = format!("SELECT COUNT(*) AS n FROM users u {clause}");
-    let total = bind_all(sqlx::query(&count_sql), &binds)
-        .fetch_one(pool)
-        .await?
-        .try_get("n")?;
     Ok((users, total))
 }
 
 /// The ids of every user matching the filter, for an action on all of them.
-pub async fn ids(pool: &AnyPool, filter: &UserFilter, now: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let (clause, binds) = where_clause(filter, now);
+pub async fn ids(db: &Db, filter: &UserFilter, now: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let (clause, binds) = where_clause(filter, now, db.backend());
     let sql = format!("SELECT u.id FROM users u {clause} ORDER BY u.id");
-    let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(pool).await?;
+    let rows = bind_all(sqlx::query(&sql), &binds)
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(|r| r.try_get("id")).collect()
 }
 
@@ -179,7 +337,7 @@ mod tests {
             search: "ann".into(),
             ..UserFilter::default()
         };
-        let (clause, binds) = where_clause(&filter, 100);
+        let (clause, binds) = where_clause(&filter, 100, Backend::Postgres);
         assert_eq!(binds.len(), 7);
         for n in 2..=7 {
             assert!(clause.contains(&format!("${n}")), "{clause}");
@@ -190,15 +348,37 @@ mod tests {
                 ..UserFilter::default()
             },
             100,
+            Backend::Sqlite,
         );
         assert!(expired.contains("invitation_expires_at <= $1") && binds.len() == 1);
+    }
+
+    #[test]
+    fn sqlite_searches_of_three_characters_or_more_use_the_trigram_index_as_one_phrase() {
+        let search = |text: &str| {
+            let filter = UserFilter {
+                search: text.into(),
+                ..UserFilter::default()
+            };
+            let (clause, binds) = where_clause(&filter, 100, Backend::Sqlite);
+            match &binds[1] {
+                Bind::Text(value) => (clause, value.clone()),
+                Bind::Int(_) => panic!("search binds text"),
+            }
+        };
+        let (clause, phrase) = search("Ann \"50%\"");
+        assert!(clause.contains("users_search MATCH $2"), "{clause}");
+        assert_eq!(phrase, "\"ann \"\"50%\"\"\"");
+        let (clause, pattern) = search("an");
+        assert!(clause.contains("LIKE $2"), "{clause}");
+        assert_eq!(pattern, "%an%");
     }
 
     #[test]
     fn every_order_ends_with_the_id_so_pages_never_overlap() {
         for sort in UserSort::ALL {
             for descending in [false, true] {
-                let order = order_by(sort, descending);
+                let order = order_by(&keys(sort, descending), descending);
                 assert!(
                     order.ends_with(if descending { "u.id DESC" } else { "u.id" }),
                     "{order}"

@@ -26,11 +26,11 @@ pub(crate) const SUMMARY_JOINS: &str =
 
 /// One page of the users the filter matches (see `user_query`), with how many match in all.
 pub async fn list(
-    pool: &AnyPool,
+    db: &Db,
     filter: &UserFilter,
     now: i64,
 ) -> Result<(Vec<UserSummary>, i64), AppError> {
-    user_query::page(pool, filter, now)
+    user_query::page(db, filter, now)
         .await
         .map_err(db_failure("loading users"))
 }

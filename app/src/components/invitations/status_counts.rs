@@ -7,7 +7,7 @@ pub fn StatusCountsBar(counts: StatusCounts, filter: UserFilter) -> impl IntoVie
     view! {
         <ul class="status-counts" aria-label="Users per invitation status">
             {InvitationStatus::ALL.iter().copied().map(|status| {
-                let link = UserFilter { status: Some(status), page: 0, ..filter.clone() };
+                let link = UserFilter { status: Some(status), ..filter.first_page() };
                 let current = filter.status == Some(status);
                 view! {
                     <li class=format!("count-card badge-{}", status.as_str()) class:current=current>
