@@ -197,6 +197,16 @@ impl UserFilter {
         }
     }
 
+    /// Whether both filters narrow the list the same way (whatever their order and page).
+    pub fn narrows_like(&self, other: &UserFilter) -> bool {
+        self.status == other.status
+            && self.kind == other.kind
+            && self.organization_id == other.organization_id
+            && self.role_id == other.role_id
+            && self.import_job_id == other.import_job_id
+            && self.search == other.search
+    }
+
     /// Whether anything narrows the list (sorting and paging do not).
     pub fn narrows(&self) -> bool {
         self.status.is_some()

@@ -6,7 +6,7 @@
 use crate::error::AppError;
 use crate::server::failure::db_failure;
 
-use super::{user_query, Db};
+use super::{user_counts, user_query, Db};
 use crate::model::{
     InvitationStatus, InvitationsPage, JobFunnel, StatusCounts, UserFilter, UserKind,
 };
@@ -29,7 +29,7 @@ async fn page_of(db: &Db, filter: &UserFilter, now: i64) -> Result<InvitationsPa
         users,
         total,
         page_size: user_query::PAGE_SIZE,
-        counts: counts_of(pool, now).await?,
+        counts: user_counts::per_status(db, now).await?,
         emails_waiting: emails_waiting(pool).await?,
     })
 }
@@ -63,19 +63,11 @@ fn read_counts(rows: &[sqlx::any::AnyRow]) -> Result<StatusCounts, sqlx::Error> 
     Ok(counts)
 }
 
-/// How many users are in each status, everyone counted.
-pub async fn counts(pool: &AnyPool, now: i64) -> Result<StatusCounts, AppError> {
-    counts_of(pool, now)
+/// How many users are in each status, everyone counted (from the kept counts).
+pub async fn counts(db: &Db, now: i64) -> Result<StatusCounts, AppError> {
+    user_counts::per_status(db, now)
         .await
         .map_err(db_failure("counting invitations"))
-}
-
-async fn counts_of(pool: &AnyPool, now: i64) -> Result<StatusCounts, sqlx::Error> {
-    let rows = sqlx::query(&format!("{COUNTS_BY_STATUS} GROUP BY u.invitation_status"))
-        .bind(now)
-        .fetch_all(pool)
-        .await?;
-    read_counts(&rows)
 }
 
 /// The newest import jobs that created users, each with its users' counts per status.

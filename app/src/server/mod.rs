@@ -27,6 +27,7 @@ pub mod security_headers;
 pub mod sessions;
 pub mod sign_in_throttle;
 pub mod tokens;
+pub mod user_counts;
 pub mod user_query;
 pub mod user_store;
 pub mod users;

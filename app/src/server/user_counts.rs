@@ -1,0 +1,141 @@
+//! How many users there are, read from the counts the database keeps per kind, organization
+//! and stored invitation status (`user_counts`, migration 0012, written by triggers on users —
+//! no Rust code writes it). Counting every user took about 100 ms on SQLite and 90–300 ms on
+//! PostgreSQL at a million users; these reads take a few rows. Expired is a pending user past
+//! their expiry, which no trigger can see happen: it is counted from the status index.
+
+use super::db::{Backend, Db};
+use crate::model::{InvitationStatus, StatusCounts, UserFilter, UserKind};
+use sqlx::Row;
+
+/// On PostgreSQL every statement that writes users appends its own rows (see the migration);
+/// past this many rows for one read they are folded into one row per group.
+const FOLD_AFTER_ROWS: i64 = 500;
+
+/// Users per stored status (`pending` still includes the expired) within a kind and an
+/// organization, each when given.
+async fn by_stored_status(
+    db: &Db,
+    kind: Option<UserKind>,
+    organization_id: Option<i64>,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let mut conditions = Vec::new();
+    if kind.is_some() {
+        conditions.push(format!("kind = ${}", conditions.len() + 1));
+    }
+    if organization_id.is_some() {
+        conditions.push(format!("organization_id = ${}", conditions.len() + 1));
+    }
+    let clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT invitation_status, CAST(SUM(n) AS BIGINT) AS n, COUNT(*) AS pieces \
+         FROM user_counts {clause} GROUP BY invitation_status"
+    );
+    let mut query = sqlx::query(&sql);
+    if let Some(kind) = kind {
+        query = query.bind(kind.as_str());
+    }
+    if let Some(org) = organization_id {
+        query = query.bind(org);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    let mut pieces = 0;
+    let mut counts = Vec::with_capacity(rows.len());
+    for row in rows {
+        pieces += row.try_get::<i64, _>("pieces")?;
+        counts.push((row.try_get("invitation_status")?, row.try_get("n")?));
+    }
+    if db.backend() == Backend::Postgres && pieces > FOLD_AFTER_ROWS {
+        fold(db).await?;
+    }
+    Ok(counts)
+}
+
+/// Folds PostgreSQL's appended rows into one per group, in one statement: rows appended
+/// meanwhile by transactions not yet committed are not seen, so not lost; two servers folding
+/// at once each fold only the rows they deleted.
+pub async fn fold(db: &Db) -> Result<(), sqlx::Error> {
+    if db.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    sqlx::query(
+        "WITH gone AS (DELETE FROM user_counts \
+             RETURNING kind, organization_id, invitation_status, n) \
+         INSERT INTO user_counts (kind, organization_id, invitation_status, n) \
+         SELECT kind, organization_id, invitation_status, SUM(n) FROM gone \
+         GROUP BY kind, organization_id, invitation_status HAVING SUM(n) <> 0",
+    )
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Pending users past their expiry, from the status index.
+async fn expired(db: &Db, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE invitation_status = 'pending' \
+         AND invitation_expires_at <= $1",
+    )
+    .bind(now)
+    .fetch_one(db.pool())
+    .await
+}
+
+fn stored(counts: &[(String, i64)], status: InvitationStatus) -> i64 {
+    counts
+        .iter()
+        .filter(|(stored, _)| stored == status.as_str())
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// How many users are in each status, everyone counted.
+pub async fn per_status(db: &Db, now: i64) -> Result<StatusCounts, sqlx::Error> {
+    let counts = by_stored_status(db, None, None).await?;
+    let expired = expired(db, now).await?;
+    let mut out = StatusCounts::default();
+    for status in [
+        InvitationStatus::Registered,
+        InvitationStatus::NotInvited,
+        InvitationStatus::SendFailed,
+    ] {
+        out.add(status, stored(&counts, status));
+    }
+    out.add(
+        InvitationStatus::Pending,
+        stored(&counts, InvitationStatus::Pending) - expired,
+    );
+    out.add(InvitationStatus::Expired, expired);
+    Ok(out)
+}
+
+/// How many users the filter matches, when the kept counts can tell: filters by kind,
+/// organization and status alone (Pending and Expired only without the other two). None
+/// when the users must be counted.
+pub async fn matching(db: &Db, filter: &UserFilter, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    if filter.role_id.is_some() || filter.import_job_id.is_some() || !filter.search.is_empty() {
+        return Ok(None);
+    }
+    let scoped = filter.kind.is_some() || filter.organization_id.is_some();
+    Ok(match filter.status {
+        Some(InvitationStatus::Pending | InvitationStatus::Expired) if scoped => None,
+        Some(status @ (InvitationStatus::Pending | InvitationStatus::Expired)) => {
+            Some(per_status(db, now).await?.get(status))
+        }
+        Some(status) => Some(stored(
+            &by_stored_status(db, filter.kind, filter.organization_id).await?,
+            status,
+        )),
+        None => Some(
+            by_stored_status(db, filter.kind, filter.organization_id)
+                .await?
+                .iter()
+                .map(|(_, n)| n)
+                .sum(),
+        ),
+    })
+}
