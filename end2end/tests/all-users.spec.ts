@@ -51,3 +51,43 @@ test("All users searches, filters, sorts and pages in the URL, and resends to al
   await page.goto("/admin/users?page=999999");
   await expect(page.getByText("Page 1000000 of 1")).toBeVisible();
 });
+
+test("All users pages through 120 matching users with First, Previous, Next and Last", async ({ page }) => {
+  // 120 end users of Globex, imported by paste; their emails share a domain to search by.
+  await signIn(page, "/admin/organizations");
+  await page.getByRole("link", { name: "Globex" }).click();
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Import users" }).click();
+  const letters = (n: number) => String.fromCharCode(97 + Math.floor(n / 26), 97 + (n % 26));
+  const rows = Array.from({ length: 120 }, (_, i) => `Page\tTurner${letters(i)}\tturner${i}@paging.example`);
+  await page.getByLabel("Paste from Excel or Google Sheets").fill(rows.join("\n"));
+  await page.getByRole("button", { name: "Preview" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("button", { name: "Import 120 users" }).click();
+  await expect(dialog.getByRole("status").first()).toContainText("120 created");
+
+  await page.goto("/admin/users?q=paging.example");
+  await waitForHydration(page);
+  const table = page.getByRole("table", { name: "All users" });
+  const pager = page.getByRole("navigation", { name: "Pages" });
+  const firstRow = table.getByRole("row").nth(1);
+  await expect(pager).toContainText("Page 1 of 3");
+  await expect(firstRow).toContainText("Turneraa");
+  await pager.getByRole("link", { name: "Next →" }).click();
+  await expect(page).toHaveURL(/page=1&after=\d+/);
+  await expect(pager).toContainText("Page 2 of 3");
+  await expect(firstRow).toContainText("Turnerby"); // the 51st: b, y → 26 + 24 = 50 (from 0)
+  await pager.getByRole("link", { name: "Last »" }).click();
+  await expect(pager).toContainText("Page 3 of 3");
+  await expect(table.getByRole("row")).toHaveCount(21); // header + 20
+  await expect(table.getByRole("row").last()).toContainText("Turnerep"); // 4 * 26 + 15 = 119
+  await pager.getByRole("link", { name: "← Previous" }).click();
+  await expect(page).toHaveURL(/page=1&before=\d+/);
+  await expect(pager).toContainText("Page 2 of 3");
+  await expect(firstRow).toContainText("Turnerby");
+  await page.goBack();
+  await expect(pager).toContainText("Page 3 of 3");
+  await pager.getByRole("link", { name: "« First" }).click();
+  await expect(pager).toContainText("Page 1 of 3");
+  await expect(firstRow).toContainText("Turneraa");
+});

@@ -17,6 +17,7 @@ const NOW: i64 = 1_700_000_000;
 on_both_databases! {
     all_users_searches_filters_sorts_and_pages_through_everyone => all_users;
     a_bulk_action_on_all_matching_touches_exactly_the_matched_users_in_one_go => bulk_actions;
+    the_organization_order_pages_across_users_with_and_without_an_organization => organization_order;
 }
 
 async fn list(db: &Db, filter: UserFilter) -> (Vec<UserSummary>, i64) {
@@ -250,6 +251,70 @@ async fn all_users(db: Db) {
     )
     .await;
     assert_eq!((past_the_end.len(), total), (0, 122));
+}
+
+/// 30 end users in three organizations, then 45 technicians without one: a page boundary
+/// falls among the technicians both ways, so Next and Previous start from a user without an
+/// organization (the order reads two arms, see `user_query::organization_ids`).
+async fn organization_order(db: Db) {
+    let orgs = [
+        organization(&db, "beta").await,
+        organization(&db, "Alpha").await,
+        organization(&db, "Gamma").await,
+    ];
+    let requester = role_id(&db, "Requester").await;
+    for i in 0..30 {
+        let mut input = end_user(&format!("end{i}@example.com"), orgs[i % 3], vec![requester]);
+        input.last_name = format!("End{}", letters(i * 7 % 30));
+        insert_user(&db, input, None).await;
+    }
+    for i in 0..45 {
+        let mut input = technician(&format!("tech{i}@example.com"), vec![]);
+        input.last_name = format!("Tech{}", letters(i * 11 % 45));
+        insert_user(&db, input, None).await;
+    }
+    let ids = |users: &[UserSummary]| users.iter().map(|u| u.id).collect::<Vec<_>>();
+    for descending in [false, true] {
+        let by_org = UserFilter {
+            sort: UserSort::Organization,
+            descending,
+            ..UserFilter::default()
+        };
+        let (first, total) = list(&db, by_org.clone()).await;
+        let (second, _) = list(&db, by_org.on_page(1)).await;
+        assert_eq!((first.len(), second.len(), total), (50, 25, 75));
+        // Organizations by name whatever their case, each one's users by name; no organization last.
+        let organizations: Vec<Option<String>> = first
+            .iter()
+            .chain(&second)
+            .map(|u| u.organization.clone())
+            .collect();
+        let mut expected: Vec<Option<String>> = ["Alpha", "beta", "Gamma"]
+            .iter()
+            .flat_map(|name| std::iter::repeat(Some(name.to_string())).take(10))
+            .collect();
+        if descending {
+            expected.reverse();
+        }
+        expected.extend(std::iter::repeat(None).take(45));
+        assert_eq!(organizations, expected, "descending {descending}");
+        let names: Vec<&str> = first[..10].iter().map(|u| u.last_name.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        if descending {
+            sorted.reverse();
+        }
+        assert_eq!(names, sorted);
+        // Next from the first page and Previous from the second show the numbered pages.
+        let (next, _) = list(&db, by_org.next_page(first.last().unwrap().id)).await;
+        assert_eq!(ids(&next), ids(&second), "next, descending {descending}");
+        let (previous, _) = list(&db, by_org.on_page(1).previous_page(second[0].id)).await;
+        assert_eq!(
+            ids(&previous),
+            ids(&first),
+            "previous, descending {descending}"
+        );
+    }
 }
 
 /// Letters for a number (names are letters only): 0 → "Aaa", 1 → "Aab", ...

@@ -24,21 +24,21 @@ fn next(binds: &mut Vec<Bind>, value: Bind) -> String {
 /// The shortest search SQLite's trigram index (`users_search`, migration 0011) can serve.
 const TRIGRAM: usize = 3;
 
-/// What a query does with the users it matches, which decides how a role is looked up.
+/// How a role filter looks its users up.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Reading {
-    /// Every match (a count, every id): the role's users are read once from the role index
-    /// as a set (a probe of user_roles per user was 140 ms at 100,000).
-    All,
-    /// The first matches in the page's order: each user read in that order is probed in
-    /// user_roles' key until the page is full (building the set first was 390 ms at a
-    /// million users with 100,000 in the role).
-    FirstInOrder,
+enum RoleLookup {
+    /// The role's users read once from the role index as a set: for reading every user (a
+    /// probe of user_roles per user was 140 ms at 100,000).
+    AsSet,
+    /// Each user read probed in user_roles' key: for a page (it stops once full; building
+    /// the set first was 390 ms at a million users with 100,000 in the role) and for counting
+    /// within a narrower indexed filter (an organization, an import, a search).
+    PerUser,
 }
 
 /// `WHERE ...` for the filters over `users u`; `$1` is always now.
 pub(crate) fn where_clause(filter: &UserFilter, now: i64, backend: Backend) -> (String, Vec<Bind>) {
-    let (conditions, binds) = conditions(filter, now, backend, Reading::All);
+    let (conditions, binds) = conditions(filter, now, backend, RoleLookup::AsSet);
     (where_of(&conditions), binds)
 }
 
@@ -55,7 +55,7 @@ fn conditions(
     filter: &UserFilter,
     now: i64,
     backend: Backend,
-    reading: Reading,
+    role_lookup: RoleLookup,
 ) -> (Vec<String>, Vec<Bind>) {
     let mut conditions = Vec::new();
     let mut binds = vec![Bind::Int(now)];
@@ -80,11 +80,11 @@ fn conditions(
     }
     if let Some(role) = filter.role_id {
         let p = next(&mut binds, Bind::Int(role));
-        conditions.push(match reading {
-            Reading::All => {
+        conditions.push(match role_lookup {
+            RoleLookup::AsSet => {
                 format!("u.id IN (SELECT ur.user_id FROM user_roles ur WHERE ur.role_id = {p})")
             }
-            Reading::FirstInOrder => format!(
+            RoleLookup::PerUser => format!(
                 "EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id = {p})"
             ),
         });
@@ -150,10 +150,15 @@ fn keys(sort: UserSort, descending: bool) -> Vec<Key> {
         UserSort::Name => name().into(),
         UserSort::Email => vec![key("u.email_key", true)],
         UserSort::Kind => std::iter::once(key("u.kind", true)).chain(name()).collect(),
-        UserSort::Organization => [empty_last("o.name"), key("COALESCE(o.name, '')", true)]
-            .into_iter()
-            .chain(name())
-            .collect(),
+        // By the organization's unique lower-cased name, so its users never interleave with
+        // another's (see `organization_ids`).
+        UserSort::Organization => [
+            empty_last("o.name_key"),
+            key("COALESCE(o.name_key, '')", true),
+        ]
+        .into_iter()
+        .chain(name())
+        .collect(),
         UserSort::Status => vec![
             key("u.invitation_status", true),
             key("COALESCE(u.invitation_expires_at, 0)", false),
@@ -267,6 +272,89 @@ pub(crate) fn bind_all<'q>(
     query
 }
 
+/// The organization order's flag value for a user with an organization (see `keys`).
+fn has_organization_flag(filter: &UserFilter) -> i64 {
+    if filter.descending {
+        1
+    } else {
+        0
+    }
+}
+
+/// The page's ids in the organization order, read as two arms: users with an organization,
+/// walking the organizations by their unique name_key and each one's users through the
+/// (organization, name) index, then users without one by name — each arm stops after the
+/// rows the page needs, so nothing sorts every user. Reading backwards the arms come in the
+/// other order. A cursor says which arms can still hold the page's rows, and in the first
+/// arm which organization to start from.
+fn organization_ids(
+    keys: &[Key],
+    conditions: &[String],
+    cursor_organization: Option<Option<String>>,
+    reading_descending: bool,
+    backwards: bool,
+    offset: i64,
+    limit: i64,
+) -> String {
+    let direction = if reading_descending { " DESC" } else { "" };
+    let columns = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{} AS k{i}", k.expr))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let enough = offset + limit;
+    let arm = |from: &str, extra: Vec<String>, order: &str| {
+        let mut all = conditions.to_vec();
+        all.extend(extra);
+        format!(
+            "SELECT * FROM (SELECT u.id AS id, {columns} {from} {} ORDER BY {order} LIMIT {enough}) AS arm",
+            where_of(&all)
+        )
+    };
+    let with_organization = || {
+        let start = match &cursor_organization {
+            Some(Some(name)) => {
+                vec![format!(
+                    "o.name_key {} {name}",
+                    if reading_descending { "<=" } else { ">=" }
+                )]
+            }
+            _ => Vec::new(),
+        };
+        arm(
+            "FROM organizations o JOIN users u ON u.organization_id = o.id",
+            start,
+            &format!("o.name_key{direction}, u.last_name{direction}, u.first_name{direction}, u.id{direction}"),
+        )
+    };
+    let without_organization = || {
+        arm(
+            "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id",
+            vec!["u.organization_id IS NULL".to_string()],
+            &format!("u.last_name{direction}, u.first_name{direction}, u.id{direction}"),
+        )
+    };
+    // Shown in order: with an organization, then without. A cursor among the first arm
+    // reading backwards, or among the second reading forwards, has nothing of the other.
+    let cursor_has_organization = cursor_organization.as_ref().map(Option::is_some);
+    let mut arms = Vec::new();
+    if !(backwards && cursor_has_organization == Some(true)) {
+        arms.push(without_organization());
+    }
+    if !(!backwards && cursor_has_organization == Some(false)) {
+        arms.push(with_organization());
+    }
+    let order = (0..keys.len())
+        .map(|i| format!("k{i}{direction}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT id FROM ({}) AS arms ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        arms.join(" UNION ALL ")
+    )
+}
+
 /// How many users the filter matches: from the kept counts where they tell, from the role
 /// index alone for a role alone, else counted.
 async fn count(db: &Db, filter: &UserFilter, now: i64) -> Result<i64, sqlx::Error> {
@@ -285,7 +373,15 @@ async fn count(db: &Db, filter: &UserFilter, now: i64) -> Result<i64, sqlx::Erro
                 .await;
         }
     }
-    let (conditions, binds) = conditions(filter, now, db.backend(), Reading::All);
+    let narrower = filter.organization_id.is_some()
+        || filter.import_job_id.is_some()
+        || !filter.search.is_empty();
+    let lookup = if narrower {
+        RoleLookup::PerUser
+    } else {
+        RoleLookup::AsSet
+    };
+    let (conditions, binds) = conditions(filter, now, db.backend(), lookup);
     bind_all(
         sqlx::query(&format!(
             "SELECT COUNT(*) AS n FROM users u {}",
@@ -306,14 +402,25 @@ pub async fn page(
 ) -> Result<(Vec<UserSummary>, i64), sqlx::Error> {
     let pool = db.pool();
     let total = count(db, filter, now).await?;
-    let (mut conditions, mut binds) = conditions(filter, now, db.backend(), Reading::FirstInOrder);
+    let (mut conditions, mut binds) = conditions(filter, now, db.backend(), RoleLookup::PerUser);
     let keys = keys(filter.sort, filter.descending);
     let window = window(db, filter, &keys, total).await?;
     if window.limit == 0 {
         return Ok((Vec::new(), total));
     }
     let reading_descending = filter.descending != window.backwards;
+    // Where the cursor user is, in the organization order: with an organization (its
+    // name_key) or among the users without one.
+    let mut cursor_organization = None;
     if let Some(values) = window.past {
+        if filter.sort == UserSort::Organization {
+            cursor_organization = Some(match (&values[0], &values[1]) {
+                (Bind::Int(flag), Bind::Text(name)) if *flag == has_organization_flag(filter) => {
+                    Some(next(&mut binds, Bind::Text(name.clone())))
+                }
+                _ => None,
+            });
+        }
         let placeholders = values
             .into_iter()
             .map(|value| next(&mut binds, value))
@@ -326,19 +433,26 @@ pub async fn page(
             terms.join(", ")
         ));
     }
-    // Only the organization order needs the organization's name to find the page's ids.
-    let inner_join = match filter.sort {
-        UserSort::Organization => "LEFT JOIN organizations o ON o.id = u.organization_id",
-        _ => "",
+    let ids = match filter.sort {
+        UserSort::Organization => organization_ids(
+            &keys,
+            &conditions,
+            cursor_organization,
+            reading_descending,
+            window.backwards,
+            window.offset,
+            window.limit,
+        ),
+        _ => format!(
+            "SELECT u.id FROM users u {} ORDER BY {} LIMIT {} OFFSET {}",
+            where_of(&conditions),
+            order_by(&keys, reading_descending),
+            window.limit,
+            window.offset,
+        ),
     };
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} WHERE u.id IN \
-         (SELECT u.id FROM users u {inner_join} {} ORDER BY {} LIMIT {} OFFSET {}) \
-         ORDER BY {}",
-        where_of(&conditions),
-        order_by(&keys, reading_descending),
-        window.limit,
-        window.offset,
+        "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} WHERE u.id IN ({ids}) ORDER BY {}",
         order_by(&keys, filter.descending),
     );
     let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(pool).await?;
