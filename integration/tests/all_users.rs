@@ -256,6 +256,7 @@ async fn all_users(db: Db) {
 /// 30 end users in three organizations, then 45 technicians without one: a page boundary
 /// falls among the technicians both ways, so Next and Previous start from a user without an
 /// organization (the order reads two arms, see `user_query::organization_ids`).
+/// The invited-at order reads the same two arms (invited, never invited).
 async fn organization_order(db: Db) {
     let orgs = [
         organization(&db, "beta").await,
@@ -291,12 +292,12 @@ async fn organization_order(db: Db) {
             .collect();
         let mut expected: Vec<Option<String>> = ["Alpha", "beta", "Gamma"]
             .iter()
-            .flat_map(|name| std::iter::repeat(Some(name.to_string())).take(10))
+            .flat_map(|name| std::iter::repeat_n(Some(name.to_string()), 10))
             .collect();
         if descending {
             expected.reverse();
         }
-        expected.extend(std::iter::repeat(None).take(45));
+        expected.extend(std::iter::repeat_n(None, 45));
         assert_eq!(organizations, expected, "descending {descending}");
         let names: Vec<&str> = first[..10].iter().map(|u| u.last_name.as_str()).collect();
         let mut sorted = names.clone();
@@ -314,6 +315,43 @@ async fn organization_order(db: Db) {
             ids(&first),
             "previous, descending {descending}"
         );
+    }
+
+    // The same across invited and never-invited users, sorted by when they were invited.
+    sqlx::query("UPDATE users SET invited_at = 5000 + (id * 7) % 30 WHERE kind = 'end_user'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    for descending in [false, true] {
+        let by_invited = UserFilter {
+            sort: UserSort::InvitedAt,
+            descending,
+            ..UserFilter::default()
+        };
+        let (first, _) = list(&db, by_invited.clone()).await;
+        let (second, _) = list(&db, by_invited.on_page(1)).await;
+        let invited: Vec<Option<i64>> = first.iter().chain(&second).map(|u| u.invited_at).collect();
+        let mut expected = invited[..30].to_vec();
+        expected.sort();
+        if descending {
+            expected.reverse();
+        }
+        assert_eq!(invited[..30], expected[..], "invited first, in order");
+        assert!(
+            invited[30..].iter().all(Option::is_none),
+            "never invited last"
+        );
+        let (next, _) = list(&db, by_invited.next_page(first.last().unwrap().id)).await;
+        assert_eq!(ids(&next), ids(&second), "next, descending {descending}");
+        let (previous, _) = list(&db, by_invited.on_page(1).previous_page(second[0].id)).await;
+        assert_eq!(
+            ids(&previous),
+            ids(&first),
+            "previous, descending {descending}"
+        );
+        // A boundary among the invited: Previous from the first page's 21st user.
+        let (before, _) = list(&db, by_invited.previous_page(first[20].id)).await;
+        assert_eq!(ids(&before), ids(&first[..20]));
     }
 }
 

@@ -11,6 +11,7 @@ use sqlx::Row;
 
 pub const PAGE_SIZE: i64 = 50;
 
+#[derive(Clone)]
 pub(crate) enum Bind {
     Int(i64),
     Text(String),
@@ -151,7 +152,7 @@ fn keys(sort: UserSort, descending: bool) -> Vec<Key> {
         UserSort::Email => vec![key("u.email_key", true)],
         UserSort::Kind => std::iter::once(key("u.kind", true)).chain(name()).collect(),
         // By the organization's unique lower-cased name, so its users never interleave with
-        // another's (see `organization_ids`).
+        // another's (see `two_arms`).
         UserSort::Organization => [
             empty_last("o.name_key"),
             key("COALESCE(o.name_key, '')", true),
@@ -272,8 +273,43 @@ pub(crate) fn bind_all<'q>(
     query
 }
 
-/// The organization order's flag value for a user with an organization (see `keys`).
-fn has_organization_flag(filter: &UserFilter) -> i64 {
+/// An order whose first column may be empty (no organization, never invited): users with a
+/// value come first, then those without, either way (see `keys`). Such a page is read as two
+/// arms, each walking an index in order and stopping after the rows the page needs, so
+/// nothing sorts every user.
+struct TwoArms {
+    /// Users with a value: from, the column that places them, and the rest of their order.
+    with_value: (&'static str, &'static str, &'static [&'static str]),
+    /// Users without one: their condition and their order.
+    without_value: (&'static str, &'static [&'static str]),
+}
+
+fn two_arms(sort: UserSort) -> Option<TwoArms> {
+    match sort {
+        // The organizations walked by their unique name_key, each one's users through the
+        // (organization, name) index; then users without one by name.
+        UserSort::Organization => Some(TwoArms {
+            with_value: (
+                "FROM organizations o JOIN users u ON u.organization_id = o.id",
+                "o.name_key",
+                &["u.last_name", "u.first_name", "u.id"],
+            ),
+            without_value: (
+                "u.organization_id IS NULL",
+                &["u.last_name", "u.first_name", "u.id"],
+            ),
+        }),
+        // The invited through their invited_at index, then the never invited by id.
+        UserSort::InvitedAt => Some(TwoArms {
+            with_value: ("FROM users u", "u.invited_at", &["u.id"]),
+            without_value: ("u.invited_at IS NULL", &["u.id"]),
+        }),
+        _ => None,
+    }
+}
+
+/// The flag value (the first of `keys`) of a user with a value in a two-arm order.
+fn has_value_flag(filter: &UserFilter) -> i64 {
     if filter.descending {
         1
     } else {
@@ -281,21 +317,19 @@ fn has_organization_flag(filter: &UserFilter) -> i64 {
     }
 }
 
-/// The page's ids in the organization order, read as two arms: users with an organization,
-/// walking the organizations by their unique name_key and each one's users through the
-/// (organization, name) index, then users without one by name — each arm stops after the
-/// rows the page needs, so nothing sorts every user. Reading backwards the arms come in the
-/// other order. A cursor says which arms can still hold the page's rows, and in the first
-/// arm which organization to start from.
-fn organization_ids(
+/// The page's ids in a two-arm order. Reading backwards the arms come in the other order; a
+/// cursor says which arms can still hold the page's rows (`cursor_value`: Some(Some(value
+/// placeholder)) for a cursor user with a value, Some(None) for one without), and in the
+/// first arm where to start.
+fn two_arm_ids(
+    arms: &TwoArms,
     keys: &[Key],
     conditions: &[String],
-    cursor_organization: Option<Option<String>>,
+    cursor_value: Option<Option<String>>,
     reading_descending: bool,
-    backwards: bool,
-    offset: i64,
-    limit: i64,
+    window: &Window,
 ) -> String {
+    let (backwards, offset, limit) = (window.backwards, window.offset, window.limit);
     let direction = if reading_descending { " DESC" } else { "" };
     let columns = keys
         .iter()
@@ -304,7 +338,14 @@ fn organization_ids(
         .collect::<Vec<_>>()
         .join(", ");
     let enough = offset + limit;
-    let arm = |from: &str, extra: Vec<String>, order: &str| {
+    let ordered = |columns: &[&str]| {
+        columns
+            .iter()
+            .map(|c| format!("{c}{direction}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let arm = |from: &str, extra: Vec<String>, order: String| {
         let mut all = conditions.to_vec();
         all.extend(extra);
         format!(
@@ -312,38 +353,35 @@ fn organization_ids(
             where_of(&all)
         )
     };
-    let with_organization = || {
-        let start = match &cursor_organization {
-            Some(Some(name)) => {
-                vec![format!(
-                    "o.name_key {} {name}",
-                    if reading_descending { "<=" } else { ">=" }
-                )]
-            }
-            _ => Vec::new(),
-        };
-        arm(
-            "FROM organizations o JOIN users u ON u.organization_id = o.id",
-            start,
-            &format!("o.name_key{direction}, u.last_name{direction}, u.first_name{direction}, u.id{direction}"),
-        )
+    let (from, first, rest) = arms.with_value;
+    let with_value = || {
+        let mut extra = vec![format!("{first} IS NOT NULL")];
+        if let Some(Some(value)) = &cursor_value {
+            let at_or_past = if reading_descending { "<=" } else { ">=" };
+            extra.push(format!("{first} {at_or_past} {value}"));
+        }
+        let order = std::iter::once(first)
+            .chain(rest.iter().copied())
+            .collect::<Vec<_>>();
+        arm(from, extra, ordered(&order))
     };
-    let without_organization = || {
+    let (empty, order) = arms.without_value;
+    let without_value = || {
         arm(
             "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id",
-            vec!["u.organization_id IS NULL".to_string()],
-            &format!("u.last_name{direction}, u.first_name{direction}, u.id{direction}"),
+            vec![empty.to_string()],
+            ordered(order),
         )
     };
-    // Shown in order: with an organization, then without. A cursor among the first arm
-    // reading backwards, or among the second reading forwards, has nothing of the other.
-    let cursor_has_organization = cursor_organization.as_ref().map(Option::is_some);
-    let mut arms = Vec::new();
-    if !(backwards && cursor_has_organization == Some(true)) {
-        arms.push(without_organization());
+    // Shown in order: with a value, then without. A cursor among the first arm reading
+    // backwards, or among the second reading forwards, has nothing of the other.
+    let cursor_has_value = cursor_value.as_ref().map(Option::is_some);
+    let mut read = Vec::new();
+    if !(backwards && cursor_has_value == Some(true)) {
+        read.push(without_value());
     }
-    if !(!backwards && cursor_has_organization == Some(false)) {
-        arms.push(with_organization());
+    if backwards || cursor_has_value != Some(false) {
+        read.push(with_value());
     }
     let order = (0..keys.len())
         .map(|i| format!("k{i}{direction}"))
@@ -351,7 +389,7 @@ fn organization_ids(
         .join(", ");
     format!(
         "SELECT id FROM ({}) AS arms ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-        arms.join(" UNION ALL ")
+        read.join(" UNION ALL ")
     )
 }
 
@@ -404,19 +442,20 @@ pub async fn page(
     let total = count(db, filter, now).await?;
     let (mut conditions, mut binds) = conditions(filter, now, db.backend(), RoleLookup::PerUser);
     let keys = keys(filter.sort, filter.descending);
-    let window = window(db, filter, &keys, total).await?;
+    let mut window = window(db, filter, &keys, total).await?;
     if window.limit == 0 {
         return Ok((Vec::new(), total));
     }
     let reading_descending = filter.descending != window.backwards;
-    // Where the cursor user is, in the organization order: with an organization (its
-    // name_key) or among the users without one.
-    let mut cursor_organization = None;
-    if let Some(values) = window.past {
-        if filter.sort == UserSort::Organization {
-            cursor_organization = Some(match (&values[0], &values[1]) {
-                (Bind::Int(flag), Bind::Text(name)) if *flag == has_organization_flag(filter) => {
-                    Some(next(&mut binds, Bind::Text(name.clone())))
+    // In a two-arm order, where the cursor user is: with a value (bound for the first arm's
+    // start) or without.
+    let arms = two_arms(filter.sort);
+    let mut cursor_value = None;
+    if let Some(values) = window.past.take() {
+        if arms.is_some() {
+            cursor_value = Some(match &values[..2] {
+                [Bind::Int(flag), value] if *flag == has_value_flag(filter) => {
+                    Some(next(&mut binds, value.clone()))
                 }
                 _ => None,
             });
@@ -433,17 +472,16 @@ pub async fn page(
             terms.join(", ")
         ));
     }
-    let ids = match filter.sort {
-        UserSort::Organization => organization_ids(
+    let ids = match &arms {
+        Some(arms) => two_arm_ids(
+            arms,
             &keys,
             &conditions,
-            cursor_organization,
+            cursor_value,
             reading_descending,
-            window.backwards,
-            window.offset,
-            window.limit,
+            &window,
         ),
-        _ => format!(
+        None => format!(
             "SELECT u.id FROM users u {} ORDER BY {} LIMIT {} OFFSET {}",
             where_of(&conditions),
             order_by(&keys, reading_descending),
