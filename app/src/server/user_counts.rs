@@ -74,11 +74,11 @@ pub async fn fold(db: &Db) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Pending users past their expiry, from the status index (the expression it holds).
+/// Pending users past their expiry, from the status index.
 async fn expired(db: &Db, now: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM users WHERE invitation_status = 'pending' \
-         AND COALESCE(invitation_expires_at, 0) <= $1",
+         AND invitation_expires_at <= $1",
     )
     .bind(now)
     .fetch_one(db.pool())

@@ -25,9 +25,6 @@ fn next(binds: &mut Vec<Bind>, value: Bind) -> String {
     format!("${}", binds.len())
 }
 
-/// A user's expiry as the status index holds it (migration 0015; pending users always have one).
-pub(crate) const EXPIRY: &str = "COALESCE(u.invitation_expires_at, 0)";
-
 /// The shortest search SQLite's trigram index (`users_search`, migration 0011) can serve.
 const TRIGRAM: usize = 3;
 
@@ -67,12 +64,10 @@ fn conditions(
     let mut conditions = Vec::new();
     let mut binds = vec![Bind::Int(now)];
     match filter.status {
-        Some(InvitationStatus::Pending) => {
-            conditions.push(format!("u.invitation_status = 'pending' AND {EXPIRY} > $1"))
-        }
-        Some(InvitationStatus::Expired) => conditions.push(format!(
-            "u.invitation_status = 'pending' AND {EXPIRY} <= $1"
-        )),
+        Some(InvitationStatus::Pending) => conditions
+            .push("u.invitation_status = 'pending' AND u.invitation_expires_at > $1".to_string()),
+        Some(InvitationStatus::Expired) => conditions
+            .push("u.invitation_status = 'pending' AND u.invitation_expires_at <= $1".to_string()),
         Some(other) => {
             let p = next(&mut binds, Bind::Text(other.as_str().into()));
             conditions.push(format!("u.invitation_status = {p}"));
@@ -294,7 +289,7 @@ mod tests {
             100,
             Backend::Sqlite,
         );
-        assert!(expired.contains("invitation_expires_at, 0) <= $1") && binds.len() == 1);
+        assert!(expired.contains("invitation_expires_at <= $1") && binds.len() == 1);
     }
 
     #[test]

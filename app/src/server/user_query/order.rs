@@ -48,7 +48,10 @@ pub(super) fn keys(sort: UserSort, descending: bool) -> Vec<Key> {
         .into_iter()
         .chain(name())
         .collect(),
-        UserSort::Status => vec![key("u.invitation_status", true), key(super::EXPIRY, false)],
+        UserSort::Status => vec![
+            key("u.invitation_status", true),
+            key("COALESCE(u.invitation_expires_at, 0)", false),
+        ],
         UserSort::InvitedAt => vec![
             empty_last("u.invited_at"),
             key("COALESCE(u.invited_at, 0)", false),
