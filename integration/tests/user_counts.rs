@@ -1,7 +1,7 @@
 //! The counts the database keeps per kind, organization and invitation status (`user_counts`,
 //! kept by triggers) always equal counting the users, whatever wrote them: Add user, an
-//! invitation's status changing, an edit moving a user, a delete — and after PostgreSQL's
-//! appended rows are folded together.
+//! invitation's status changing, an edit moving a user or changing their kind, a delete —
+//! and after PostgreSQL's appended rows are folded together.
 
 mod support;
 
@@ -125,10 +125,21 @@ async fn kept_counts(db: Db) {
     )
     .await;
     run("UPDATE users SET first_name = 'Renamed'").await;
+    // An end user made a technician (leaving the organization), in one statement with others.
+    run(
+        "UPDATE users SET kind = 'technician', organization_id = NULL \
+         WHERE email_key IN ('e6@example.com', 'e7@example.com')",
+    )
+    .await;
     run("DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE email_key = 'e5@example.com')")
         .await;
     run("DELETE FROM users WHERE email_key = 'e5@example.com'").await;
-    assert_counts_match(&db, &orgs, "after a move, a rename and a delete").await;
+    assert_counts_match(
+        &db,
+        &orgs,
+        "after a move, a rename, a change of kind and a delete",
+    )
+    .await;
 
     // Folding PostgreSQL's appended rows (a no-op on SQLite) changes no count.
     user_counts::fold(&db).await.unwrap();

@@ -174,8 +174,12 @@ impl UserFilter {
         }
     }
 
-    /// The page before this one, which ends before `first_id`, this page's first user.
+    /// The page before this one, which ends before `first_id`, this page's first user; the
+    /// first page is always read from the start (users added meanwhile are not left out).
     pub fn previous_page(&self, first_id: i64) -> UserFilter {
+        if self.page <= 1 {
+            return self.first_page();
+        }
         UserFilter {
             cursor: Some(PageCursor::Before(first_id)),
             ..self.on_page(self.page - 1)
@@ -311,6 +315,7 @@ mod tests {
         );
         assert!(previous.to_query().ends_with("page=4&before=901"));
         assert_eq!(next.on_page(9).cursor, None);
+        assert_eq!(page.on_page(1).previous_page(77), page.first_page());
         assert_eq!(next.sorted_by(UserSort::Email).cursor, None);
         assert_eq!(
             next.first_page(),

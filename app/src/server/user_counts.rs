@@ -9,7 +9,7 @@ use crate::model::{InvitationStatus, StatusCounts, UserFilter, UserKind};
 use sqlx::Row;
 
 /// On PostgreSQL every statement that writes users appends its own rows (see the migration);
-/// past this many rows for one read they are folded into one row per group.
+/// once one read sees this many beyond one per group, they are folded into one per group.
 const FOLD_AFTER_ROWS: i64 = 500;
 
 /// Users per stored status (`pending` still includes the expired) within a kind and an
@@ -32,7 +32,8 @@ async fn by_stored_status(
         format!("WHERE {}", conditions.join(" AND "))
     };
     let sql = format!(
-        "SELECT invitation_status, CAST(SUM(n) AS BIGINT) AS n, COUNT(*) AS pieces \
+        "SELECT invitation_status, CAST(SUM(n) AS BIGINT) AS n, COUNT(*) AS pieces, \
+         COUNT(DISTINCT kind || '/' || CAST(organization_id AS TEXT)) AS groups \
          FROM user_counts {clause} GROUP BY invitation_status"
     );
     let mut query = sqlx::query(&sql);
@@ -43,13 +44,14 @@ async fn by_stored_status(
         query = query.bind(org);
     }
     let rows = query.fetch_all(db.pool()).await?;
-    let mut pieces = 0;
+    // Rows beyond one per group are appended changes still to fold.
+    let mut unfolded = 0;
     let mut counts = Vec::with_capacity(rows.len());
     for row in rows {
-        pieces += row.try_get::<i64, _>("pieces")?;
+        unfolded += row.try_get::<i64, _>("pieces")? - row.try_get::<i64, _>("groups")?;
         counts.push((row.try_get("invitation_status")?, row.try_get("n")?));
     }
-    if db.backend() == Backend::Postgres && pieces > FOLD_AFTER_ROWS {
+    if db.backend() == Backend::Postgres && unfolded > FOLD_AFTER_ROWS {
         fold(db).await?;
     }
     Ok(counts)
@@ -117,7 +119,13 @@ pub async fn per_status(db: &Db, now: i64) -> Result<StatusCounts, sqlx::Error> 
 /// organization and status alone (Pending and Expired only without the other two). None
 /// when the users must be counted.
 pub async fn matching(db: &Db, filter: &UserFilter, now: i64) -> Result<Option<i64>, sqlx::Error> {
-    if filter.role_id.is_some() || filter.import_job_id.is_some() || !filter.search.is_empty() {
+    // Organization 0 stands for "none" in the kept counts; no real organization has it.
+    let no_such_organization = filter.organization_id.is_some_and(|id| id <= 0);
+    if filter.role_id.is_some()
+        || filter.import_job_id.is_some()
+        || !filter.search.is_empty()
+        || no_such_organization
+    {
         return Ok(None);
     }
     let scoped = filter.kind.is_some() || filter.organization_id.is_some();

@@ -100,6 +100,14 @@ pub(super) async fn cursor_values(
         .map(Some)
 }
 
+/// Whether a sort's values change only when an admin edits a user. A cursor is the user the
+/// page continues from, read as that user's values when Next or Previous is followed; status
+/// and invited-at change as invitations go out (the sender sets invited_at as it delivers),
+/// so a cursor there could move past users not yet shown: those orders page by number.
+fn steady(sort: UserSort) -> bool {
+    !matches!(sort, UserSort::Status | UserSort::InvitedAt)
+}
+
 /// Which rows of the order a page's query reads.
 pub(super) struct Window {
     /// Read the order backwards (the page is reversed back afterwards).
@@ -119,7 +127,7 @@ pub(super) async fn window(
     keys: &[Key],
     total: i64,
 ) -> Result<Window, sqlx::Error> {
-    if let Some(cursor) = filter.cursor {
+    if let Some(cursor) = filter.cursor.filter(|_| steady(filter.sort)) {
         let (id, backwards) = match cursor {
             PageCursor::After(id) => (id, false),
             PageCursor::Before(id) => (id, true),
