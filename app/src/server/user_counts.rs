@@ -5,6 +5,7 @@
 //! their expiry, which no trigger can see happen: it is counted from the status index.
 
 use super::db::{Backend, Db};
+use super::user_query::where_of;
 use crate::model::{InvitationStatus, StatusCounts, UserFilter, UserKind};
 use sqlx::Row;
 
@@ -26,11 +27,7 @@ async fn by_stored_status(
     if organization_id.is_some() {
         conditions.push(format!("organization_id = ${}", conditions.len() + 1));
     }
-    let clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
+    let clause = where_of(&conditions);
     let sql = format!(
         "SELECT invitation_status, CAST(SUM(n) AS BIGINT) AS n, COUNT(*) AS pieces, \
          COUNT(DISTINCT kind || '/' || CAST(organization_id AS TEXT)) AS groups \

@@ -9,7 +9,7 @@ use super::db::{Backend, Db};
 use super::user_counts;
 use super::users::{attach_role_names, summary_from_row, SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::model::{InvitationStatus, UserFilter, UserSummary};
-use order::{has_value_flag, keys, order_by, two_arm_ids, two_arms, window};
+use order::{keys, order_by, two_arm_ids, two_arms, value_flag, window};
 use sqlx::Row;
 
 pub const PAGE_SIZE: i64 = 50;
@@ -46,7 +46,7 @@ pub(crate) fn where_clause(filter: &UserFilter, now: i64, backend: Backend) -> (
     (where_of(&conditions), binds)
 }
 
-fn where_of(conditions: &[String]) -> String {
+pub(crate) fn where_of(conditions: &[String]) -> String {
     if conditions.is_empty() {
         String::new()
     } else {
@@ -197,7 +197,7 @@ pub async fn page(
     if let Some(values) = window.past.take() {
         if arms.is_some() {
             cursor_value = Some(match &values[..2] {
-                [Bind::Int(flag), value] if *flag == has_value_flag(filter) => {
+                [Bind::Int(flag), value] if *flag == value_flag(filter.descending) => {
                     Some(next(&mut binds, value.clone()))
                 }
                 _ => None,

@@ -28,7 +28,8 @@ fn key(expr: &str, text: bool) -> Key {
 /// same direction and a page can start after a user with one row-value comparison.
 pub(super) fn keys(sort: UserSort, descending: bool) -> Vec<Key> {
     let empty_last = |column: &str| {
-        let (empty, set) = if descending { (0, 1) } else { (1, 0) };
+        let set = value_flag(descending);
+        let empty = 1 - set;
         key(
             &format!("CAST(CASE WHEN {column} IS NULL THEN {empty} ELSE {set} END AS BIGINT)"),
             false,
@@ -70,18 +71,22 @@ pub(super) fn order_by(keys: &[Key], descending: bool) -> String {
         .join(", ")
 }
 
+/// The order's terms as columns `k0, k1, …` of a select.
+fn key_columns(keys: &[Key]) -> String {
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| format!("{} AS k{i}", k.expr))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The cursor user's values of the order's terms; None when that user is gone.
 pub(super) async fn cursor_values(
     db: &Db,
     keys: &[Key],
     id: i64,
 ) -> Result<Option<Vec<Bind>>, sqlx::Error> {
-    let columns = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| format!("{} AS k{i}", k.expr))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = key_columns(keys);
     let sql = format!("SELECT {columns} {SUMMARY_JOINS} WHERE u.id = $1");
     let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await? else {
         return Ok(None);
@@ -195,9 +200,10 @@ pub(super) fn two_arms(sort: UserSort) -> Option<TwoArms> {
     }
 }
 
-/// The flag value (the first of `keys`) of a user with a value in a two-arm order.
-pub(super) fn has_value_flag(filter: &UserFilter) -> i64 {
-    if filter.descending {
+/// The flag (the first of `keys` in a two-arm order) of a user with a value: it sorts
+/// before the users without one in either direction.
+pub(super) fn value_flag(descending: bool) -> i64 {
+    if descending {
         1
     } else {
         0
@@ -218,12 +224,7 @@ pub(super) fn two_arm_ids(
 ) -> String {
     let (backwards, offset, limit) = (window.backwards, window.offset, window.limit);
     let direction = if reading_descending { " DESC" } else { "" };
-    let columns = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| format!("{} AS k{i}", k.expr))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = key_columns(keys);
     let enough = offset + limit;
     let ordered = |columns: &[&str]| {
         columns
