@@ -18,6 +18,7 @@ on_both_databases! {
     all_users_searches_filters_sorts_and_pages_through_everyone => all_users;
     a_bulk_action_on_all_matching_touches_exactly_the_matched_users_in_one_go => bulk_actions;
     the_organization_order_pages_across_users_with_and_without_an_organization => organization_order;
+    the_status_order_follows_an_invitations_life_each_status_by_name => status_order;
 }
 
 async fn list(db: &Db, filter: UserFilter) -> (Vec<UserSummary>, i64) {
@@ -162,69 +163,78 @@ async fn all_users(db: Db) {
     let (by_name, _) = list(&db, UserFilter::default()).await;
     assert_eq!(by_name[0].last_name, format!("Number{}", letters(0)));
 
-    // Deep pages: every sort, both ways, pages through everyone exactly once.
-    for sort in UserSort::ALL {
-        for descending in [false, true] {
-            let mut seen = HashSet::new();
-            for page in 0..3 {
-                let (users, _) = list(
-                    &db,
-                    UserFilter {
-                        page,
-                        ..sorted(sort, descending)
-                    },
-                )
-                .await;
-                for u in &users {
-                    assert!(seen.insert(u.id), "{sort:?}: {} twice", u.email);
-                }
-            }
-            assert_eq!(seen.len(), 122, "{sort:?} descending: {descending}");
-        }
-    }
-    // Next and Previous (keyset pages from a neighbour user) show exactly the numbered pages,
-    // for every sort both ways, walking forward from the first and back from the last.
-    for sort in UserSort::ALL {
-        for descending in [false, true] {
-            let mut by_number = Vec::new();
-            for page in 0..3 {
-                by_number.push(
-                    list(
+    // Deep pages: every sort, both ways, pages through everyone exactly once; also within a
+    // search every user matches (a search's page and count are read in one query).
+    for search in ["", "example"] {
+        let sorted = |sort: UserSort, descending: bool| UserFilter {
+            sort,
+            descending,
+            search: search.into(),
+            ..UserFilter::default()
+        };
+        for sort in UserSort::ALL {
+            for descending in [false, true] {
+                let mut seen = HashSet::new();
+                for page in 0..3 {
+                    let (users, _) = list(
                         &db,
                         UserFilter {
                             page,
                             ..sorted(sort, descending)
                         },
                     )
-                    .await
-                    .0,
-                );
+                    .await;
+                    for u in &users {
+                        assert!(seen.insert(u.id), "{sort:?}: {} twice", u.email);
+                    }
+                }
+                assert_eq!(seen.len(), 122, "{sort:?} descending: {descending}");
             }
-            let ids = |users: &[UserSummary]| users.iter().map(|u| u.id).collect::<Vec<_>>();
-            let mut at = UserFilter {
-                page: 0,
-                ..sorted(sort, descending)
-            };
-            for expected in &by_number {
-                let (users, _) = list(&db, at.clone()).await;
-                assert_eq!(
-                    ids(&users),
-                    ids(expected),
-                    "{sort:?} descending {descending}, forward page {}",
-                    at.page
-                );
-                at = at.next_page(users.last().unwrap().id);
-            }
-            let mut at = sorted(sort, descending).on_page(2);
-            for expected in by_number.iter().rev() {
-                let (users, _) = list(&db, at.clone()).await;
-                assert_eq!(
-                    ids(&users),
-                    ids(expected),
-                    "{sort:?} descending {descending}, backward page {}",
-                    at.page
-                );
-                at = at.previous_page(users.first().unwrap().id);
+        }
+        // Next and Previous (keyset pages from a neighbour user) show exactly the numbered pages,
+        // for every sort both ways, walking forward from the first and back from the last.
+        for sort in UserSort::ALL {
+            for descending in [false, true] {
+                let mut by_number = Vec::new();
+                for page in 0..3 {
+                    by_number.push(
+                        list(
+                            &db,
+                            UserFilter {
+                                page,
+                                ..sorted(sort, descending)
+                            },
+                        )
+                        .await
+                        .0,
+                    );
+                }
+                let ids = |users: &[UserSummary]| users.iter().map(|u| u.id).collect::<Vec<_>>();
+                let mut at = UserFilter {
+                    page: 0,
+                    ..sorted(sort, descending)
+                };
+                for expected in &by_number {
+                    let (users, _) = list(&db, at.clone()).await;
+                    assert_eq!(
+                        ids(&users),
+                        ids(expected),
+                        "{sort:?} descending {descending}, forward page {}",
+                        at.page
+                    );
+                    at = at.next_page(users.last().unwrap().id);
+                }
+                let mut at = sorted(sort, descending).on_page(2);
+                for expected in by_number.iter().rev() {
+                    let (users, _) = list(&db, at.clone()).await;
+                    assert_eq!(
+                        ids(&users),
+                        ids(expected),
+                        "{sort:?} descending {descending}, backward page {}",
+                        at.page
+                    );
+                    at = at.previous_page(users.first().unwrap().id);
+                }
             }
         }
     }
@@ -360,6 +370,95 @@ async fn organization_order(db: Db) {
         let (placed, _) = list(&db, before(&by_invited, first[20].id)).await;
         assert_eq!(ids(&placed), ids(&first));
     }
+}
+
+/// 60 technicians over every invitation status and 20 end users not invited: sorted by status
+/// they come in an invitation's life, each status by name, both ways, page after numbered
+/// page; alone (each status's size from the kept counts places the page) and narrowed by kind
+/// (the statuses read together).
+async fn status_order(db: Db) {
+    let requester = role_id(&db, "Requester").await;
+    let acme = organization(&db, "Acme").await;
+    for i in 0..60 {
+        let mut input = technician(&format!("tech{i}@example.com"), vec![]);
+        input.last_name = format!("Tech{}", letters(i * 7 % 60));
+        insert_user(&db, input, None).await;
+    }
+    for i in 0..20 {
+        let mut input = end_user(&format!("end{i}@example.com"), acme, vec![requester]);
+        input.last_name = format!("End{}", letters(i * 3 % 20));
+        insert_user(&db, input, None).await;
+    }
+    sqlx::query(
+        "UPDATE users SET invitation_status = CASE id % 5 WHEN 0 THEN 'not_invited' \
+         WHEN 1 THEN 'pending' WHEN 2 THEN 'pending' WHEN 3 THEN 'registered' \
+         ELSE 'send_failed' END, invitation_expires_at = CASE id % 5 WHEN 1 THEN $1 + 3600 \
+         WHEN 2 THEN $1 - 3600 ELSE NULL END WHERE kind = 'technician'",
+    )
+    .bind(NOW)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let life = [
+        InvitationStatus::NotInvited,
+        InvitationStatus::Pending,
+        InvitationStatus::Expired,
+        InvitationStatus::Registered,
+        InvitationStatus::SendFailed,
+    ];
+    let place = |u: &UserSummary| life.iter().position(|s| *s == u.invitation).unwrap();
+    for kind in [None, Some(UserKind::Technician)] {
+        for descending in [false, true] {
+            let by_status = UserFilter {
+                sort: UserSort::Status,
+                descending,
+                kind,
+                ..UserFilter::default()
+            };
+            let (_, total) = list(&db, by_status.clone()).await;
+            let mut shown = Vec::new();
+            for page in 0..=(total / user_query::PAGE_SIZE) {
+                shown.extend(list(&db, by_status.on_page(page)).await.0);
+            }
+            let mut expected = shown.clone();
+            expected.sort_by(|a, b| {
+                (place(a), &a.last_name, &a.first_name, a.id).cmp(&(
+                    place(b),
+                    &b.last_name,
+                    &b.first_name,
+                    b.id,
+                ))
+            });
+            if descending {
+                expected.reverse();
+            }
+            let ids = |users: &[UserSummary]| users.iter().map(|u| u.id).collect::<Vec<_>>();
+            assert_eq!(total, if kind.is_some() { 60 } else { 80 });
+            assert_eq!(
+                shown.len() as i64,
+                total,
+                "{kind:?} descending {descending}"
+            );
+            assert_eq!(
+                ids(&shown),
+                ids(&expected),
+                "{kind:?} descending {descending}"
+            );
+            assert_eq!(place(&expected[0]), if descending { 4 } else { 0 });
+        }
+    }
+    // One status alone, sorted by status: that status's users by name.
+    let expired = UserFilter {
+        sort: UserSort::Status,
+        status: Some(InvitationStatus::Expired),
+        ..UserFilter::default()
+    };
+    let (users, total) = list(&db, expired).await;
+    assert_eq!((users.len() as i64, total), (12, 12));
+    assert!(users
+        .iter()
+        .all(|u| u.invitation == InvitationStatus::Expired));
+    assert!(users.windows(2).all(|w| w[0].last_name <= w[1].last_name));
 }
 
 /// The page that ends right before user `id` (what Previous asks for from deeper pages).

@@ -4,11 +4,13 @@
 //! ids are found from the indexes first and only those rows are joined and read.
 
 mod order;
+mod search;
+mod status_order;
 
 use super::db::{Backend, Db};
 use super::user_counts;
 use super::users::{attach_role_names, summary_from_row, SUMMARY_COLUMNS, SUMMARY_JOINS};
-use crate::model::{InvitationStatus, UserFilter, UserSummary};
+use crate::model::{InvitationStatus, UserFilter, UserSort, UserSummary};
 use order::{keys, order_by, two_arm_ids, two_arms, value_flag, window};
 use sqlx::Row;
 
@@ -63,16 +65,8 @@ fn conditions(
 ) -> (Vec<String>, Vec<Bind>) {
     let mut conditions = Vec::new();
     let mut binds = vec![Bind::Int(now)];
-    match filter.status {
-        Some(InvitationStatus::Pending) => conditions
-            .push("u.invitation_status = 'pending' AND u.invitation_expires_at > $1".to_string()),
-        Some(InvitationStatus::Expired) => conditions
-            .push("u.invitation_status = 'pending' AND u.invitation_expires_at <= $1".to_string()),
-        Some(other) => {
-            let p = next(&mut binds, Bind::Text(other.as_str().into()));
-            conditions.push(format!("u.invitation_status = {p}"));
-        }
-        None => {}
+    if let Some(status) = filter.status {
+        conditions.push(status_condition(status, &mut binds));
     }
     if let Some(kind) = filter.kind {
         let p = next(&mut binds, Bind::Text(kind.as_str().into()));
@@ -115,6 +109,34 @@ fn conditions(
         }
     }
     (conditions, binds)
+}
+
+/// `(t0, t1, …) > ($a, $b, …)`, or `<` reading descending: the rows past a cursor user whose
+/// values of the terms are `values`.
+fn past(terms: &[String], values: Vec<Bind>, binds: &mut Vec<Bind>, descending: bool) -> String {
+    let placeholders = values
+        .into_iter()
+        .map(|value| next(binds, value))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let comparison = if descending { "<" } else { ">" };
+    format!("({}) {comparison} ({placeholders})", terms.join(", "))
+}
+
+/// The condition for users in `status`; `$1` is now (Expired is a pending user past it).
+fn status_condition(status: InvitationStatus, binds: &mut Vec<Bind>) -> String {
+    match status {
+        InvitationStatus::Pending => {
+            "u.invitation_status = 'pending' AND u.invitation_expires_at > $1".to_string()
+        }
+        InvitationStatus::Expired => {
+            "u.invitation_status = 'pending' AND u.invitation_expires_at <= $1".to_string()
+        }
+        other => {
+            let p = next(binds, Bind::Text(other.as_str().into()));
+            format!("u.invitation_status = {p}")
+        }
+    }
 }
 
 fn escape_like(text: &str) -> String {
@@ -181,10 +203,26 @@ pub async fn page(
     filter: &UserFilter,
     now: i64,
 ) -> Result<(Vec<UserSummary>, i64), sqlx::Error> {
-    let pool = db.pool();
+    let keys = keys(filter.sort, filter.descending);
+    if search::indexed(filter) {
+        let (ids, total) = search::page_ids(db, filter, now, &keys).await?;
+        let total = match total {
+            Some(total) => total,
+            None => count(db, filter, now).await?,
+        };
+        if ids.is_empty() {
+            return Ok((Vec::new(), total));
+        }
+        let list = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let users = summaries(db, &list, &[Bind::Int(now)], &keys, filter.descending, now).await?;
+        return Ok((users, total));
+    }
     let total = count(db, filter, now).await?;
     let (mut conditions, mut binds) = conditions(filter, now, db.backend(), RoleLookup::PerUser);
-    let keys = keys(filter.sort, filter.descending);
     let mut window = window(db, filter, &keys, total).await?;
     if window.limit == 0 {
         return Ok((Vec::new(), total));
@@ -203,19 +241,13 @@ pub async fn page(
                 _ => None,
             });
         }
-        let placeholders = values
-            .into_iter()
-            .map(|value| next(&mut binds, value))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let terms = keys.iter().map(|k| k.expr.as_str()).collect::<Vec<_>>();
-        let comparison = if reading_descending { "<" } else { ">" };
-        conditions.push(format!(
-            "({}) {comparison} ({placeholders})",
-            terms.join(", ")
-        ));
+        let terms = keys.iter().map(|k| k.expr.clone()).collect::<Vec<_>>();
+        conditions.push(past(&terms, values, &mut binds, reading_descending));
     }
     let ids = match &arms {
+        _ if filter.sort == UserSort::Status => {
+            status_order::page_ids(db, filter, now, &conditions, &mut binds, &keys, &window).await?
+        }
         Some(arms) => two_arm_ids(
             arms,
             &keys,
@@ -232,17 +264,32 @@ pub async fn page(
             window.offset,
         ),
     };
+    let users = summaries(db, &ids, &binds, &keys, filter.descending, now).await?;
+    Ok((users, total))
+}
+
+/// The users `ids` (a subquery or a list of ids) names, with their role names, in the order.
+async fn summaries(
+    db: &Db,
+    ids: &str,
+    binds: &[Bind],
+    keys: &[order::Key],
+    descending: bool,
+    now: i64,
+) -> Result<Vec<UserSummary>, sqlx::Error> {
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} {SUMMARY_JOINS} WHERE u.id IN ({ids}) ORDER BY {}",
-        order_by(&keys, filter.descending),
+        order_by(keys, descending),
     );
-    let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(pool).await?;
+    let rows = bind_all(sqlx::query(&sql), binds)
+        .fetch_all(db.pool())
+        .await?;
     let mut users = rows
         .iter()
         .map(|r| summary_from_row(r, now))
         .collect::<Result<Vec<_>, _>>()?;
-    attach_role_names(pool, &mut users).await?;
-    Ok((users, total))
+    attach_role_names(db.pool(), &mut users).await?;
+    Ok(users)
 }
 
 /// The ids of every user matching the filter, for an action on all of them.

@@ -49,10 +49,10 @@ pub(super) fn keys(sort: UserSort, descending: bool) -> Vec<Key> {
         .into_iter()
         .chain(name())
         .collect(),
-        UserSort::Status => vec![
-            key("u.invitation_status", true),
-            key("COALESCE(u.invitation_expires_at, 0)", false),
-        ],
+        // By the status's place in an invitation's life, then name (see `status_order`).
+        UserSort::Status => std::iter::once(key(super::status_order::RANK, false))
+            .chain(name())
+            .collect(),
         UserSort::InvitedAt => vec![
             empty_last("u.invited_at"),
             key("COALESCE(u.invited_at, 0)", false),
@@ -72,7 +72,7 @@ pub(super) fn order_by(keys: &[Key], descending: bool) -> String {
 }
 
 /// The order's terms as columns `k0, k1, …` of a select.
-fn key_columns(keys: &[Key]) -> String {
+pub(super) fn key_columns(keys: &[Key]) -> String {
     keys.iter()
         .enumerate()
         .map(|(i, k)| format!("{} AS k{i}", k.expr))
@@ -109,7 +109,7 @@ pub(super) async fn cursor_values(
 /// page continues from, read as that user's values when Next or Previous is followed; status
 /// and invited-at change as invitations go out (the sender sets invited_at as it delivers),
 /// so a cursor there could move past users not yet shown: those orders page by number.
-fn steady(sort: UserSort) -> bool {
+pub(super) fn steady(sort: UserSort) -> bool {
     !matches!(sort, UserSort::Status | UserSort::InvitedAt)
 }
 
