@@ -1,6 +1,7 @@
 //! Server functions: one per user action, each thin. Authorise, call a service in
 //! `crate::server`, return. Every one checks the caller on the server.
 
+pub mod api_tokens;
 pub mod clone;
 pub mod imports;
 pub mod invitations;

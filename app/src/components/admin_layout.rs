@@ -19,6 +19,7 @@ pub fn AdminLayout() -> impl IntoView {
                 <A href="/admin/invitations">"Invitations"</A>
                 <A href="/admin/imports">"Import history"</A>
                 <A href="/admin/mailbox">"Mailbox"</A>
+                <A href="/admin/api-tokens">"API tokens"</A>
             </nav>
             <Suspense fallback=|| ()>
                 {move || user.get().map(|result| match result {

@@ -1,5 +1,6 @@
 //! Types shared by the browser and the server: what server functions take and return.
 
+mod api_token;
 mod bulk_action;
 mod enums;
 mod invitation;
@@ -7,6 +8,9 @@ mod user_filter;
 mod user_settings;
 mod views;
 
+pub use api_token::{
+    api_token_name, ApiTokenView, NewApiToken, API_TOKEN_EXPIRIES, API_TOKEN_NAME_MAX_CHARS,
+};
 pub use bulk_action::{BulkOutcome, BulkTarget, BulkUserAction};
 pub use enums::{format_time, time_left, InvitationStatus, MfaMethod, UserKind, UserType};
 pub use invitation::search_text;

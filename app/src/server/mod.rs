@@ -2,6 +2,7 @@
 //! services behind server functions, and the axum router. Compiled only with `ssr`.
 
 pub mod acceptance;
+pub mod api_tokens;
 pub mod batch;
 pub mod bulk_user_actions;
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod listener;
 pub mod organizations;
 pub mod passwords;
 pub mod refusals;
+pub mod rest;
 pub mod roles;
 pub mod router;
 pub mod security_headers;

@@ -78,8 +78,9 @@ pub async fn bodies_within_the_limit(
 ) -> Response {
     let limit = limits.max_bytes;
     let path = request.uri().path().to_string();
-    if path == super::imports::upload::PATH {
-        // An import's source may be far larger; the upload reads it within its own limits.
+    if path == super::imports::upload::PATH || path == super::rest::BULK_IMPORT_PATH {
+        // An import's source may be far larger; the upload and the REST import read it within
+        // the import's own limit.
         return next.run(request).await;
     }
     let too_large = || {

@@ -30,6 +30,8 @@ pub fn build(state: AppState) -> Router {
             super::imports::upload::PATH,
             axum::routing::post(super::imports::upload::receive),
         )
+        // The REST API for scripts: bearer tokens, no cookies (`rest`).
+        .merge(super::rest::routes())
         .nest_service("/pkg", static_files(&pkg_dir))
         .leptos_routes_with_context(
             &state,
