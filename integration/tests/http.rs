@@ -38,6 +38,7 @@ fn test_config() -> Config {
         mail_poll_seconds: 1,
         limits: Default::default(),
         import_jobs: Default::default(),
+        api_requests_per_minute: 60,
     }
 }
 

@@ -50,6 +50,7 @@ fn config(max_upload_bytes: usize) -> Config {
             max_upload_bytes,
             ..Default::default()
         },
+        api_requests_per_minute: 60,
     }
 }
 

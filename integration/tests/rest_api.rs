@@ -28,9 +28,14 @@ on_both_databases! {
     wrong_content_types_options_and_sizes_are_refused_in_one_json_shape => request_refusals;
     one_idempotency_key_imports_once_and_refuses_a_different_body => idempotency;
     a_large_or_unwaited_import_is_accepted_with_the_url_to_follow => accepted_then_followed;
+    a_token_past_its_requests_a_minute_waits_with_retry_after => rate_limited;
 }
 
 fn app(db: Db, max_upload_bytes: usize) -> Router {
+    app_with(db, max_upload_bytes, 60)
+}
+
+fn app_with(db: Db, max_upload_bytes: usize, api_requests_per_minute: u32) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name("bulk-import")
         .site_root("target/site")
@@ -50,6 +55,7 @@ fn app(db: Db, max_upload_bytes: usize) -> Router {
                 max_upload_bytes,
                 ..Default::default()
             },
+            api_requests_per_minute,
         }),
     })
 }
@@ -336,7 +342,15 @@ async fn token_refusals(db: Db) {
     // The token works (the job is not there: 404) until it is revoked; then at once it does not.
     let (status, _, body) = call(&app, "GET", path, Some(&secret), None, Body::empty(), &[]).await;
     assert_eq!(refused(status, &body, "not_found"), StatusCode::NOT_FOUND);
-    let listed = api_tokens::list(&db).await.unwrap();
+    // Its use is recorded in the background, without holding the request.
+    let mut listed = api_tokens::list(&db).await.unwrap();
+    for _ in 0..100 {
+        if listed[0].last_used_at.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        listed = api_tokens::list(&db).await.unwrap();
+    }
     assert!(listed[0].last_used_at.is_some());
     api_tokens::revoke(&db, listed[0].id, clock::now())
         .await
@@ -561,4 +575,40 @@ async fn accepted_then_followed(db: Db) {
         (Some("completed"), Some(6)),
         "{followed}"
     );
+}
+
+async fn rate_limited(db: Db) {
+    let (_, secret) = token(&db).await;
+    let app = app_with(db.clone(), 1024 * 1024, 3);
+    for _ in 0..3 {
+        let (status, _, _) = call(
+            &app,
+            "GET",
+            "/ws/imports/1",
+            Some(&secret),
+            None,
+            Body::empty(),
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let (status, headers, body) = call(
+        &app,
+        "GET",
+        "/ws/imports/1",
+        Some(&secret),
+        None,
+        Body::empty(),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let wait: u64 = headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&wait), "{wait}");
 }

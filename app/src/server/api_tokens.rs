@@ -155,14 +155,21 @@ pub async fn authenticate(db: &Db, token: &str, now: i64) -> Result<ApiCaller, A
     if admin == 0 {
         return Err(AppError::Forbidden);
     }
-    // Last used, to the minute: a script calling in a loop does not write on every call.
+    // Last used, to the minute: a script calling in a loop does not write on every call. In
+    // the background: on SQLite the write may wait its turn behind an import's transaction,
+    // and the request does not wait with it.
     if last_used_at.is_none_or(|at| now - at >= 60) {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(token_id)
-            .execute(db.pool())
-            .await
-            .map_err(db_failure("recording an API token's use"))?;
+        let db = db.clone();
+        tokio::spawn(async move {
+            let written = sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(token_id)
+                .execute(db.pool())
+                .await;
+            if let Err(error) = written {
+                tracing::warn!(token_id, %error, "could not record an API token's use");
+            }
+        });
     }
     Ok(ApiCaller {
         token_id,

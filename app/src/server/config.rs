@@ -25,6 +25,9 @@ pub struct Config {
     pub limits: ConnectionLimits,
     /// How imports run as jobs.
     pub import_jobs: ImportJobSettings,
+    /// Requests one API token may make a minute on this server (`API_REQUESTS_PER_MINUTE`,
+    /// default 60); past it, 429 with Retry-After.
+    pub api_requests_per_minute: u32,
 }
 
 /// How this app server runs import jobs (`imports::runner`).
@@ -195,6 +198,9 @@ impl Config {
         Ok(Config {
             limits,
             import_jobs,
+            api_requests_per_minute: positive(&var, "API_REQUESTS_PER_MINUTE", "number")?
+                .map(|n| n.min(u64::from(u32::MAX)) as u32)
+                .unwrap_or(60),
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             smtp: SmtpConfig::from_vars(var)?,
             mail_poll_seconds,

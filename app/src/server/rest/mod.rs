@@ -6,6 +6,7 @@
 
 mod bulk_import;
 mod imports;
+mod rate_limit;
 
 use super::api_tokens::{self, ApiCaller};
 use super::{clock, AppState};
@@ -137,7 +138,7 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ApiCaller, 
             "Send an API token as `Authorization: Bearer <token>` (Administration → API tokens).",
         ));
     };
-    api_tokens::authenticate(&state.db, token, clock::now())
+    let caller = api_tokens::authenticate(&state.db, token, clock::now())
         .await
         .map_err(|error| match error {
             AppError::Unauthenticated => ApiError::new(
@@ -151,5 +152,15 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ApiCaller, 
                 "The administrator who made this API token is no longer a System Administrator.",
             ),
             other => other.into(),
+        })?;
+    rate_limit::check(
+        state.config.api_requests_per_minute,
+        &super::tokens::hash_token(token),
+    )
+    .map_err(|retry_after_seconds| {
+        ApiError::from(AppError::TooManyRequests {
+            retry_after_seconds,
         })
+    })?;
+    Ok(caller)
 }
