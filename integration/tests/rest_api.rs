@@ -29,6 +29,7 @@ on_both_databases! {
     one_idempotency_key_imports_once_and_refuses_a_different_body => idempotency;
     a_large_or_unwaited_import_is_accepted_with_the_url_to_follow => accepted_then_followed;
     a_token_past_its_requests_a_minute_waits_with_retry_after => rate_limited;
+    the_user_list_finds_by_exact_email_and_status_and_resend_answers_as_the_dashboard_does => users_and_resend;
 }
 
 fn app(db: Db, max_upload_bytes: usize) -> Router {
@@ -611,4 +612,79 @@ async fn rate_limited(db: Db) {
         .parse()
         .unwrap();
     assert!((1..=20).contains(&wait), "{wait}");
+}
+
+async fn users_and_resend(db: Db) {
+    let (boss, secret) = token(&db).await;
+    let app = app(db.clone(), 1024 * 1024);
+    let pat = insert_user(&db, technician("pat@list.example", vec![]), None).await;
+    insert_user(&db, technician("pat@list.example.org", vec![]), None).await;
+    let get = |path: String| {
+        let app = app.clone();
+        let secret = secret.clone();
+        async move { call(&app, "GET", &path, Some(&secret), None, Body::empty(), &[]).await }
+    };
+    // Exactly that address, in any case; a search would find both.
+    let (status, _, body) = get("/ws/appuser?email=PAT@list.example".into()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["users"][0]["id"], pat);
+    assert_eq!(body["users"][0]["invitationStatus"], "notInvited");
+    assert_eq!(body["users"][0]["kind"], "technician");
+    assert_eq!(
+        get("/ws/appuser?search=pat@list".into()).await.2["total"],
+        2
+    );
+    assert_eq!(
+        get("/ws/appuser?status=notInvited".into()).await.2["total"],
+        2
+    );
+    assert_eq!(
+        get("/ws/appuser?status=registered".into()).await.2["users"][0]["id"],
+        boss
+    );
+    let (status, _, body) = get("/ws/appuser?status=lost".into()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+
+    let resend = |id: i64| {
+        let app = app.clone();
+        let secret = secret.clone();
+        async move {
+            call(
+                &app,
+                "POST",
+                &format!("/ws/appuser/{id}/invitation"),
+                Some(&secret),
+                None,
+                Body::empty(),
+                &[],
+            )
+            .await
+        }
+    };
+    let (status, _, body) = resend(pat).await;
+    assert_eq!(
+        (status, body["sent"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{body}"
+    );
+    assert_eq!(
+        get("/ws/appuser?email=pat@list.example".into()).await.2["users"][0]["invitationStatus"],
+        "pending"
+    );
+    let (status, headers, body) = resend(pat).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    assert_eq!(headers[header::RETRY_AFTER], "60");
+    let (status, _, body) = resend(boss).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_registered"))
+    );
+    assert_eq!(resend(999_999).await.0, StatusCode::NOT_FOUND);
 }

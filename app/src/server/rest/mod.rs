@@ -1,5 +1,5 @@
-//! The REST API for scripts, under `/ws/`: `POST /ws/appuser/bulk-import` and
-//! `GET /ws/imports/{id}`. Every request carries `Authorization: Bearer <API token>`
+//! The REST API for scripts, under `/ws/`: `POST /ws/appuser/bulk-import`,
+//! `GET /ws/imports/{id}`, `GET /ws/appuser` and `POST /ws/appuser/{id}/invitation`. Every request carries `Authorization: Bearer <API token>`
 //! (`api_tokens`); cookies are not looked at, so no browser page can call it on a signed-in
 //! admin's behalf. Every error is one JSON shape, `{"error": {"code", "message", "details"}}`,
 //! with its HTTP status, and never a database's text.
@@ -7,6 +7,7 @@
 mod bulk_import;
 mod imports;
 mod rate_limit;
+mod users;
 
 use super::api_tokens::{self, ApiCaller};
 use super::{clock, AppState};
@@ -27,6 +28,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(bulk_import::PATH, post(bulk_import::receive))
         .route("/ws/imports/{id}", get(imports::status))
+        .route("/ws/appuser", get(users::list))
+        .route("/ws/appuser/{id}/invitation", post(users::resend))
 }
 
 /// A refusal as the API says it.

@@ -1,0 +1,203 @@
+//! `GET /ws/appuser` (a page of users with their invitation status, filtered as All users
+//! filters) and `POST /ws/appuser/{id}/invitation` (resend, as the Invitations dashboard does,
+//! with its once-a-minute limit per user).
+
+use super::{caller, ApiError};
+use crate::model::{InvitationStatus, UserFilter, UserKind, UserSummary};
+use crate::server::context::Actor;
+use crate::server::invitation_actions::{self, ALREADY_REGISTERED};
+use crate::server::invitations::RESEND_INTERVAL_SECONDS;
+use crate::server::{clock, users, AppState};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListQuery {
+    /// Exactly this email (any case).
+    email: Option<String>,
+    /// Any part of a name (either order) or an email.
+    search: Option<String>,
+    status: Option<String>,
+    kind: Option<String>,
+    organization_id: Option<i64>,
+    /// From 0.
+    page: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserBody {
+    id: i64,
+    first_name: String,
+    last_name: String,
+    email: String,
+    kind: &'static str,
+    organization: Option<String>,
+    roles: Vec<String>,
+    /// notInvited, pending, expired, registered or sendFailed.
+    invitation_status: &'static str,
+    invited_at: Option<i64>,
+}
+
+fn status_name(status: InvitationStatus) -> &'static str {
+    match status {
+        InvitationStatus::NotInvited => "notInvited",
+        InvitationStatus::Pending => "pending",
+        InvitationStatus::Expired => "expired",
+        InvitationStatus::Registered => "registered",
+        InvitationStatus::SendFailed => "sendFailed",
+    }
+}
+
+fn user_body(user: UserSummary) -> UserBody {
+    UserBody {
+        id: user.id,
+        first_name: user.first_name,
+        last_name: user.last_name,
+        email: user.email,
+        kind: match user.kind {
+            UserKind::Technician => "technician",
+            UserKind::EndUser => "endUser",
+        },
+        organization: user.organization,
+        roles: user.roles,
+        invitation_status: status_name(user.invitation),
+        invited_at: user.invited_at,
+    }
+}
+
+fn bad_request(message: String) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let answer = async {
+        caller(&state, &headers).await?;
+        let Query(query) = query.map_err(|error| {
+            bad_request(format!(
+                "The query string is not valid: {}.",
+                error.body_text()
+            ))
+        })?;
+        let status = match query.status.as_deref() {
+            None => None,
+            Some(text) => Some(
+                InvitationStatus::ALL
+                    .iter()
+                    .copied()
+                    .find(|s| status_name(*s) == text)
+                    .ok_or_else(|| {
+                        bad_request(format!(
+                            "status {text:?} is not one of notInvited, pending, expired, registered, sendFailed."
+                        ))
+                    })?,
+            ),
+        };
+        let kind = match query.kind.as_deref() {
+            None => None,
+            Some("technician") => Some(UserKind::Technician),
+            Some("endUser") => Some(UserKind::EndUser),
+            Some(other) => {
+                return Err(bad_request(format!(
+                    "kind {other:?} is not one of technician, endUser."
+                )))
+            }
+        };
+        let exact = query.email.as_ref().map(|e| e.trim().to_lowercase());
+        let filter = UserFilter {
+            status,
+            kind,
+            organization_id: query.organization_id,
+            // An exact email is found by searching for it, then keeping only that address.
+            search: exact
+                .clone()
+                .or(query.search.clone())
+                .unwrap_or_default()
+                .chars()
+                .take(crate::model::SEARCH_MAX_CHARS)
+                .collect(),
+            page: if exact.is_some() {
+                0
+            } else {
+                query.page.unwrap_or(0).max(0)
+            },
+            ..UserFilter::default()
+        };
+        let (found, total) = users::list(&state.db, &filter, clock::now()).await?;
+        let (found, total) = match &exact {
+            Some(email) => {
+                let found: Vec<_> = found
+                    .into_iter()
+                    .filter(|u| u.email.to_lowercase() == *email)
+                    .collect();
+                let total = found.len() as i64;
+                (found, total)
+            }
+            None => (found, total),
+        };
+        Ok::<_, ApiError>(axum::Json(json!({
+            "users": found.into_iter().map(user_body).collect::<Vec<_>>(),
+            "total": total,
+            "page": filter.page,
+            "pageSize": users::PAGE_SIZE,
+        })))
+    };
+    match answer.await {
+        Ok(json) => json.into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+pub async fn resend(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let answer = async {
+        let caller = caller(&state, &headers).await?;
+        let not_found =
+            || ApiError::new(StatusCode::NOT_FOUND, "not_found", "No user has this id.");
+        let id: i64 = id.parse().map_err(|_| not_found())?;
+        let actor = Actor {
+            user_id: caller.user_id,
+            display_name: &caller.display_name,
+        };
+        let result = invitation_actions::resend(
+            &state.db,
+            &actor,
+            &state.config.public_base_url,
+            &[id],
+            clock::now(),
+        )
+        .await?;
+        if result.done == 1 {
+            return Ok(json!({ "sent": true, "userId": id }));
+        }
+        match result.skipped.first() {
+            None => Err(not_found()),
+            Some(skipped) if skipped.reason == ALREADY_REGISTERED => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "already_registered",
+                "This user has registered: they sign in with their password.",
+            )),
+            Some(skipped) => Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("Not sent: {}.", skipped.reason),
+            )
+            .with_details(json!({ "retryAfterSeconds": RESEND_INTERVAL_SECONDS }))),
+        }
+    };
+    match answer.await {
+        Ok(json) => axum::Json(json).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
