@@ -29,6 +29,7 @@ on_both_databases! {
     one_idempotency_key_imports_once_and_refuses_a_different_body => idempotency;
     a_large_or_unwaited_import_is_accepted_with_the_url_to_follow => accepted_then_followed;
     a_token_past_its_requests_a_minute_waits_with_retry_after => rate_limited;
+    an_import_larger_than_the_routes_body_limit_is_read_within_the_imports_own_limit => large_body;
     the_user_list_finds_by_exact_email_and_status_and_resend_answers_as_the_dashboard_does => users_and_resend;
 }
 
@@ -538,6 +539,24 @@ async fn idempotency(db: Db) {
             Some("idempotency_key_reused")
         )
     );
+    // The same file with other options is another request too.
+    let (status, _, body) = call(
+        &app,
+        "POST",
+        &format!("{path}&mode=createAndUpdate"),
+        Some(&secret),
+        Some("text/csv"),
+        csv(4, "once.example"),
+        &key,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("idempotency_key_reused")
+        )
+    );
     running.stop().await;
 }
 
@@ -687,4 +706,46 @@ async fn users_and_resend(db: Db) {
         (StatusCode::CONFLICT, Some("already_registered"))
     );
     assert_eq!(resend(999_999).await.0, StatusCode::NOT_FOUND);
+}
+
+async fn large_body(db: Db) {
+    let (_, secret) = token(&db).await;
+    // Other routes take 64 KiB here; an import's own limit is 1 MiB.
+    let app = app(db.clone(), 1024 * 1024);
+    let running = runner::spawn(db.clone(), settings());
+    let text = csv(2_000, "big.example");
+    assert!(text.len() > 64 * 1024);
+    let path = "/ws/appuser/bulk-import?kind=technician&sendInvitations=false";
+    let (status, _, body) = call(
+        &app,
+        "POST",
+        path,
+        Some(&secret),
+        Some("text/csv"),
+        text,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, body["created"].as_i64()),
+        (StatusCode::OK, Some(2_000)),
+        "{body}"
+    );
+    // With a JSON body the options belong in it, not in the query string.
+    let json = json!({"kind": "technician", "users": []}).to_string();
+    let (status, _, body) = call(
+        &app,
+        "POST",
+        path,
+        Some(&secret),
+        Some("application/json"),
+        json,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    running.stop().await;
 }

@@ -12,3 +12,6 @@ CREATE TABLE api_tokens (
     revoked_at BIGINT
 );
 CREATE INDEX api_tokens_created_by ON api_tokens (created_by);
+-- What an API import was asked with (SHA-256 of its options and body), so the same
+-- Idempotency-Key with another request is refused, even after the upload is no longer kept.
+ALTER TABLE import_jobs ADD COLUMN request_hash TEXT;

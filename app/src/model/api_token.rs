@@ -15,6 +15,8 @@ pub struct ApiTokenView {
     pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// Past its expiry when it was read.
+    pub expired: bool,
 }
 
 /// A token just made: its record and the token, shown this once.

@@ -69,7 +69,10 @@ pub fn ApiTokensPage() -> impl IntoView {
             Err(error) => view! { <ErrorNotice error/> }.into_any(),
         })}
         {move || revoke.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
-        <Suspense fallback=|| view! { <p>"Loading tokens…"</p> }>
+        // Said politely when a token is revoked; always in the page, so screen readers hear it.
+        <p class="visually-hidden" role="status">{move || revoke.value().get().and_then(Result::ok).map(|token| format!("Token “{}” revoked: it no longer works.", token.name))}</p>
+        // A transition: the list stays in place (and focus with it) while it is read again.
+        <Transition fallback=|| view! { <p>"Loading tokens…"</p> }>
             {move || tokens.get().map(|result| match result {
                 Ok(list) if list.is_empty() => view! {
                     <p class="empty">"No API tokens yet."</p>
@@ -77,7 +80,7 @@ pub fn ApiTokensPage() -> impl IntoView {
                 Ok(list) => view! { <TokenTable list revoke/> }.into_any(),
                 Err(error) => view! { <ErrorNotice error/> }.into_any(),
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -107,6 +110,7 @@ fn TokenTable(
 ) -> impl IntoView {
     let when =
         |at: Option<i64>, none: &'static str| at.map(format_time).unwrap_or_else(|| none.into());
+    let confirming = RwSignal::new(None::<i64>);
     view! {
         <table class="data-table">
             <thead><tr>
@@ -117,12 +121,29 @@ fn TokenTable(
                 {list.into_iter().map(|token| {
                     let id = token.id;
                     let name = token.name.clone();
+                    let expired = token.expired;
                     let state = match token.revoked_at {
                         Some(at) => view! { <span>{format!("Revoked {}", format_time(at))}</span> }.into_any(),
-                        None => view! {
-                            <button type="button" aria-label=format!("Revoke {name}")
-                                on:click=move |_| { revoke.dispatch(id); }>"Revoke"</button>
-                        }.into_any(),
+                        None if expired => view! { <span>"Expired"</span> }.into_any(),
+                        // Revoking cannot be undone: a second click confirms it.
+                        None => {
+                            let label = name.clone();
+                            view! {
+                                <Show when=move || confirming.get() == Some(id) fallback=move || {
+                                    let label = label.clone();
+                                    view! {
+                                        <button type="button" aria-label=format!("Revoke {label}")
+                                            on:click=move |_| confirming.set(Some(id))>"Revoke"</button>
+                                    }
+                                }>
+                                    <span>"Stop it working now? "</span>
+                                    <button type="button" class="danger" aria-label=format!("Confirm revoking {name}")
+                                        on:click=move |_| { confirming.set(None); revoke.dispatch(id); }>"Revoke"</button>
+                                    " "
+                                    <button type="button" on:click=move |_| confirming.set(None)>"Keep"</button>
+                                </Show>
+                            }.into_any()
+                        }
                     };
                     view! {
                         <tr>

@@ -10,6 +10,9 @@ use crate::error::AppError;
 use crate::model::{api_token_name, ApiTokenView, NewApiToken};
 use sqlx::Row;
 
+/// The longest expiry a token may be made with (ten years).
+pub const MAX_DAYS: u32 = 3650;
+
 /// What every token starts with, so a leaked one is recognisable (secret scanners, logs).
 pub const TOKEN_PREFIX: &str = "bit_";
 
@@ -17,6 +20,7 @@ const SELECT: &str = "SELECT t.id, t.name, t.created_at, t.expires_at, t.last_us
      t.revoked_at, u.first_name, u.last_name FROM api_tokens t JOIN users u ON u.id = t.created_by";
 
 fn view_from_row(row: &sqlx::any::AnyRow) -> Result<ApiTokenView, sqlx::Error> {
+    let expires_at: Option<i64> = row.try_get("expires_at")?;
     Ok(ApiTokenView {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
@@ -26,9 +30,10 @@ fn view_from_row(row: &sqlx::any::AnyRow) -> Result<ApiTokenView, sqlx::Error> {
             row.try_get::<String, _>("last_name")?
         ),
         created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
+        expires_at,
         last_used_at: row.try_get("last_used_at")?,
         revoked_at: row.try_get("revoked_at")?,
+        expired: expires_at.is_some_and(|at| at <= super::clock::now()),
     })
 }
 
@@ -41,6 +46,11 @@ pub async fn create(
     now: i64,
 ) -> Result<NewApiToken, AppError> {
     let name = api_token_name(name).map_err(AppError::BadRequest)?;
+    if days.is_some_and(|d| !(1..=MAX_DAYS).contains(&d)) {
+        return Err(AppError::BadRequest(format!(
+            "A token expires after 1 to {MAX_DAYS} days, or never."
+        )));
+    }
     let secret = format!("{TOKEN_PREFIX}{}", new_token());
     let expires_at = days.map(|d| now + i64::from(d) * 24 * 3600);
     let id: i64 = sqlx::query_scalar(

@@ -119,7 +119,7 @@ pub async fn bodies_within_the_limit(
     }
 }
 
-fn is_timeout(error: &axum::Error) -> bool {
+pub(crate) fn is_timeout(error: &axum::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(current) = source {
         if current.is::<tower_http::timeout::TimeoutError>() {
@@ -130,7 +130,7 @@ fn is_timeout(error: &axum::Error) -> bool {
     false
 }
 
-fn is_length_limit(error: &axum::Error) -> bool {
+pub(crate) fn is_length_limit(error: &axum::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(current) = source {
         if current.to_string().contains("length limit exceeded") {

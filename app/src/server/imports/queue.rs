@@ -21,13 +21,25 @@ pub async fn enqueue(
     created_by: i64,
     now: i64,
 ) -> Result<i64, AppError> {
+    enqueue_request(db, upload, source, created_by, now, None).await
+}
+
+/// `enqueue`, recording what the request was (`request_hash`, see `request_hash_of`).
+pub async fn enqueue_request(
+    db: &Db,
+    upload: &ImportUpload,
+    source: Vec<u8>,
+    created_by: i64,
+    now: i64,
+    request_hash: Option<&str>,
+) -> Result<i64, AppError> {
     let failure = db_failure("queueing an import");
     let size = source.len();
     let mut tx = db.begin_write().await.map_err(&failure)?;
     let options = serde_json::to_string(&upload.options).unwrap_or_default();
     let inserted = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO import_jobs (created_by, created_at, kind, organization_id, source, options, idempotency_key, status, total_rows, progress_total) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $8) RETURNING id",
+        "INSERT INTO import_jobs (created_by, created_at, kind, organization_id, source, options, idempotency_key, status, total_rows, progress_total, request_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $8, $9) RETURNING id",
     )
     .bind(created_by)
     .bind(now)
@@ -37,6 +49,7 @@ pub async fn enqueue(
     .bind(options)
     .bind(upload.idempotency_key.clone())
     .bind(i64::from(upload.source_rows))
+    .bind(request_hash)
     .fetch_one(&mut **tx)
     .await;
     let job_id = match inserted {
@@ -60,6 +73,16 @@ pub async fn enqueue(
     tx.commit().await.map_err(&failure)?;
     tracing::info!(job_id, bytes = size, "import queued");
     Ok(job_id)
+}
+
+/// What the job queued under an idempotency key was asked with, if that was recorded.
+pub async fn request_hash(db: &Db, job_id: i64) -> Result<Option<String>, AppError> {
+    sqlx::query_scalar("SELECT request_hash FROM import_jobs WHERE id = $1")
+        .bind(job_id)
+        .fetch_optional(db.pool())
+        .await
+        .map(Option::flatten)
+        .map_err(db_failure("checking an idempotency key"))
 }
 
 async fn job_with_key(db: &Db, key: &str) -> Result<i64, AppError> {

@@ -8,7 +8,9 @@
 //! the job's URL to follow.
 
 use super::imports::{body as job_body, url};
+use super::json_form::{self, JsonRefused};
 use super::{caller, ApiError};
+use crate::error::AppError;
 use crate::import::edit::fill_default_role;
 use crate::import::edits::{diff, TableEdits};
 use crate::import::{
@@ -17,6 +19,7 @@ use crate::import::{
 };
 use crate::model::UserKind;
 use crate::server::imports::{check_organization, history, queue};
+use crate::server::refusals::{is_length_limit, is_timeout};
 use crate::server::{clock, roles, tokens, AppState};
 use axum::extract::{Query, Request, State};
 use axum::response::{IntoResponse, Response};
@@ -45,31 +48,6 @@ struct Options {
     send_invitations: Option<bool>,
     /// `false`: answer `202 Accepted` at once, whatever the size.
     wait: Option<bool>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsonImport {
-    kind: Option<String>,
-    organization_id: Option<i64>,
-    mode: Option<String>,
-    invalid_rows: Option<String>,
-    send_invitations: Option<bool>,
-    users: Vec<JsonUser>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsonUser {
-    first_name: Option<String>,
-    last_name: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    #[serde(default)]
-    roles: Vec<String>,
-    user_type: Option<String>,
-    site: Option<String>,
-    external_id: Option<String>,
 }
 
 fn bad_request(message: impl Into<String>) -> ApiError {
@@ -118,41 +96,6 @@ fn options(
         invalid_rows,
         send_invitations: send_invitations.unwrap_or(true),
     })
-}
-
-/// The JSON form's users as CSV under the engine's own header names.
-fn users_as_csv(users: &[JsonUser]) -> Result<Vec<u8>, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "First name",
-        "Last name",
-        "Email",
-        "Phone",
-        "Roles",
-        "User type",
-        "Site",
-        "External ID",
-    ];
-    let failed = |_| bad_request("The users could not be read.");
-    writer.write_record(header).map_err(failed)?;
-    for user in users {
-        let text = |value: &Option<String>| value.clone().unwrap_or_default();
-        writer
-            .write_record([
-                text(&user.first_name),
-                text(&user.last_name),
-                text(&user.email),
-                text(&user.phone),
-                user.roles.join(" | "),
-                text(&user.user_type),
-                text(&user.site),
-                text(&user.external_id),
-            ])
-            .map_err(failed)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|_| bad_request("The users could not be read."))
 }
 
 pub async fn receive(State(state): State<AppState>, request: Request) -> Response {
@@ -208,19 +151,89 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
         }
     };
     let limit = state.config.import_jobs.max_upload_bytes;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("The import is larger than the limit of {limit} bytes."),
+        )
+        .with_details(json!({ "limitBytes": limit }))
+    };
+    let declared = request
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
     let body = axum::body::to_bytes(request.into_body(), limit)
         .await
-        .map_err(|_| {
-            ApiError::new(
+        .map_err(|error| {
+            if is_length_limit(&error) {
+                too_large()
+            } else if is_timeout(&error) {
+                ApiError::from(AppError::BodyTimedOut {
+                    idle_seconds: state.config.limits.body_timeout.as_secs().max(1),
+                })
+            } else {
+                bad_request("The request body could not be read.")
+            }
+        })?;
+    let limits = ImportLimits {
+        max_input_bytes: limit,
+        ..ImportLimits::default()
+    };
+    // What was asked, as sent: the same Idempotency-Key with another request is refused.
+    let request_hash = {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(content_type.as_bytes());
+        hasher.update([0]);
+        hasher.update(
+            format!(
+                "{:?}|{:?}|{:?}|{:?}|{:?}",
+                query.kind,
+                query.organization_id,
+                query.mode,
+                query.invalid_rows,
+                query.send_invitations
+            )
+            .as_bytes(),
+        );
+        hasher.update([0]);
+        hasher.update(&body);
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let (kind, organization_id, options, source) = if json {
+        if query.kind.is_some()
+            || query.organization_id.is_some()
+            || query.mode.is_some()
+            || query.invalid_rows.is_some()
+            || query.send_invitations.is_some()
+        {
+            return Err(bad_request(
+                "With a JSON body the options go in the body, not the query string.",
+            ));
+        }
+        let parsed = json_form::read(&body, &limits).map_err(|refused| match refused {
+            JsonRefused::TooLarge => ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
-                format!("The import is larger than the limit of {limit} bytes."),
+                format!(
+                    "An import holds at most {} users and {limit} bytes.",
+                    limits.max_rows
+                ),
             )
-            .with_details(json!({ "limitBytes": limit }))
+            .with_details(json!({ "limitBytes": limit, "maxRows": limits.max_rows })),
+            JsonRefused::Invalid(error) => {
+                bad_request(format!("The JSON body is not valid: {error}."))
+            }
         })?;
-    let (kind, organization_id, options, source) = if json {
-        let parsed: JsonImport = serde_json::from_slice(&body)
-            .map_err(|error| bad_request(format!("The JSON body is not valid: {error}.")))?;
         (
             self::kind(parsed.kind.as_deref())?,
             parsed.organization_id,
@@ -229,7 +242,7 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
                 parsed.invalid_rows.as_deref(),
                 parsed.send_invitations,
             )?,
-            users_as_csv(&parsed.users)?,
+            parsed.csv,
         )
     } else {
         (
@@ -246,10 +259,6 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
     check_organization(&state.db, kind, organization_id).await?;
     // Read as the runner will (and as the modal's preview did), to know its rows and to refuse
     // at once what cannot be imported at all (an empty or unreadable file).
-    let limits = ImportLimits {
-        max_input_bytes: limit,
-        ..ImportLimits::default()
-    };
     // End users need a role: as the modal does, rows without one get the default end-user
     // role (sent as edits, as the modal's are).
     let default_role = match kind {
@@ -325,8 +334,18 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
         idempotency_key,
     };
     let now = clock::now();
-    let job_id = queue::enqueue(&state.db, &upload, source.clone(), caller.user_id, now).await?;
-    if key.is_some() && !same_request(state, job_id, &upload, &source).await? {
+    let job_id = queue::enqueue_request(
+        &state.db,
+        &upload,
+        source,
+        caller.user_id,
+        now,
+        Some(&request_hash),
+    )
+    .await?;
+    if key.is_some()
+        && queue::request_hash(&state.db, job_id).await?.as_deref() != Some(request_hash.as_str())
+    {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency_key_reused",
@@ -355,6 +374,15 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
                 )
                 .with_details(serde_json::to_value(&body).unwrap_or_default())
                 .into_response(),
+                JobStatus::Cancelled | JobStatus::Interrupted => ApiError::new(
+                    StatusCode::CONFLICT,
+                    "import_not_finished",
+                    body.failure
+                        .clone()
+                        .unwrap_or_else(|| "The import stopped: nothing was imported.".into()),
+                )
+                .with_details(serde_json::to_value(&body).unwrap_or_default())
+                .into_response(),
                 _ if ended => (StatusCode::OK, axum::Json(body)).into_response(),
                 _ => (
                     StatusCode::ACCEPTED,
@@ -366,38 +394,4 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// Whether the job queued under this request's idempotency key was queued for this same
-/// request (the same options and source): the same key for another import is refused.
-async fn same_request(
-    state: &AppState,
-    job_id: i64,
-    upload: &ImportUpload,
-    source: &[u8],
-) -> Result<bool, ApiError> {
-    use sqlx::Row;
-    let row = sqlx::query("SELECT request, source FROM import_uploads WHERE job_id = $1")
-        .bind(job_id)
-        .fetch_optional(state.db.pool())
-        .await
-        .map_err(crate::server::failure::db_failure(
-            "checking an idempotency key",
-        ))?;
-    let Some(row) = row else {
-        // The upload is no longer kept (its retention passed): the key names that import.
-        return Ok(true);
-    };
-    let stored: String = row
-        .try_get("request")
-        .map_err(crate::server::failure::db_failure(
-            "checking an idempotency key",
-        ))?;
-    let stored_source: Vec<u8> =
-        row.try_get("source")
-            .map_err(crate::server::failure::db_failure(
-                "checking an idempotency key",
-            ))?;
-    let stored: Option<ImportUpload> = serde_json::from_str(&stored).ok();
-    Ok(stored.as_ref() == Some(upload) && stored_source == source)
 }

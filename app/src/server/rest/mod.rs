@@ -6,6 +6,7 @@
 
 mod bulk_import;
 mod imports;
+mod json_form;
 mod rate_limit;
 mod users;
 

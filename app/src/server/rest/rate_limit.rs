@@ -29,10 +29,9 @@ pub fn check(per_minute: u32, key: &str) -> Result<(), u64> {
             .clone()
     };
     limiter.check_key(&key.to_string()).map_err(|not_until| {
-        not_until
-            .wait_time_from(DefaultClock::default().now())
-            .as_secs()
-            .max(1)
+        // Rounded up: waiting that long is always enough.
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        (wait.as_millis().div_ceil(1000) as u64).max(1)
     })
 }
 
