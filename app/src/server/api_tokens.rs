@@ -5,6 +5,7 @@
 
 use super::db::Db;
 use super::failure::db_failure;
+use super::sessions::ADMIN_ROLES;
 use super::tokens::{hash_token, new_token};
 use crate::error::AppError;
 use crate::model::{api_token_name, ApiTokenView, NewApiToken};
@@ -126,14 +127,11 @@ pub async fn authenticate(db: &Db, token: &str, now: i64) -> Result<ApiCaller, A
     if !token.starts_with(TOKEN_PREFIX) {
         return Err(AppError::Unauthenticated);
     }
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "SELECT t.id, t.name, t.created_by, t.expires_at, t.revoked_at, t.last_used_at, \
-                u.first_name, u.last_name, \
-                (SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-                  WHERE ur.user_id = u.id AND r.is_system_admin = 1 AND u.kind = 'technician') \
-                  AS admin_roles \
+                u.first_name, u.last_name, {ADMIN_ROLES} \
          FROM api_tokens t JOIN users u ON u.id = t.created_by WHERE t.token_hash = $1",
-    )
+    ))
     .bind(hash_token(token))
     .fetch_optional(db.pool())
     .await

@@ -56,6 +56,12 @@ pub async fn create(pool: &AnyPool, user_id: i64, now: i64) -> Result<String, Ap
     Ok(token)
 }
 
+/// How many System Administrator roles user `u` holds as a technician (0: not an admin), as
+/// the column `admin_roles`: sessions and API tokens act only while it is above 0.
+pub(crate) const ADMIN_ROLES: &str =
+    "(SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+     WHERE ur.user_id = u.id AND r.is_system_admin = 1 AND u.kind = 'technician') AS admin_roles";
+
 /// The session's user if the session exists, has not expired and has not been idle longer
 /// than the user's idle-warning time plus the grace period. Records activity when
 /// `activity` is true.
@@ -65,14 +71,11 @@ pub async fn lookup(
     now: i64,
     activity: bool,
 ) -> Result<Option<SessionUser>, sqlx::Error> {
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.first_name, u.last_name, \
-                u.email, u.idle_warning_minutes, \
-                (SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-                  WHERE ur.user_id = u.id AND r.is_system_admin = 1 AND u.kind = 'technician') \
-                  AS admin_roles \
+                u.email, u.idle_warning_minutes, {ADMIN_ROLES} \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
-    )
+    ))
     .bind(hash_token(token))
     .fetch_optional(pool)
     .await?;

@@ -56,11 +56,7 @@ fn bad_request(message: impl Into<String>) -> ApiError {
 
 fn kind(value: Option<&str>) -> Result<UserKind, ApiError> {
     match value {
-        Some("technician") => Ok(UserKind::Technician),
-        Some("endUser" | "end_user") => Ok(UserKind::EndUser),
-        Some(other) => Err(bad_request(format!(
-            "kind {other:?} is not one of technician, endUser."
-        ))),
+        Some(text) => super::kind_param(text),
         None => Err(bad_request(
             "Say which kind of user the rows are: kind=technician or kind=endUser.",
         )),
@@ -261,15 +257,14 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
     // at once what cannot be imported at all (an empty or unreadable file).
     // End users need a role: as the modal does, rows without one get the default end-user
     // role (sent as edits, as the modal's are).
+    let known_roles = roles::list(state.db.pool()).await?;
     let default_role = match kind {
-        UserKind::EndUser => roles::list(state.db.pool())
-            .await?
-            .into_iter()
+        UserKind::EndUser => known_roles
+            .iter()
             .find(|r| r.is_default && r.applies_to == UserKind::EndUser)
-            .map(|r| r.name),
+            .map(|r| r.name.clone()),
         UserKind::Technician => None,
     };
-    let known_roles = roles::list(state.db.pool()).await?;
     let (source, read, mapping, edits) = tokio::task::spawn_blocking(move || {
         let read = read_source(
             ImportSource::File {
@@ -364,25 +359,24 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
         if ended || !waits || started.elapsed() >= WAIT_LIMIT {
             let status = job.status;
             let body = job_body(state, job).await?;
+            // An import that ended without writing: its body rides in the error's details.
+            let refused = |status, code, fallback: &str| {
+                let message = body.failure.clone().unwrap_or_else(|| fallback.into());
+                ApiError::new(status, code, message)
+                    .with_details(serde_json::to_value(&body).unwrap_or_default())
+                    .into_response()
+            };
             return Ok(match status {
-                JobStatus::Failed => ApiError::new(
+                JobStatus::Failed => refused(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "validation_failed",
-                    body.failure
-                        .clone()
-                        .unwrap_or_else(|| "The import failed: nothing was imported.".into()),
-                )
-                .with_details(serde_json::to_value(&body).unwrap_or_default())
-                .into_response(),
-                JobStatus::Cancelled | JobStatus::Interrupted => ApiError::new(
+                    "The import failed: nothing was imported.",
+                ),
+                JobStatus::Cancelled | JobStatus::Interrupted => refused(
                     StatusCode::CONFLICT,
                     "import_not_finished",
-                    body.failure
-                        .clone()
-                        .unwrap_or_else(|| "The import stopped: nothing was imported.".into()),
-                )
-                .with_details(serde_json::to_value(&body).unwrap_or_default())
-                .into_response(),
+                    "The import stopped: nothing was imported.",
+                ),
                 _ if ended => (StatusCode::OK, axum::Json(body)).into_response(),
                 _ => (
                     StatusCode::ACCEPTED,

@@ -126,6 +126,19 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A `kind` parameter: `technician` or `endUser` (`end_user` too, as stored).
+pub fn kind_param(text: &str) -> Result<crate::model::UserKind, ApiError> {
+    match text {
+        "technician" => Ok(crate::model::UserKind::Technician),
+        "endUser" | "end_user" => Ok(crate::model::UserKind::EndUser),
+        other => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("kind {other:?} is not one of technician, endUser."),
+        )),
+    }
+}
+
 /// The caller of a request: its bearer token's maker, while a System Administrator.
 pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ApiCaller, ApiError> {
     let token = headers

@@ -101,16 +101,7 @@ pub async fn list(
                     })?,
             ),
         };
-        let kind = match query.kind.as_deref() {
-            None => None,
-            Some("technician") => Some(UserKind::Technician),
-            Some("endUser") => Some(UserKind::EndUser),
-            Some(other) => {
-                return Err(bad_request(format!(
-                    "kind {other:?} is not one of technician, endUser."
-                )))
-            }
-        };
+        let kind = query.kind.as_deref().map(super::kind_param).transpose()?;
         let exact = query.email.as_ref().map(|e| e.trim().to_lowercase());
         let filter = UserFilter {
             status,
