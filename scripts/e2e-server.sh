@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the release build on a fresh SQLite database, with one administrator and the demo
-# data, for the browser tests (end2end/playwright.config.ts runs it).
+# data, for the browser tests (end2end/playwright.config.ts runs it) and the API fuzzing
+# (scripts/api-fuzz.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PORT="${1:-3100}"
@@ -18,6 +19,10 @@ export MAX_BODY_BYTES=4194304
 export IMPORT_MAX_UPLOAD_BYTES=4194304
 ADMIN_PASSWORD="e2e-admin-password-123" "$BIN" create-admin --email admin@example.com --first-name Ada --last-name Admin
 "$BIN" demo-data
+# An API token for the API fuzzing (scripts/api-fuzz.sh), when asked for.
+if [[ -n "${API_TOKEN_FILE:-}" ]]; then
+  "$BIN" create-api-token --email admin@example.com --name "API fuzzing" >"$API_TOKEN_FILE"
+fi
 export LEPTOS_OUTPUT_NAME=bulk-import LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg
 export LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_RELOAD_PORT=$((PORT + 1)) LEPTOS_ENV=PROD
 "$BIN"

@@ -19,12 +19,15 @@ if [[ ! -d end2end/node_modules/@playwright/test ]] || [[ end2end/package-lock.j
 fi
 
 # Python packages the tests talk to, in a venv of our own: aiosmtpd (a real SMTP server for the
-# delivery tests) and phonenumbers (Google's libphonenumber, the reference for the phone rule,
-# pinned to the metadata version the phonenumber crate bundles: see Cargo.lock).
+# delivery tests), phonenumbers (Google's libphonenumber, the reference for the phone rule,
+# pinned to the metadata version the phonenumber crate bundles: see Cargo.lock) and
+# schemathesis (the REST API fuzzer, scripts/api-fuzz.sh).
 TEST_VENV="$TOOLS_DIR/test-venv"
 PHONENUMBERS_VERSION="9.0.33"
-TEST_PYTHON_PACKAGES=("aiosmtpd==1.4.6" "phonenumbers==$PHONENUMBERS_VERSION")
-if ! "$TEST_VENV/bin/python" -c "import aiosmtpd, phonenumbers, sys; sys.exit(phonenumbers.__version__ != '$PHONENUMBERS_VERSION')" 2>/dev/null; then
+SCHEMATHESIS_VERSION="4.32.5"
+TEST_PYTHON_PACKAGES=("aiosmtpd==1.4.6" "phonenumbers==$PHONENUMBERS_VERSION" "schemathesis==$SCHEMATHESIS_VERSION")
+if ! "$TEST_VENV/bin/python" -c "import aiosmtpd, phonenumbers, sys; sys.exit(phonenumbers.__version__ != '$PHONENUMBERS_VERSION')" 2>/dev/null \
+  || [[ "$("$TEST_VENV/bin/st" --version 2>/dev/null || true)" != *"$SCHEMATHESIS_VERSION"* ]]; then
   say "installing the tests' Python packages: ${TEST_PYTHON_PACKAGES[*]}"
   python3 -m venv "$TEST_VENV"
   "$TEST_VENV/bin/pip" install --quiet --disable-pip-version-check "${TEST_PYTHON_PACKAGES[@]}"
@@ -69,4 +72,7 @@ node -e '
     console.log(`${f}: ${(raw.length / 1024).toFixed(0)} KB, ${(zlib.brotliCompressSync(raw).length / 1024).toFixed(0)} KB brotli`);
   }'
 (cd end2end && npx playwright test)
+
+say "REST API fuzzing (schemathesis against /ws/openapi.json)"
+SCHEMATHESIS="$TEST_VENV/bin/st" bash scripts/api-fuzz.sh
 say "all tests passed"

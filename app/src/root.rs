@@ -1,8 +1,8 @@
 use crate::components::AdminLayout;
 use crate::pages::{
-    AcceptInvitationPage, AddUserPage, ApiTokensPage, CloneUserPage, ImportHistoryPage,
-    ImportJobPage, InvitationsPage, LoginPage, MailboxPage, NotFoundPage, OrganizationPage,
-    OrganizationsPage, ResetPasswordPage, UserPage, UsersPage,
+    AcceptInvitationPage, AddUserPage, ApiReferencePage, ApiTokensPage, CloneUserPage,
+    ImportHistoryPage, ImportJobPage, InvitationsPage, LoginPage, MailboxPage, NotFoundPage,
+    OrganizationPage, OrganizationsPage, ResetPasswordPage, UserPage, UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("imports") view=ImportHistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("mailbox") view=MailboxPage ssr=SsrMode::Async/>
                     <Route path=path!("api-tokens") view=ApiTokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("api-reference") view=ApiReferencePage ssr=SsrMode::Async/>
                     <Route path=path!("invitations") view=InvitationsPage ssr=SsrMode::Async/>
                     <Route path=path!("imports/:id") view=ImportJobPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>

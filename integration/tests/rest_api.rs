@@ -595,6 +595,70 @@ async fn accepted_then_followed(db: Db) {
         (Some("completed"), Some(6)),
         "{followed}"
     );
+    assert_eq!(followed["problemsTruncated"], false);
+    // Every row's outcome, paged, at the job's rows URL; filtered by outcome.
+    let rows_url = followed["rowsUrl"].as_str().unwrap().to_string();
+    assert_eq!(rows_url, format!("{url}/rows"));
+    let get = |path: String| {
+        let app = app.clone();
+        let secret = secret.clone();
+        async move { call(&app, "GET", &path, Some(&secret), None, Body::empty(), &[]).await }
+    };
+    let (status, _, rows) = get(rows_url.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{rows}");
+    assert_eq!(
+        (rows["total"].as_i64(), rows["page"].as_i64()),
+        (Some(6), Some(0))
+    );
+    let lines: Vec<i64> = rows["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 3, 4, 5, 6, 7]);
+    assert_eq!(rows["rows"][0]["outcome"], "created");
+    assert!(rows["rows"][0]["userId"].as_i64().is_some(), "{rows}");
+    let (_, _, failed) = get(format!("{rows_url}?outcome=failed")).await;
+    assert_eq!(
+        (
+            failed["total"].as_i64(),
+            failed["rows"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
+    let (_, _, beyond) = get(format!("{rows_url}?page=1")).await;
+    assert_eq!(
+        (
+            beyond["total"].as_i64(),
+            beyond["rows"].as_array().map(Vec::len)
+        ),
+        (Some(6), Some(0))
+    );
+    let (status, _, body) = get(format!("{rows_url}?outcome=lost")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    assert_eq!(
+        get("/ws/imports/999999/rows".into()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // The OpenAPI document needs no token.
+    let (status, _, document) = call(
+        &app,
+        "GET",
+        "/ws/openapi.json",
+        None,
+        None,
+        Body::empty(),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, document["openapi"].as_str()),
+        (StatusCode::OK, Some("3.1.0"))
+    );
 }
 
 async fn rate_limited(db: Db) {
@@ -731,8 +795,8 @@ async fn large_body(db: Db) {
         (StatusCode::OK, Some(2_000)),
         "{body}"
     );
-    // With a JSON body the options belong in it, not in the query string.
-    let json = json!({"kind": "technician", "users": []}).to_string();
+    // A JSON body's options may come in the query string too, but not twice differently.
+    let json = json!({"kind": "endUser", "users": []}).to_string();
     let (status, _, body) = call(
         &app,
         "POST",
@@ -745,7 +809,27 @@ async fn large_body(db: Db) {
     .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("bad_request"))
+        (StatusCode::BAD_REQUEST, Some("bad_request")),
+        "{body}"
+    );
+    let json = json!({"kind": "technician", "users": [
+        {"firstName": "Quinn", "lastName": "Query", "email": "quinn@query.example"}
+    ]})
+    .to_string();
+    let (status, _, body) = call(
+        &app,
+        "POST",
+        path,
+        Some(&secret),
+        Some("application/json"),
+        json,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, body["created"].as_i64()),
+        (StatusCode::OK, Some(1)),
+        "{body}"
     );
     running.stop().await;
 }

@@ -11,12 +11,18 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .init();
+    // A subcommand's standard output is its answer (create-api-token prints only the token),
+    // so its log goes to standard error; the server logs to standard output.
+    let serving = matches!(std::env::args().nth(1).as_deref(), None | Some("serve"));
+    let logs = tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+    );
+    if serving {
+        logs.init();
+    } else {
+        logs.with_writer(std::io::stderr).init();
+    }
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -71,6 +77,11 @@ async fn run() -> Result<(), String> {
         Command::DemoData => {
             let added = cli::demo_data(&db).await?;
             println!("Demo data ready ({added} users added).");
+        }
+        Command::CreateApiToken { email, name, days } => {
+            let token = cli::create_api_token(&db, &email, &name, days).await?;
+            // Only the token on standard output, so a script can capture it.
+            println!("{token}");
         }
         Command::Serve | Command::Help => {
             let Some(leptos_options) = leptos_options else {

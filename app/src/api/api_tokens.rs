@@ -1,7 +1,7 @@
 //! Administration → API tokens.
 
 use crate::error::AppError;
-use crate::model::{ApiTokenView, NewApiToken};
+use crate::model::{ApiReference, ApiTokenView, NewApiToken};
 use leptos::prelude::*;
 
 #[server(endpoint = "list_api_tokens")]
@@ -24,4 +24,12 @@ pub async fn revoke_api_token(id: i64) -> Result<ApiTokenView, AppError> {
     use crate::server::{api_tokens, clock, context};
     let (state, _) = context::require_admin().await?;
     api_tokens::revoke(&state.db, id, clock::now()).await
+}
+
+/// The REST API's reference, read from its OpenAPI document.
+#[server(endpoint = "read_api_reference")]
+pub async fn read_api_reference() -> Result<ApiReference, AppError> {
+    use crate::server::{context, rest};
+    context::require_admin().await?;
+    Ok(rest::openapi::reference())
 }

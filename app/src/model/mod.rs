@@ -1,5 +1,6 @@
 //! Types shared by the browser and the server: what server functions take and return.
 
+mod api_reference;
 mod api_token;
 mod bulk_action;
 mod enums;
@@ -8,6 +9,7 @@ mod user_filter;
 mod user_settings;
 mod views;
 
+pub use api_reference::{ApiField, ApiOperation, ApiReference, ApiResponse, ApiSchema};
 pub use api_token::{
     api_token_name, ApiTokenView, NewApiToken, API_TOKEN_EXPIRIES, API_TOKEN_NAME_MAX_CHARS,
 };

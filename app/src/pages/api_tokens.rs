@@ -7,6 +7,7 @@ use crate::model::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 /// Administration → API tokens: make a token for a script (shown once), see when each was
 /// last used, revoke one.
@@ -42,7 +43,9 @@ pub fn ApiTokensPage() -> impl IntoView {
             <code>"Authorization: Bearer <token>"</code>
             ". A token acts as the System Administrator who made it, and stops working when it is revoked, when it expires, or when that administrator is no longer one. "
             "Send a CSV file to "<code>"POST /ws/appuser/bulk-import"</code>
-            " and follow the import at "<code>"GET /ws/imports/{id}"</code>" (see the README for an example)."
+            " and follow the import at "<code>"GET /ws/imports/{id}"</code>". "
+            <A href="/admin/api-reference">"API reference"</A>" (every operation, parameter and answer; the OpenAPI document is at "
+            <a href="/ws/openapi.json">"/ws/openapi.json"</a>")."
         </p>
         <form class="inline-form" on:submit=submit>
             <div class="field">

@@ -2,6 +2,7 @@
 
 mod accept_invitation;
 mod add_user;
+mod api_reference;
 mod api_tokens;
 mod clone_user;
 pub(crate) mod imports;
@@ -17,6 +18,7 @@ mod users;
 
 pub use accept_invitation::AcceptInvitationPage;
 pub use add_user::AddUserPage;
+pub use api_reference::ApiReferencePage;
 pub use api_tokens::ApiTokensPage;
 pub use clone_user::CloneUserPage;
 pub use imports::{ImportHistoryPage, ImportJobPage};

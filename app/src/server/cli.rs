@@ -1,5 +1,6 @@
-//! The server binary's subcommands: `create-admin` (the first administrator) and `demo-data`
-//! (a few organizations, technicians and end users so a newcomer sees a living product).
+//! The server binary's subcommands: `create-admin` (the first administrator), `demo-data`
+//! (a few organizations, technicians and end users so a newcomer sees a living product) and
+//! `create-api-token` (a REST API token for a script, as Administration → API tokens makes).
 
 use super::failure::internal;
 use super::passwords::{hash_password, password_problem};
@@ -17,10 +18,15 @@ pub enum Command {
         last_name: String,
     },
     DemoData,
+    CreateApiToken {
+        email: String,
+        name: String,
+        days: Option<u32>,
+    },
     Help,
 }
 
-pub const USAGE: &str = "usage: server [serve]\n       server create-admin --email EMAIL [--first-name NAME] [--last-name NAME]\n       server demo-data\n\ncreate-admin takes the password from ADMIN_PASSWORD, or generates one and prints it once.";
+pub const USAGE: &str = "usage: server [serve]\n       server create-admin --email EMAIL [--first-name NAME] [--last-name NAME]\n       server demo-data\n       server create-api-token --email ADMIN_EMAIL --name NAME [--days DAYS]\n\ncreate-admin takes the password from ADMIN_PASSWORD, or generates one and prints it once.\ncreate-api-token prints a token that acts as that System Administrator (never expiring unless --days is given).";
 
 impl Command {
     pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -49,6 +55,30 @@ impl Command {
                     email,
                     first_name: first,
                     last_name: last,
+                })
+            }
+            Some("create-api-token") => {
+                let (mut email, mut name, mut days) = (None, None, None);
+                while let Some(flag) = args.next() {
+                    let value = args
+                        .next()
+                        .ok_or_else(|| format!("{flag} needs a value"))?
+                        .clone();
+                    match flag.as_str() {
+                        "--email" => email = Some(value),
+                        "--name" => name = Some(value),
+                        "--days" => {
+                            days = Some(value.parse::<u32>().map_err(|_| {
+                                format!("--days needs a whole number of days, not {value:?}")
+                            })?)
+                        }
+                        other => return Err(format!("unknown option {other}")),
+                    }
+                }
+                Ok(Command::CreateApiToken {
+                    email: email.ok_or("create-api-token needs --email")?,
+                    name: name.ok_or("create-api-token needs --name")?,
+                    days,
                 })
             }
             Some(other) => Err(format!("unknown command {other:?}")),
@@ -106,6 +136,30 @@ pub async fn create_admin(
     .map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(generated.then_some(password))
+}
+
+/// Makes an API token acting as the System Administrator with this email; returns the token
+/// (shown once).
+pub async fn create_api_token(
+    db: &Db,
+    email: &str,
+    name: &str,
+    days: Option<u32>,
+) -> Result<String, String> {
+    let admin: Option<i64> = sqlx::query_scalar(
+        "SELECT u.id FROM users u WHERE u.email_key = $1 AND u.kind = 'technician' AND EXISTS \
+         (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+          WHERE ur.user_id = u.id AND r.is_system_admin = 1)",
+    )
+    .bind(crate::rules::Email::key_of(email))
+    .fetch_optional(db.pool())
+    .await
+    .map_err(|e| internal("finding the administrator", e).to_string())?;
+    let admin = admin.ok_or_else(|| format!("no System Administrator has the email {email}"))?;
+    let made = super::api_tokens::create(db, admin, name, days, clock::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(made.secret)
 }
 
 pub async fn any_admin_exists(db: &Db) -> Result<bool, sqlx::Error> {
@@ -238,6 +292,33 @@ mod tests {
         assert!(Command::parse(&args(&["create-admin"])).is_err());
         assert!(Command::parse(&args(&["create-admin", "--email"])).is_err());
         assert!(Command::parse(&args(&["frobnicate"])).is_err());
+        assert_eq!(
+            Command::parse(&args(&[
+                "create-api-token",
+                "--email",
+                "a@example.com",
+                "--name",
+                "CI",
+                "--days",
+                "30"
+            ])),
+            Ok(Command::CreateApiToken {
+                email: "a@example.com".into(),
+                name: "CI".into(),
+                days: Some(30),
+            })
+        );
+        assert!(Command::parse(&args(&["create-api-token", "--email", "a@example.com"])).is_err());
+        assert!(Command::parse(&args(&[
+            "create-api-token",
+            "--email",
+            "a@example.com",
+            "--name",
+            "CI",
+            "--days",
+            "soon"
+        ]))
+        .is_err());
     }
 
     #[test]

@@ -32,31 +32,74 @@ pub async fn load_result(
     job_id: i64,
     failed: bool,
 ) -> Result<ImportResult, AppError> {
-    let rows = sqlx::query("SELECT row_number, outcome, user_id, problems, message, email FROM import_job_rows WHERE job_id = $1 ORDER BY row_number")
-        .bind(job_id)
-        .fetch_all(pool)
-        .await
-        .map_err(db_failure("loading import rows"))?;
+    let rows = sqlx::query(&format!(
+        "{ROW_COLUMNS} FROM import_job_rows WHERE job_id = $1 ORDER BY row_number"
+    ))
+    .bind(job_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db_failure("loading import rows"))?;
     let mut result = ImportResult::new(Some(job_id), failed);
     for row in rows {
-        let read = |e| db_failure("reading import rows")(e);
-        let outcome = RowOutcomeKind::parse(row.try_get("outcome").map_err(read)?)
-            .unwrap_or(RowOutcomeKind::Failed);
-        let line = row.try_get::<i64, _>("row_number").map_err(read)? as u32;
-        let problems = stored_problems(
-            line,
-            row.try_get("problems").map_err(read)?,
-            row.try_get("message").map_err(read)?,
-        );
-        result.push(ImportRowResult {
-            line,
-            outcome,
-            email: row.try_get("email").map_err(read)?,
-            user_id: row.try_get("user_id").map_err(read)?,
-            problems,
-        });
+        result.push(row_result(&row).map_err(db_failure("reading import rows"))?);
     }
     Ok(result)
+}
+
+const ROW_COLUMNS: &str = "SELECT row_number, outcome, user_id, problems, message, email";
+
+fn row_result(row: &sqlx::any::AnyRow) -> Result<ImportRowResult, sqlx::Error> {
+    let outcome = RowOutcomeKind::parse(row.try_get("outcome")?).unwrap_or(RowOutcomeKind::Failed);
+    let line = row.try_get::<i64, _>("row_number")? as u32;
+    let problems = stored_problems(line, row.try_get("problems")?, row.try_get("message")?);
+    Ok(ImportRowResult {
+        line,
+        outcome,
+        email: row.try_get("email")?,
+        user_id: row.try_get("user_id")?,
+        problems,
+    })
+}
+
+/// One page of an import's rows in source order, only those with one of `outcomes` (all
+/// when empty), and how many there are in all.
+pub async fn rows_page(
+    pool: &AnyPool,
+    job_id: i64,
+    outcomes: &[RowOutcomeKind],
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<ImportRowResult>, i64), AppError> {
+    // The outcomes are our own words, never the caller's text.
+    let only = if outcomes.is_empty() {
+        String::new()
+    } else {
+        let listed: Vec<String> = outcomes
+            .iter()
+            .map(|o| format!("'{}'", o.as_str()))
+            .collect();
+        format!(" AND outcome IN ({})", listed.join(", "))
+    };
+    let page_sql = format!(
+        "{ROW_COLUMNS} FROM import_job_rows WHERE job_id = $1{only} \
+         ORDER BY row_number LIMIT $2 OFFSET $3"
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM import_job_rows WHERE job_id = $1{only}");
+    let page = sqlx::query(&page_sql)
+        .bind(job_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool);
+    let count = sqlx::query_scalar::<_, i64>(&count_sql)
+        .bind(job_id)
+        .fetch_one(pool);
+    let (page, total) = tokio::try_join!(page, count).map_err(db_failure("loading import rows"))?;
+    let rows = page
+        .iter()
+        .map(row_result)
+        .collect::<Result<_, _>>()
+        .map_err(db_failure("reading import rows"))?;
+    Ok((rows, total))
 }
 
 const JOB_SUMMARY: &str = "SELECT j.id, j.created_at, u.first_name, u.last_name, j.kind, o.name AS organization, \

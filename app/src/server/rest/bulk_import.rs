@@ -7,9 +7,10 @@
 //! `WAIT_LIMIT`) and answered with its outcome; a larger one is answered `202 Accepted` with
 //! the job's URL to follow.
 
-use super::imports::{body as job_body, url};
+use super::imports::{body as job_body, url, ImportJobBody};
+use super::json_form::BulkImportJson;
 use super::json_form::{self, JsonRefused};
-use super::{caller, ApiError};
+use super::{bad_request, caller, query_refused, ApiError, ErrorBody};
 use crate::error::AppError;
 use crate::import::edit::fill_default_role;
 use crate::import::edits::{diff, TableEdits};
@@ -25,10 +26,11 @@ use axum::extract::{Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, LOCATION};
 use http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::Duration;
+use utoipa::{IntoParams, ToSchema};
 
 pub const PATH: &str = "/ws/appuser/bulk-import";
 
@@ -37,21 +39,45 @@ pub const WAIT_ROWS: usize = 10_000;
 /// How long such an import is waited for before the answer is `202 Accepted`.
 const WAIT_LIMIT: Duration = Duration::from_secs(60);
 
-/// The options, in the query string (or in the JSON body).
-#[derive(Debug, Default, Deserialize)]
+/// The options, in the query string (a JSON import may give them in its body instead).
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct Options {
+    /// Which kind of user the rows are (required with a file).
+    #[param(value_type = Option<super::KindName>)]
     kind: Option<String>,
+    /// End users: the organization they belong to.
     organization_id: Option<i64>,
+    #[param(value_type = Option<ModeName>)]
     mode: Option<String>,
+    #[param(value_type = Option<InvalidRowsName>)]
     invalid_rows: Option<String>,
+    /// Email each new user an invitation (default true).
     send_invitations: Option<bool>,
     /// `false`: answer `202 Accepted` at once, whatever the size.
     wait: Option<bool>,
 }
 
-fn bad_request(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+/// `create` (default): add new users, refuse rows whose email is in use; `update`: change
+/// the users the emails name; `createAndUpdate`: both.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // Names the values for the OpenAPI document; `options` reads them.
+pub enum ModeName {
+    Create,
+    Update,
+    CreateAndUpdate,
+}
+
+/// `fail` (default): any invalid row fails the whole import, nothing is written; `skip`:
+/// import the valid rows and report the others.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // Names the values for the OpenAPI document; `options` reads them.
+pub enum InvalidRowsName {
+    Fail,
+    Skip,
 }
 
 fn kind(value: Option<&str>) -> Result<UserKind, ApiError> {
@@ -94,6 +120,47 @@ fn options(
     })
 }
 
+/// Imports users, all or nothing, as the Import users modal does: the same reading, checks
+/// and single transaction. Send a file (`text/csv`, `text/tab-separated-values` or an `.xlsx`
+/// workbook, options in the query string) or JSON (options in the body). Up to 10,000 rows are
+/// waited for (at most a minute) and answered with the outcome; larger imports are answered
+/// `202 Accepted` with the import to follow. The same `Idempotency-Key` with the same request
+/// answers the first import again, without importing twice.
+#[utoipa::path(
+    post,
+    path = "/ws/appuser/bulk-import",
+    tag = "imports",
+    operation_id = "bulkImportUsers",
+    params(
+        Options,
+        ("Idempotency-Key" = Option<String>, Header, description = "Any text up to 200 characters: a retry with the same key and request answers the first import; with another request, 422."),
+    ),
+    request_body(
+        description = "The users: a file with a header row (the modal's column names and synonyms), or JSON.",
+        content(
+            (BulkImportJson = "application/json"),
+            (String = "text/csv", example = "First name,Last name,Email,Phone\nAda,Lovelace,ada@example.com,'+44 20 7946 0958\n"),
+            (String = "text/tab-separated-values", example = "First name\tLast name\tEmail\nGrace\tHopper\tgrace@example.com\n"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "The import ended and wrote its rows (with `invalidRows=skip`, the skipped rows are listed).", body = ImportJobBody),
+        (status = 202, description = "The import is queued or running: follow it at `Location`.", body = ImportJobBody,
+            headers(("Location" = String, description = "The import's URL."))),
+        (status = 400, description = "The options or the body are not valid.", body = ErrorBody),
+        (status = 401, description = "No API token, or not a valid one.", body = ErrorBody),
+        (status = 403, description = "The token's maker is no longer a System Administrator.", body = ErrorBody),
+        (status = 404, description = "No organization has this id.", body = ErrorBody),
+        (status = 408, description = "The body stopped arriving.", body = ErrorBody),
+        (status = 409, description = "The import was cancelled or interrupted: nothing was imported.", body = ErrorBody),
+        (status = 413, description = "Larger than the upload limit (`details.limitBytes`) or the row limit.", body = ErrorBody),
+        (status = 415, description = "Not one of the content types above.", body = ErrorBody),
+        (status = 422, description = "Not imported: the file is unreadable, a row is invalid (`details` is the import, every row's problems listed), or the Idempotency-Key was used for another request.", body = ErrorBody),
+        (status = 429, description = "Too many requests with this token: wait `Retry-After` seconds.", body = ErrorBody),
+    ),
+    security(("bearerToken" = [])),
+)]
 pub async fn receive(State(state): State<AppState>, request: Request) -> Response {
     match import(&state, request).await {
         Ok(response) => response,
@@ -105,12 +172,7 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
     let caller = caller(state, request.headers()).await?;
     let query: Options = Query::try_from_uri(request.uri())
         .map(|Query(options)| options)
-        .map_err(|error| {
-            bad_request(format!(
-                "The query string is not valid: {}.",
-                error.body_text()
-            ))
-        })?;
+        .map_err(|error| query_refused(&error))?;
     let content_type = request
         .headers()
         .get(CONTENT_TYPE)
@@ -206,16 +268,6 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
             .collect::<String>()
     };
     let (kind, organization_id, options, source) = if json {
-        if query.kind.is_some()
-            || query.organization_id.is_some()
-            || query.mode.is_some()
-            || query.invalid_rows.is_some()
-            || query.send_invitations.is_some()
-        {
-            return Err(bad_request(
-                "With a JSON body the options go in the body, not the query string.",
-            ));
-        }
         let parsed = json_form::read(&body, &limits).map_err(|refused| match refused {
             JsonRefused::TooLarge => ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -230,13 +282,37 @@ async fn import(state: &AppState, request: Request) -> Result<Response, ApiError
                 bad_request(format!("The JSON body is not valid: {error}."))
             }
         })?;
+        // An option may come in the body or the query string, not both with two values.
+        fn either<T: PartialEq>(
+            name: &str,
+            body: Option<T>,
+            query: Option<T>,
+        ) -> Result<Option<T>, ApiError> {
+            match (body, query) {
+                (Some(a), Some(b)) if a != b => Err(bad_request(format!(
+                    "{name} is given twice, differently: in the body and in the query string."
+                ))),
+                (body, query) => Ok(body.or(query)),
+            }
+        }
+        let kind = either("kind", parsed.kind, query.kind)?;
+        let mode = either("mode", parsed.mode, query.mode)?;
+        let invalid_rows = either("invalidRows", parsed.invalid_rows, query.invalid_rows)?;
         (
-            self::kind(parsed.kind.as_deref())?,
-            parsed.organization_id,
+            self::kind(kind.as_deref())?,
+            either(
+                "organizationId",
+                parsed.organization_id,
+                query.organization_id,
+            )?,
             options(
-                parsed.mode.as_deref(),
-                parsed.invalid_rows.as_deref(),
-                parsed.send_invitations,
+                mode.as_deref(),
+                invalid_rows.as_deref(),
+                either(
+                    "sendInvitations",
+                    parsed.send_invitations,
+                    query.send_invitations,
+                )?,
             )?,
             parsed.csv,
         )

@@ -21,18 +21,49 @@ pub struct JsonForm {
     pub csv: Vec<u8>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One user of a JSON import: the same fields, read by the same rules, as a file's columns.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsonUser {
+pub struct JsonUser {
+    /// Letters (and spaces, hyphens, apostrophes), at most 150 characters.
     first_name: Option<String>,
     last_name: Option<String>,
+    /// `local@domain`, at most 64 characters, unused by any account (in create mode).
     email: Option<String>,
+    /// Optional; with its country code (`+1 888 667 8888`), valid by that country's rules.
     phone: Option<String>,
+    /// Role names; an end user without one gets the default end-user role.
     #[serde(default)]
     roles: Vec<String>,
     user_type: Option<String>,
     site: Option<String>,
     external_id: Option<String>,
+}
+
+/// The JSON form of a bulk import, as the OpenAPI document describes it (the body is read
+/// as it streams by `read`, which accepts exactly these fields: a test compares them).
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "camelCase", example = json!({
+    "kind": "technician",
+    "mode": "create",
+    "invalidRows": "fail",
+    "sendInvitations": true,
+    "users": [{"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com",
+               "phone": "+44 20 7946 0958", "roles": ["Help Desk Technician"]}]
+}))]
+pub struct BulkImportJson {
+    #[schema(value_type = super::KindName)]
+    kind: String,
+    /// End users: the organization they belong to.
+    organization_id: Option<i64>,
+    #[schema(value_type = Option<super::bulk_import::ModeName>)]
+    mode: Option<String>,
+    #[schema(value_type = Option<super::bulk_import::InvalidRowsName>)]
+    invalid_rows: Option<String>,
+    /// Email each new user an invitation (default true).
+    send_invitations: Option<bool>,
+    users: Vec<JsonUser>,
 }
 
 const HEADER: [&str; 8] = [
@@ -179,6 +210,47 @@ impl<'de> Visitor<'de> for UsersSeed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn documented_properties<T: utoipa::ToSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn the_documented_json_form_has_exactly_the_fields_read() {
+        let mut documented = documented_properties::<BulkImportJson>();
+        documented.sort();
+        let mut read: Vec<String> = FIELDS.iter().map(|f| f.to_string()).collect();
+        read.sort();
+        assert_eq!(documented, read);
+    }
+
+    #[test]
+    fn a_user_with_every_documented_field_is_read_into_every_column() {
+        let documented = documented_properties::<JsonUser>();
+        assert_eq!(documented.len(), HEADER.len());
+        let user: serde_json::Map<String, serde_json::Value> = documented
+            .iter()
+            .map(|name| {
+                let value = if name == "roles" {
+                    serde_json::json!(["Agent"])
+                } else {
+                    serde_json::json!("x")
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        let body = serde_json::json!({ "kind": "technician", "users": [user] }).to_string();
+        let form = read(body.as_bytes(), &ImportLimits::default()).unwrap();
+        let csv = String::from_utf8(form.csv).unwrap();
+        let row = csv.lines().nth(1).unwrap();
+        assert!(row.split(',').all(|cell| !cell.is_empty()), "{row}");
+    }
 
     #[test]
     fn users_become_csv_rows_under_the_engines_headers() {

@@ -1,5 +1,7 @@
 //! The REST API for scripts, under `/ws/`: `POST /ws/appuser/bulk-import`,
-//! `GET /ws/imports/{id}`, `GET /ws/appuser` and `POST /ws/appuser/{id}/invitation`. Every request carries `Authorization: Bearer <API token>`
+//! `GET /ws/imports/{id}`, `GET /ws/imports/{id}/rows`, `GET /ws/appuser` and
+//! `POST /ws/appuser/{id}/invitation`, described by the OpenAPI document at
+//! `/ws/openapi.json` (`openapi`). Every request carries `Authorization: Bearer <API token>`
 //! (`api_tokens`); cookies are not looked at, so no browser page can call it on a signed-in
 //! admin's behalf. Every error is one JSON shape, `{"error": {"code", "message", "details"}}`,
 //! with its HTTP status, and never a database's text.
@@ -7,6 +9,7 @@
 mod bulk_import;
 mod imports;
 mod json_form;
+pub mod openapi;
 mod rate_limit;
 mod users;
 
@@ -29,8 +32,29 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(bulk_import::PATH, post(bulk_import::receive))
         .route("/ws/imports/{id}", get(imports::status))
+        .route("/ws/imports/{id}/rows", get(imports::rows))
+        .route(openapi::PATH, get(openapi::document))
         .route("/ws/appuser", get(users::list))
         .route("/ws/appuser/{id}/invitation", post(users::resend))
+}
+
+/// Every error's body: `{"error": {"code", "message", "details"}}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorObject,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorObject {
+    /// What went wrong, for a program: `bad_request`, `unauthenticated`, `forbidden`,
+    /// `not_found`, `conflict`, `too_large`, `unsupported_media_type`, `validation_failed`,
+    /// `rate_limited`, ...
+    pub code: String,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// More, by code: `limitBytes` (413), `retryAfterSeconds` (429), the import with every
+    /// row's problems (422 of an import), or null.
+    pub details: Value,
 }
 
 /// A refusal as the API says it.
@@ -102,22 +126,24 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "error": {
-            "code": self.code,
-            "message": self.message,
-            "details": self.details,
-        }});
+        let retry_after = self
+            .details
+            .get("retryAfterSeconds")
+            .and_then(Value::as_u64);
+        let body = ErrorBody {
+            error: ErrorObject {
+                code: self.code.to_string(),
+                message: self.message,
+                details: self.details,
+            },
+        };
         let mut response = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let Some(seconds) = self
-            .details
-            .get("retryAfterSeconds")
-            .and_then(Value::as_u64)
-        {
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(seconds));
@@ -126,16 +152,35 @@ impl IntoResponse for ApiError {
     }
 }
 
+pub fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+}
+
+/// A query string the handler's parameters could not be read from.
+pub fn query_refused(error: &axum::extract::rejection::QueryRejection) -> ApiError {
+    bad_request(format!(
+        "The query string is not valid: {}.",
+        error.body_text()
+    ))
+}
+
+/// Which kind of user: `technician` or `endUser`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // Names the values for the OpenAPI document; `kind_param` reads them.
+pub enum KindName {
+    Technician,
+    EndUser,
+}
+
 /// A `kind` parameter: `technician` or `endUser` (`end_user` too, as stored).
 pub fn kind_param(text: &str) -> Result<crate::model::UserKind, ApiError> {
     match text {
         "technician" => Ok(crate::model::UserKind::Technician),
         "endUser" | "end_user" => Ok(crate::model::UserKind::EndUser),
-        other => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            format!("kind {other:?} is not one of technician, endUser."),
-        )),
+        other => Err(bad_request(format!(
+            "kind {other:?} is not one of technician, endUser."
+        ))),
     }
 }
 

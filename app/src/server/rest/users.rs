@@ -2,7 +2,7 @@
 //! filters) and `POST /ws/appuser/{id}/invitation` (resend, as the Invitations dashboard does,
 //! with its once-a-minute limit per user).
 
-use super::{caller, ApiError};
+use super::{bad_request, caller, query_refused, ApiError, ErrorBody};
 use crate::model::{InvitationStatus, UserFilter, UserKind, UserSummary};
 use crate::server::context::Actor;
 use crate::server::invitation_actions::{self, ALREADY_REGISTERED};
@@ -13,34 +13,76 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Debug, Default, Deserialize)]
+/// `GET /ws/appuser`'s query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Exactly this email (any case).
     email: Option<String>,
     /// Any part of a name (either order) or an email.
     search: Option<String>,
+    /// Only users whose invitation is in this state.
+    #[param(value_type = Option<InvitationStatusName>)]
     status: Option<String>,
+    #[param(value_type = Option<super::KindName>)]
     kind: Option<String>,
+    /// Only the end users of this organization.
     organization_id: Option<i64>,
-    /// From 0.
+    /// From 0; 50 users a page.
     page: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+/// Where a user's invitation stands.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // Names the values for the OpenAPI document; `status_name` writes them.
+pub enum InvitationStatusName {
+    NotInvited,
+    Pending,
+    Expired,
+    Registered,
+    SendFailed,
+}
+
+/// A user and their invitation.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserBody {
     id: i64,
     first_name: String,
     last_name: String,
     email: String,
+    #[schema(value_type = super::KindName)]
     kind: &'static str,
+    /// An end user's organization.
     organization: Option<String>,
     roles: Vec<String>,
-    /// notInvited, pending, expired, registered or sendFailed.
+    #[schema(value_type = InvitationStatusName)]
     invitation_status: &'static str,
+    /// When the latest invitation was sent (seconds since 1970).
     invited_at: Option<i64>,
+}
+
+/// A page of users.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPage {
+    users: Vec<UserBody>,
+    /// How many users match, on every page.
+    total: i64,
+    page: i64,
+    page_size: i64,
+}
+
+/// An invitation sent again.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResendBody {
+    sent: bool,
+    user_id: i64,
 }
 
 fn status_name(status: InvitationStatus) -> &'static str {
@@ -70,10 +112,22 @@ fn user_body(user: UserSummary) -> UserBody {
     }
 }
 
-fn bad_request(message: String) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
-}
-
+/// A page of users with their invitation status, filtered as All users filters.
+#[utoipa::path(
+    get,
+    path = "/ws/appuser",
+    tag = "users",
+    operation_id = "listUsers",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of users.", body = UserPage),
+        (status = 400, description = "The query string is not valid.", body = ErrorBody),
+        (status = 401, description = "No API token, or not a valid one.", body = ErrorBody),
+        (status = 403, description = "The token's maker is no longer a System Administrator.", body = ErrorBody),
+        (status = 429, description = "Too many requests with this token.", body = ErrorBody),
+    ),
+    security(("bearerToken" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -81,12 +135,7 @@ pub async fn list(
 ) -> Response {
     let answer = async {
         caller(&state, &headers).await?;
-        let Query(query) = query.map_err(|error| {
-            bad_request(format!(
-                "The query string is not valid: {}.",
-                error.body_text()
-            ))
-        })?;
+        let Query(query) = query.map_err(|error| query_refused(&error))?;
         let status = match query.status.as_deref() {
             None => None,
             Some(text) => Some(
@@ -118,7 +167,7 @@ pub async fn list(
             page: if exact.is_some() {
                 0
             } else {
-                query.page.unwrap_or(0).max(0)
+                query.page.unwrap_or(0).clamp(0, crate::model::MAX_PAGE)
             },
             ..UserFilter::default()
         };
@@ -134,12 +183,12 @@ pub async fn list(
             }
             None => (found, total),
         };
-        Ok::<_, ApiError>(axum::Json(json!({
-            "users": found.into_iter().map(user_body).collect::<Vec<_>>(),
-            "total": total,
-            "page": filter.page,
-            "pageSize": users::PAGE_SIZE,
-        })))
+        Ok::<_, ApiError>(axum::Json(UserPage {
+            users: found.into_iter().map(user_body).collect(),
+            total,
+            page: filter.page,
+            page_size: users::PAGE_SIZE,
+        }))
     };
     match answer.await {
         Ok(json) => json.into_response(),
@@ -147,6 +196,24 @@ pub async fn list(
     }
 }
 
+/// Sends a user's invitation again (at most once a minute per user, as the Invitations
+/// dashboard does).
+#[utoipa::path(
+    post,
+    path = "/ws/appuser/{id}/invitation",
+    tag = "users",
+    operation_id = "resendInvitation",
+    params(("id" = i64, Path, description = "The user's id.", example = 2)),
+    responses(
+        (status = 200, description = "The invitation was sent again.", body = ResendBody),
+        (status = 401, description = "No API token, or not a valid one.", body = ErrorBody),
+        (status = 403, description = "The token's maker is no longer a System Administrator.", body = ErrorBody),
+        (status = 404, description = "No user has this id.", body = ErrorBody),
+        (status = 409, description = "The user has registered.", body = ErrorBody),
+        (status = 429, description = "Sent less than a minute ago, or too many requests with this token.", body = ErrorBody),
+    ),
+    security(("bearerToken" = [])),
+)]
 pub async fn resend(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -170,7 +237,10 @@ pub async fn resend(
         )
         .await?;
         if result.done == 1 {
-            return Ok(json!({ "sent": true, "userId": id }));
+            return Ok(ResendBody {
+                sent: true,
+                user_id: id,
+            });
         }
         match result.skipped.first() {
             None => Err(not_found()),
