@@ -61,3 +61,32 @@ test("an API token made on the page imports 1,000 end users from a CSV, then is 
   expect(refused.status()).toBe(401);
   expect((await refused.json()).error.code).toBe("unauthenticated");
 });
+
+// The reference a script's author reads: linked from API tokens, read from the OpenAPI
+// document the server serves, every operation with its parameters and answers, and each type
+// a link to its schema.
+test("the API reference lists every operation of the OpenAPI document, linked from API tokens", async ({ page, request }) => {
+  await signIn(page, "/admin/api-tokens");
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "API reference" }).click();
+  await expect(page).toHaveURL(/\/admin\/api-reference$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Bulk user import API");
+
+  const document = await (await request.get("/ws/openapi.json")).json();
+  expect(document.openapi).toBe("3.1.0");
+  const operations: string[] = [];
+  for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, unknown>>)) {
+    for (const method of Object.keys(item)) operations.push(`${method.toUpperCase()} ${path}`);
+  }
+  expect(operations.length).toBe(5);
+  for (const operation of operations) {
+    await expect(page.getByRole("heading", { level: 2, name: operation, exact: true })).toBeVisible();
+  }
+  const importSection = page.locator("section.api-operation", { has: page.getByRole("heading", { name: "POST /ws/appuser/bulk-import" }) });
+  await expect(importSection.getByRole("row", { name: /Idempotency-Key/ })).toContainText("header");
+  await expect(importSection.getByRole("row", { name: /^422/ })).toContainText("ErrorBody");
+  // A type is a link to its schema.
+  await importSection.getByRole("row", { name: /^200/ }).getByRole("link", { name: "ImportJobBody" }).click();
+  await expect(page).toHaveURL(/#schema-ImportJobBody$/);
+  await expect(page.locator("#schema-ImportJobBody")).toBeInViewport();
+});
