@@ -34,7 +34,8 @@ fn Reference(reference: ApiReference) -> impl IntoView {
         <h1>{format!("{} (version {})", reference.title, reference.version)}</h1>
         <p>{reference.description.clone()}</p>
         <p>
-            "Machine-readable: the OpenAPI 3.1 document at "<a href=document.clone()><code>{document.clone()}</code></a>
+            // rel="external": the router would otherwise look for a page at this address.
+            "Machine-readable: the OpenAPI 3.1 document at "<a href=document.clone() rel="external"><code>{document.clone()}</code></a>
             ". Make a token on "<A href="/admin/api-tokens">"API tokens"</A>"."
         </p>
         <nav aria-label="Operations">
@@ -99,6 +100,7 @@ fn Operation(op: ApiOperation, names: Vec<String>) -> impl IntoView {
     let has_bodies = !op.bodies.is_empty();
     let parameters_caption = format!("Parameters of {title}");
     let bodies_caption = format!("Request bodies of {title}");
+    let answers_caption = format!("Answers of {title}");
     let (parameters, bodies) = (op.parameters, op.bodies);
     let (names_p, names_b, names_r) = (names.clone(), names.clone(), names);
     view! {
@@ -117,6 +119,7 @@ fn Operation(op: ApiOperation, names: Vec<String>) -> impl IntoView {
             </Show>
             <h3>"Answers"</h3>
             <table class="data-table api-fields">
+                <caption class="visually-hidden">{answers_caption}</caption>
                 <thead><tr><th scope="col">"Status"</th><th scope="col">"Body"</th><th scope="col">"When"</th></tr></thead>
                 <tbody>
                     {op.responses.into_iter().map(|response| view! {

@@ -45,7 +45,7 @@ pub fn ApiTokensPage() -> impl IntoView {
             "Send a CSV file to "<code>"POST /ws/appuser/bulk-import"</code>
             " and follow the import at "<code>"GET /ws/imports/{id}"</code>". "
             <A href="/admin/api-reference">"API reference"</A>" (every operation, parameter and answer; the OpenAPI document is at "
-            <a href="/ws/openapi.json">"/ws/openapi.json"</a>")."
+            <a href="/ws/openapi.json" rel="external">"/ws/openapi.json"</a>")."
         </p>
         <form class="inline-form" on:submit=submit>
             <div class="field">

@@ -146,16 +146,18 @@ pub async fn create_api_token(
     name: &str,
     days: Option<u32>,
 ) -> Result<String, String> {
-    let admin: Option<i64> = sqlx::query_scalar(
-        "SELECT u.id FROM users u WHERE u.email_key = $1 AND u.kind = 'technician' AND EXISTS \
-         (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-          WHERE ur.user_id = u.id AND r.is_system_admin = 1)",
-    )
+    let found: Option<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT u.id, {} FROM users u WHERE u.email_key = $1",
+        super::sessions::ADMIN_ROLES
+    ))
     .bind(crate::rules::Email::key_of(email))
     .fetch_optional(db.pool())
     .await
     .map_err(|e| internal("finding the administrator", e).to_string())?;
-    let admin = admin.ok_or_else(|| format!("no System Administrator has the email {email}"))?;
+    let admin = found
+        .filter(|(_, admin_roles)| *admin_roles > 0)
+        .map(|(id, _)| id)
+        .ok_or_else(|| format!("no System Administrator has the email {email}"))?;
     let made = super::api_tokens::create(db, admin, name, days, clock::now())
         .await
         .map_err(|e| e.to_string())?;

@@ -16,6 +16,10 @@ const SERVER_FN_ERROR: &str = "serverfnerror";
 
 /// An error answer a client of server functions can decode: the error's status, its JSON.
 pub fn error_response(path: &str, error: &AppError) -> Response {
+    // The REST API answers in its own error shape.
+    if path.starts_with(super::rest::PREFIX) {
+        return super::rest::ApiError::from(error.clone()).into_response();
+    }
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_vec(error).unwrap_or_default();
     let mut response = (status, body).into_response();

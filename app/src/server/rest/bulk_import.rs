@@ -59,6 +59,12 @@ struct Options {
     wait: Option<bool>,
 }
 
+/// An `.xlsx` workbook's bytes (the first sheet is read, as in the modal).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // Names the body for the OpenAPI document; the handler reads raw bytes.
+pub struct Workbook(Vec<u8>);
+
 /// `create` (default): add new users, refuse rows whose email is in use; `update`: change
 /// the users the emails name; `createAndUpdate`: both.
 #[derive(Debug, Serialize, ToSchema)]
@@ -120,9 +126,11 @@ fn options(
     })
 }
 
-/// Imports users, all or nothing, as the Import users modal does: the same reading, checks
-/// and single transaction. Send a file (`text/csv`, `text/tab-separated-values` or an `.xlsx`
-/// workbook, options in the query string) or JSON (options in the body). Up to 10,000 rows are
+/// Imports users, all or nothing, as the Import users modal does.
+///
+/// The same reading, checks and single transaction as the modal. Send a file (`text/csv`,
+/// `text/tab-separated-values`, `text/plain` or an `.xlsx` workbook, options in the query
+/// string) or JSON (options in the body or the query string). Up to 10,000 rows are
 /// waited for (at most a minute) and answered with the outcome; larger imports are answered
 /// `202 Accepted` with the import to follow. The same `Idempotency-Key` with the same request
 /// answers the first import again, without importing twice.
@@ -141,7 +149,8 @@ fn options(
             (BulkImportJson = "application/json"),
             (String = "text/csv", example = "First name,Last name,Email,Phone\nAda,Lovelace,ada@example.com,'+44 20 7946 0958\n"),
             (String = "text/tab-separated-values", example = "First name\tLast name\tEmail\nGrace\tHopper\tgrace@example.com\n"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "text/plain"),
+            (Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ),
     ),
     responses(
@@ -158,6 +167,7 @@ fn options(
         (status = 415, description = "Not one of the content types above.", body = ErrorBody),
         (status = 422, description = "Not imported: the file is unreadable, a row is invalid (`details` is the import, every row's problems listed), or the Idempotency-Key was used for another request.", body = ErrorBody),
         (status = 429, description = "Too many requests with this token: wait `Retry-After` seconds.", body = ErrorBody),
+        (status = 500, description = "The server failed (`details.reference` names it in the server's log); nothing was imported.", body = ErrorBody),
     ),
     security(("bearerToken" = [])),
 )]

@@ -206,7 +206,9 @@ async fn find_job(state: &AppState, id: &str) -> Result<ImportJobSummary, ApiErr
         .ok_or_else(not_found)
 }
 
-/// An import: its status, counts and progress, and once ended the rows with problems.
+/// An import: its status, counts and progress.
+///
+/// Once it has ended, the rows that failed it or were skipped, with their problems.
 #[utoipa::path(
     get,
     path = "/ws/imports/{id}",
@@ -219,6 +221,7 @@ async fn find_job(state: &AppState, id: &str) -> Result<ImportJobSummary, ApiErr
         (status = 403, description = "The token's maker is no longer a System Administrator.", body = ErrorBody),
         (status = 404, description = "No import has this id.", body = ErrorBody),
         (status = 429, description = "Too many requests with this token: wait `Retry-After` seconds.", body = ErrorBody),
+        (status = 500, description = "The server failed (`details.reference` names it in the server's log).", body = ErrorBody),
     ),
     security(("bearerToken" = [])),
 )]
@@ -238,7 +241,9 @@ pub async fn status(
     }
 }
 
-/// An import's rows in source order with their outcomes and problems, 500 a page.
+/// An import's rows with their outcomes and problems.
+///
+/// In source order, 500 a page; `outcome` keeps only the rows with that outcome.
 #[utoipa::path(
     get,
     path = "/ws/imports/{id}/rows",
@@ -252,6 +257,7 @@ pub async fn status(
         (status = 403, description = "The token's maker is no longer a System Administrator.", body = ErrorBody),
         (status = 404, description = "No import has this id.", body = ErrorBody),
         (status = 429, description = "Too many requests with this token.", body = ErrorBody),
+        (status = 500, description = "The server failed (`details.reference` names it in the server's log).", body = ErrorBody),
     ),
     security(("bearerToken" = [])),
 )]

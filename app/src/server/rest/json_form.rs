@@ -53,8 +53,9 @@ pub struct JsonUser {
                "phone": "+44 20 7946 0958", "roles": ["Help Desk Technician"]}]
 }))]
 pub struct BulkImportJson {
-    #[schema(value_type = super::KindName)]
-    kind: String,
+    /// Which kind of user (here or in the query string).
+    #[schema(value_type = Option<super::KindName>)]
+    kind: Option<String>,
     /// End users: the organization they belong to.
     organization_id: Option<i64>,
     #[schema(value_type = Option<super::bulk_import::ModeName>)]

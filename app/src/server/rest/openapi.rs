@@ -199,7 +199,9 @@ fn type_text(schema: &Value) -> String {
     }
     for combined in ["oneOf", "anyOf", "allOf"] {
         if let Some(parts) = schema[combined].as_array() {
-            let words: Vec<String> = parts.iter().map(type_text).collect();
+            // "X or null", whichever order the document has them in.
+            let mut words: Vec<String> = parts.iter().map(type_text).collect();
+            words.sort_by_key(|word| word == "null");
             return words.join(" or ");
         }
     }
@@ -328,5 +330,9 @@ mod tests {
         );
         assert_eq!(type_text(&json!({"enum": ["a", "b"]})), "\"a\" | \"b\"");
         assert_eq!(type_text(&json!({})), "any");
+        assert_eq!(
+            type_text(&json!({"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/M"}]})),
+            "M or null"
+        );
     }
 }

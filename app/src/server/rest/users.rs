@@ -112,7 +112,10 @@ fn user_body(user: UserSummary) -> UserBody {
     }
 }
 
-/// A page of users with their invitation status, filtered as All users filters.
+/// A page of users with their invitation status.
+///
+/// Narrowed as All users narrows: an exact email, a search, a status, a kind, an
+/// organization; 50 a page.
 #[utoipa::path(
     get,
     path = "/ws/appuser",
@@ -125,6 +128,7 @@ fn user_body(user: UserSummary) -> UserBody {
         (status = 401, description = "No API token, or not a valid one.", body = ErrorBody),
         (status = 403, description = "The token's maker is no longer a System Administrator.", body = ErrorBody),
         (status = 429, description = "Too many requests with this token.", body = ErrorBody),
+        (status = 500, description = "The server failed (`details.reference` names it in the server's log).", body = ErrorBody),
     ),
     security(("bearerToken" = [])),
 )]
@@ -196,8 +200,9 @@ pub async fn list(
     }
 }
 
-/// Sends a user's invitation again (at most once a minute per user, as the Invitations
-/// dashboard does).
+/// Sends a user's invitation again.
+///
+/// At most once a minute per user, as the Invitations dashboard does.
 #[utoipa::path(
     post,
     path = "/ws/appuser/{id}/invitation",
@@ -210,7 +215,11 @@ pub async fn list(
         (status = 403, description = "The token's maker is no longer a System Administrator.", body = ErrorBody),
         (status = 404, description = "No user has this id.", body = ErrorBody),
         (status = 409, description = "The user has registered.", body = ErrorBody),
+        (status = 400, description = "The request body could not be read (this operation takes none).", body = ErrorBody),
+        (status = 408, description = "The body stopped arriving.", body = ErrorBody),
+        (status = 413, description = "A body over the server's limit (this operation takes none).", body = ErrorBody),
         (status = 429, description = "Sent less than a minute ago, or too many requests with this token.", body = ErrorBody),
+        (status = 500, description = "The server failed (`details.reference` names it in the server's log).", body = ErrorBody),
     ),
     security(("bearerToken" = [])),
 )]
