@@ -83,7 +83,7 @@ test("the API reference lists every operation of the OpenAPI document, linked fr
     await expect(page.getByRole("heading", { level: 2, name: operation, exact: true })).toBeVisible();
   }
   const importSection = page.locator("section.api-operation", { has: page.getByRole("heading", { name: "POST /ws/appuser/bulk-import" }) });
-  await expect(importSection.getByRole("row", { name: /Idempotency-Key/ })).toContainText("header");
+  await expect(importSection.getByRole("row", { name: /^Idempotency-Key/ })).toContainText("header");
   await expect(importSection.getByRole("row", { name: /^422/ })).toContainText("ErrorBody");
   // A type is a link to its schema.
   await importSection.getByRole("row", { name: /^200/ }).getByRole("link", { name: "ImportJobBody" }).click();
