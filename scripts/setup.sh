@@ -48,8 +48,9 @@ fi
 
 # `cargo leptos build --release`, skipped when nothing it builds from has changed since the
 # last build of this checkout: cargo-leptos regenerates the JS and wasm on every call (about a
-# minute) even when nothing changed. The fingerprint covers the commit, uncommitted changes,
-# untracked files and the server binary itself (another checkout may share the target folder).
+# minute) even when nothing changed. The fingerprint covers the build's inputs as committed,
+# their uncommitted changes and untracked files, and the server binary itself (another
+# checkout may share the target folder).
 release_fingerprint() {
   local bin="$CARGO_TARGET_DIR/release/server"
   if ! git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 || [[ ! -x "$bin" ]] \
@@ -57,10 +58,12 @@ release_fingerprint() {
     date +%s%N # nothing to compare with: always build
     return
   fi
+  # Only what the build reads: a commit that changes the tests or the docs rebuilds nothing.
+  local inputs=(Cargo.toml Cargo.lock app frontend server migrations style public)
   {
-    git -C "$ROOT" rev-parse HEAD
-    git -C "$ROOT" diff HEAD --binary
-    git -C "$ROOT" ls-files --others --exclude-standard -z | (cd "$ROOT" && xargs -0 -r sha256sum)
+    git -C "$ROOT" ls-files -s -- "${inputs[@]}"
+    git -C "$ROOT" diff HEAD --binary -- "${inputs[@]}"
+    git -C "$ROOT" ls-files --others --exclude-standard -z -- "${inputs[@]}" | (cd "$ROOT" && xargs -0 -r sha256sum)
     stat -c '%s %Y' "$bin" "$ROOT/target/site/pkg/bulk-import.wasm"
   } | sha256sum | cut -d' ' -f1
 }
