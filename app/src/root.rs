@@ -2,7 +2,7 @@ use crate::components::AdminLayout;
 use crate::pages::{
     AcceptInvitationPage, AddUserPage, ApiReferencePage, ApiTokensPage, CloneUserPage,
     ImportHistoryPage, ImportJobPage, InvitationsPage, LoginPage, MailboxPage, NotFoundPage,
-    OrganizationPage, OrganizationsPage, ResetPasswordPage, UserPage, UsersPage,
+    OrganizationPage, OrganizationsPage, ResetPasswordPage, SignInCodePage, UserPage, UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/login/code") view=SignInCodePage ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view=AcceptInvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/admin/users"/> }/>

@@ -990,3 +990,225 @@ async fn compressed_and_cached(db: Db) {
     assert_eq!(body, "n".repeat(2048));
     let _ = std::fs::remove_dir_all(&site);
 }
+
+on_both_databases! {
+    an_email_code_user_gets_no_session_until_the_emailed_code_is_right => email_code_sign_in;
+    an_emailed_code_takes_five_wrong_tries_expires_works_once_and_can_be_sent_again => email_code_limits;
+}
+
+/// A technician admin whose sign-in security is Email code.
+async fn email_code_admin(db: &Db) {
+    admin(db, "boss@example.com", PASSWORD).await;
+    sqlx::query("UPDATE users SET mfa_method = 'email' WHERE email_key = 'boss@example.com'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+}
+
+/// Signs in with the password: the challenge cookie (no session) and where it sends the
+/// browser.
+async fn first_step(app: &Router) -> (String, String) {
+    let body = format!(
+        "email=boss@example.com&password={}",
+        PASSWORD.replace(' ', "+")
+    );
+    let (status, headers, _) = send(
+        app,
+        post("/api/sign_in", &body)
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    let cookies: Vec<&str> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert!(cookies[0].starts_with("sign_in_challenge="), "{cookies:?}");
+    assert!(cookies[0].contains("HttpOnly"), "{cookies:?}");
+    let location = headers
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (cookies[0].split(';').next().unwrap().to_string(), location)
+}
+
+/// The code in the latest sign-in email.
+async fn latest_code(db: &Db) -> String {
+    let subject: String =
+        sqlx::query_scalar("SELECT subject FROM email_outbox ORDER BY id DESC LIMIT 1")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let code: String = subject.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(code.len(), 6, "{subject}");
+    code
+}
+
+async fn enter_code(
+    app: &Router,
+    cookie: &str,
+    code: &str,
+) -> (StatusCode, http::HeaderMap, String) {
+    let body = format!("code={code}&next=%2Fadmin%2Forganizations");
+    send(
+        app,
+        post("/api/verify_sign_in_code", &body)
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn email_code_sign_in(db: Db) {
+    email_code_admin(&db).await;
+    let app = app(db.clone());
+    let (challenge, location) = first_step(&app).await;
+    assert_eq!(location, "/login/code?next=%2Fadmin%2Fusers");
+    assert_eq!(count(&db, "sessions").await, 0);
+    // The half-way state reaches no page and no server function.
+    let (status, headers, _) = send(
+        &app,
+        Request::get("/admin/users")
+            .header(header::COOKIE, &challenge)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(status.is_redirection(), "{status}");
+    assert!(headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
+    let code = latest_code(&db).await;
+    let to: String =
+        sqlx::query_scalar("SELECT to_address FROM email_outbox ORDER BY id DESC LIMIT 1")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(to, "boss@example.com");
+    // Only the hash is kept.
+    let stored: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_challenges WHERE code_hash LIKE $1")
+            .bind(format!("%{code}%"))
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(stored, 0);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (status, headers, text) = enter_code(&app, &challenge, wrong).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(headers.get(header::SET_COOKIE).is_none());
+    assert_eq!(count(&db, "sessions").await, 0);
+    // Spaces are forgiven ("123 456" as some mail apps show it).
+    let spaced = format!("{}+{}", &code[..3], &code[3..]);
+    let (status, headers, text) = enter_code(&app, &challenge, &spaced).await;
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status} {text}"
+    );
+    let cookies: Vec<&str> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("session=")),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies.iter().any(|c| c.starts_with("sign_in_challenge=;")),
+        "{cookies:?}"
+    );
+    assert_eq!(headers[header::LOCATION], "/admin/organizations");
+    assert_eq!(count(&db, "sessions").await, 1);
+    // Spent: the same code again is refused.
+    let (status, _, text) = enter_code(&app, &challenge, &code).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{text}");
+    assert_eq!(count(&db, "sessions").await, 1);
+}
+
+async fn email_code_limits(db: Db) {
+    email_code_admin(&db).await;
+    let app = app(db.clone());
+    let (challenge, _) = first_step(&app).await;
+    let code = latest_code(&db).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for attempt in 1..=5 {
+        let (status, _, text) = enter_code(&app, &challenge, wrong).await;
+        let expected = if attempt < 5 {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::CONFLICT
+        };
+        assert_eq!(status, expected, "attempt {attempt}: {text}");
+    }
+    // The fifth wrong code spent the challenge: the right one no longer works.
+    let (status, _, text) = enter_code(&app, &challenge, &code).await;
+    assert!(
+        status == StatusCode::CONFLICT || status == StatusCode::TOO_MANY_REQUESTS,
+        "{status} {text}"
+    );
+    assert_eq!(count(&db, "sessions").await, 0);
+    // The wrong codes counted toward the account's throttle: signing in again waits.
+    let body = format!(
+        "email=boss@example.com&password={}",
+        PASSWORD.replace(' ', "+")
+    );
+    let (status, _, _) = send(
+        &app,
+        post("/api/sign_in", &body)
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    sqlx::query("DELETE FROM sign_in_failures")
+        .execute(db.pool())
+        .await
+        .unwrap();
+
+    // Past its 5 minutes a challenge is refused.
+    let (challenge, _) = first_step(&app).await;
+    let code = latest_code(&db).await;
+    sqlx::query("UPDATE sign_in_challenges SET expires_at = expires_at - 301")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let (status, _, text) = enter_code(&app, &challenge, &code).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{text}");
+
+    // A new code: not within a minute of the last, then it replaces it.
+    let (challenge, _) = first_step(&app).await;
+    let first = latest_code(&db).await;
+    let resend = || {
+        send(
+            &app,
+            post("/api/resend_sign_in_code", "")
+                .header(header::COOKIE, &challenge)
+                .body(Body::empty())
+                .unwrap(),
+        )
+    };
+    assert_eq!(resend().await.0, StatusCode::TOO_MANY_REQUESTS);
+    sqlx::query("UPDATE sign_in_challenges SET code_sent_at = code_sent_at - 61")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let (status, _, text) = resend().await;
+    assert!(status.is_success(), "{status} {text}");
+    let second = latest_code(&db).await;
+    if first != second {
+        let (status, _, _) = enter_code(&app, &challenge, &first).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let (status, _, text) = enter_code(&app, &challenge, &second).await;
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status} {text}"
+    );
+    assert_eq!(count(&db, "sessions").await, 1);
+}

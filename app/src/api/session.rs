@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::model::CurrentUser;
+use crate::model::{CurrentUser, SignInChallenge};
 use leptos::prelude::*;
 
 /// Signs in with email and password and sets the session cookie. Works as a plain form post
@@ -10,18 +10,23 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::model::MfaMethod;
     use crate::rules::Email;
     use crate::server::sign_in_throttle::{self, Subjects};
-    use crate::server::{clock, context, passwords, sessions};
+    use crate::server::{clock, context, passwords, second_factor, sessions};
     let state = context::state()?;
     let now = clock::now();
     let email_key = Email::key_of(&email);
     let subjects = Subjects::new(&email_key, context::client_address());
     sign_in_throttle::check(state.db.pool(), &subjects, now).await?;
     let row = sessions::technician_credentials(state.db.pool(), &email_key).await?;
-    let (user_id, hash) = match row {
-        Some((id, Some(hash))) => (Some(id), hash),
-        _ => (None, passwords::dummy_hash().to_string()),
+    let (user_id, hash, method) = match row {
+        Some((id, Some(hash), method)) => (
+            Some(id),
+            hash,
+            MfaMethod::parse(&method).unwrap_or_default(),
+        ),
+        _ => (None, passwords::dummy_hash().to_string(), MfaMethod::None),
     };
     let verified = passwords::verify_password_bounded(password, hash).await?;
     let Some(user_id) = user_id.filter(|_| verified) else {
@@ -29,15 +34,110 @@ pub async fn sign_in(
         sign_in_throttle::record_failure(state.db.pool(), &subjects, now).await?;
         return Err(AppError::BadCredentials);
     };
-    sign_in_throttle::record_success(state.db.pool(), &subjects).await?;
-    let token = sessions::create(state.db.pool(), user_id, clock::now()).await?;
-    let response = expect_context::<leptos_axum::ResponseOptions>();
-    let cookie = sessions::cookie_header(&token, state.config.secure_cookies());
-    if let Ok(value) = http::HeaderValue::from_str(&cookie) {
-        response.insert_header(http::header::SET_COOKIE, value);
+    if second_factor::needs_second_step(method) {
+        // No session yet: a code is emailed and the code page asks for it.
+        let token = second_factor::start(&state.db, user_id, method, now).await?;
+        set_cookie(&second_factor::cookie_header(
+            &token,
+            state.config.secure_cookies(),
+        ));
+        let next = safe_next(next.as_deref());
+        leptos_axum::redirect(&format!("/login/code?next={}", encode_component(&next)));
+        return Ok(());
     }
-    leptos_axum::redirect(&safe_next(next.as_deref()));
+    sign_in_throttle::record_success(state.db.pool(), &subjects).await?;
+    start_session(&state, user_id, next.as_deref()).await
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookie(cookie: &str) {
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    if let Ok(value) = http::HeaderValue::from_str(cookie) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// Makes the session, sets its cookie and goes where the admin was going.
+#[cfg(feature = "ssr")]
+async fn start_session(
+    state: &crate::server::AppState,
+    user_id: i64,
+    next: Option<&str>,
+) -> Result<(), AppError> {
+    use crate::server::{clock, sessions};
+    let token = sessions::create(state.db.pool(), user_id, clock::now()).await?;
+    set_cookie(&sessions::cookie_header(
+        &token,
+        state.config.secure_cookies(),
+    ));
+    leptos_axum::redirect(&safe_next(next));
     Ok(())
+}
+
+/// A path as one query-string value.
+#[cfg(feature = "ssr")]
+fn encode_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The sign-in waiting for its second factor, if this browser has one.
+#[server(endpoint = "open_sign_in_challenge")]
+pub async fn open_sign_in_challenge() -> Result<Option<SignInChallenge>, AppError> {
+    use crate::server::{clock, context, second_factor};
+    let state = context::state()?;
+    match context::challenge_token() {
+        Some(token) => second_factor::view(&state.db, &token, clock::now()).await,
+        None => Ok(None),
+    }
+}
+
+/// The second step: the emailed code. Right, the session is made; wrong, it counts toward
+/// the account's sign-in throttle. Works as a plain form post before the wasm loads.
+#[server(endpoint = "verify_sign_in_code")]
+pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::rules::Email;
+    use crate::server::sign_in_throttle::{self, Subjects};
+    use crate::server::{clock, context, second_factor};
+    let state = context::state()?;
+    let now = clock::now();
+    let token = context::challenge_token()
+        .ok_or_else(|| AppError::Conflict(second_factor::EXPIRED.into()))?;
+    let email = second_factor::email_of(&state.db, &token, now)
+        .await?
+        .ok_or_else(|| AppError::Conflict(second_factor::EXPIRED.into()))?;
+    let subjects = Subjects::new(&Email::key_of(&email), context::client_address());
+    sign_in_throttle::check(state.db.pool(), &subjects, now).await?;
+    match second_factor::verify(&state.db, &token, &code, now).await {
+        Ok(user_id) => {
+            sign_in_throttle::record_success(state.db.pool(), &subjects).await?;
+            set_cookie(&second_factor::clearing_cookie_header(
+                state.config.secure_cookies(),
+            ));
+            start_session(&state, user_id, next.as_deref()).await
+        }
+        Err(error) => {
+            tracing::info!("sign-in code refused");
+            sign_in_throttle::record_failure(state.db.pool(), &subjects, now).await?;
+            Err(error)
+        }
+    }
+}
+
+/// Emails a new code (at most once a minute).
+#[server(endpoint = "resend_sign_in_code")]
+pub async fn resend_sign_in_code() -> Result<(), AppError> {
+    use crate::server::{clock, context, second_factor};
+    let state = context::state()?;
+    let token = context::challenge_token()
+        .ok_or_else(|| AppError::Conflict(second_factor::EXPIRED.into()))?;
+    second_factor::resend(&state.db, &token, clock::now()).await
 }
 
 /// Only a path on this site is followed after sign-in, never another site.

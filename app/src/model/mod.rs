@@ -23,7 +23,8 @@ pub use invitation::{
 pub use user_filter::{PageCursor, UserFilter, UserSort, SEARCH_MAX_CHARS};
 pub use user_settings::{UserSettings, DEFAULT_LANGUAGE, DEFAULT_SITE};
 pub use views::{
-    CurrentUser, OrganizationDetail, OrganizationSummary, RoleInfo, UserDetail, UserSummary,
+    CurrentUser, OrganizationDetail, OrganizationSummary, RoleInfo, SignInChallenge, UserDetail,
+    UserSummary,
 };
 
 /// The deepest page any list serves: far past any real list (50 million rows at 50 a page),

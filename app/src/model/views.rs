@@ -65,3 +65,14 @@ pub struct OrganizationDetail {
     pub name: String,
     pub end_users: Vec<UserSummary>,
 }
+
+/// A sign-in half-way: the password was right, a second factor is asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignInChallenge {
+    pub method: super::MfaMethod,
+    /// Where the code went, masked: "a•••@example.com".
+    pub sent_to: String,
+    pub expires_at: i64,
+    /// When a new code may be asked for.
+    pub can_resend_at: i64,
+}

@@ -13,6 +13,7 @@ mod not_found;
 mod organization;
 mod organizations;
 mod reset_password;
+mod sign_in_code;
 mod user;
 mod users;
 
@@ -29,5 +30,6 @@ pub use not_found::NotFoundPage;
 pub use organization::OrganizationPage;
 pub use organizations::OrganizationsPage;
 pub use reset_password::ResetPasswordPage;
+pub use sign_in_code::SignInCodePage;
 pub use user::UserPage;
 pub use users::UsersPage;

@@ -26,6 +26,12 @@ fn session_token() -> Option<String> {
     sessions::token_from_headers(&parts.headers).map(str::to_string)
 }
 
+/// The token of the sign-in waiting for its second factor, if the request carries one.
+pub fn challenge_token() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    super::second_factor::token_from_headers(&parts.headers).map(str::to_string)
+}
+
 /// The signed-in user, or `None`. `activity` records that the user did something.
 pub async fn session_user(
     state: &AppState,

@@ -25,6 +25,7 @@ pub mod refusals;
 pub mod rest;
 pub mod roles;
 pub mod router;
+pub mod second_factor;
 pub mod security_headers;
 pub mod sessions;
 pub mod sign_in_throttle;

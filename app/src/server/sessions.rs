@@ -25,13 +25,14 @@ pub struct SessionUser {
     pub is_admin: bool,
 }
 
-/// A technician's id and password hash (None until they set one) by lower-cased email.
+/// A technician's id, password hash (None until they set one) and sign-in security, by
+/// lower-cased email.
 pub async fn technician_credentials(
     pool: &AnyPool,
     email_key: &str,
-) -> Result<Option<(i64, Option<String>)>, AppError> {
+) -> Result<Option<(i64, Option<String>, String)>, AppError> {
     sqlx::query_as(
-        "SELECT id, password_hash FROM users WHERE email_key = $1 AND kind = 'technician'",
+        "SELECT id, password_hash, mfa_method FROM users WHERE email_key = $1 AND kind = 'technician'",
     )
     .bind(email_key)
     .fetch_optional(pool)

@@ -19,6 +19,15 @@ pub fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Two hashes compared in time that does not depend on where they differ.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |differ, (x, y)| differ | (x ^ y))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,6 +41,13 @@ mod tests {
         assert!(a
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    }
+
+    #[test]
+    fn hashes_compare_equal_only_when_they_are() {
+        assert!(same(&hash_token("a"), &hash_token("a")));
+        assert!(!same(&hash_token("a"), &hash_token("b")));
+        assert!(!same("abc", "ab"));
     }
 
     #[test]
