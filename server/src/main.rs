@@ -3,7 +3,7 @@
 
 use app::server::cli::{self, Command};
 use app::server::delivery::{self, Transport};
-use app::server::imports;
+use app::server::{imports, sealing};
 use app::server::{router, AppState, Config, Db};
 use leptos::prelude::get_configuration;
 use std::process::ExitCode;
@@ -54,6 +54,16 @@ async fn run() -> Result<(), String> {
         .map(|o| o.site_addr)
         .unwrap_or(([127, 0, 0, 1], 3000).into());
     let config = Config::from_env(site_addr)?;
+    // The key that seals authenticator secrets: SECRET_KEY, or one generated beside the
+    // embedded database on first run.
+    let key = sealing::load_or_create(
+        std::env::var("SECRET_KEY")
+            .ok()
+            .filter(|k| !k.trim().is_empty()),
+        &sealing::default_key_file(&config.database_url),
+        &config.public_base_url,
+    )?;
+    sealing::install(key);
     let db = Db::connect(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;

@@ -1,7 +1,7 @@
 use crate::error::AppError;
 use crate::model::{
-    InvitationActionResult, InvitationState, InvitationsPage, JobFunnel, MailboxView, UserFilter,
-    UserKind,
+    InvitationActionResult, InvitationState, InvitationsPage, JobFunnel, MailboxView, Registered,
+    UserFilter, UserKind,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -17,14 +17,19 @@ pub async fn lookup_invitation(token: String) -> Result<InvitationState, AppErro
 /// Accepts an invitation: sets the password, registers the user, spends the token. Works as a
 /// plain form post.
 #[server(endpoint = "accept_invitation")]
-pub async fn accept_invitation(token: String, password: String) -> Result<UserKind, AppError> {
+pub async fn accept_invitation(
+    token: String,
+    password: String,
+    #[server(default)] code: Option<String>,
+) -> Result<Registered, AppError> {
     use crate::server::{acceptance, clock, context, invitations::Purpose};
     let state = context::state()?;
-    acceptance::accept(
+    acceptance::accept_with_code(
         &state.db,
         &token,
         Purpose::Invitation,
         &password,
+        code.as_deref(),
         clock::now(),
     )
     .await

@@ -8,6 +8,8 @@ pub enum InvitationState {
         name: String,
         email: String,
         kind: UserKind,
+        /// For a user whose sign-in security is Authenticator app: what to scan.
+        authenticator: Option<AuthenticatorSetup>,
     },
     /// Also what an unknown or malformed token gets, so tokens cannot be probed.
     Expired,
@@ -128,4 +130,21 @@ mod tests {
         assert_eq!(counts.get(InvitationStatus::Pending), 2);
         assert_eq!(counts.total(), 3);
     }
+}
+
+/// An authenticator app's setup: the secret as a QR code and as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthenticatorSetup {
+    /// Base32, as authenticator apps take it typed in.
+    pub secret_text: String,
+    /// The `otpauth://` URL as a QR code: an SVG data URL.
+    pub qr_data_url: String,
+}
+
+/// A registration done: the user's kind, and the recovery codes to keep (shown once; empty
+/// without an authenticator).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Registered {
+    pub kind: UserKind,
+    pub recovery_codes: Vec<String>,
 }

@@ -17,8 +17,8 @@ pub use bulk_action::{BulkOutcome, BulkTarget, BulkUserAction};
 pub use enums::{format_time, time_left, InvitationStatus, MfaMethod, UserKind, UserType};
 pub use invitation::search_text;
 pub use invitation::{
-    InvitationActionResult, InvitationState, InvitationsPage, JobFunnel, MailboxMessage,
-    MailboxView, SkippedUser, StatusCounts,
+    AuthenticatorSetup, InvitationActionResult, InvitationState, InvitationsPage, JobFunnel,
+    MailboxMessage, MailboxView, Registered, SkippedUser, StatusCounts,
 };
 pub use user_filter::{PageCursor, UserFilter, UserSort, SEARCH_MAX_CHARS};
 pub use user_settings::{UserSettings, DEFAULT_LANGUAGE, DEFAULT_SITE};

@@ -5,7 +5,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// `/login/code`: the second step of signing in, for a technician whose sign-in security is
-/// Email code. A plain form post, so it works before (and without) the wasm.
+/// Email code or Authenticator app. A plain form post, so it works before (and without) the
+/// wasm.
 #[component]
 pub fn SignInCodePage() -> impl IntoView {
     let challenge = Resource::new(|| (), |_| open_sign_in_challenge());
@@ -50,6 +51,20 @@ pub fn SignInCodePage() -> impl IntoView {
                                 on:click=move |_| { resend.dispatch(()); }>"Email me a new code"</button>
                             <span role="status">{resent}</span>
                         </p>
+                    }.into_any(),
+                    Ok(Some(challenge)) if challenge.method == MfaMethod::Authenticator => view! {
+                        <p>"Enter the 6-digit code your authenticator app shows for Bulk user import, or one of your recovery codes. "
+                            "This sign-in waits until " {format_time(challenge.expires_at)} "."</p>
+                        <ActionForm action>
+                            <input type="hidden" name="next" value=next/>
+                            <div class="field">
+                                <label for="sign-in-code">"Code"</label>
+                                <input id="sign-in-code" name="code" type="text" required=true
+                                    autocomplete="one-time-code" maxlength="20" autofocus=true/>
+                            </div>
+                            <p class="field-error" role="alert">{error}</p>
+                            <button type="submit" class="primary" disabled=move || action.pending().get()>"Sign in"</button>
+                        </ActionForm>
                     }.into_any(),
                     _ => view! {
                         <p>"This sign-in has expired, or was already used."</p>

@@ -8,12 +8,13 @@ use super::passwords::password_problem;
 use super::tokens::hash_token;
 use super::{sessions, Db};
 use crate::error::AppError;
-use crate::model::{InvitationState, MailboxMessage, UserKind};
+use crate::model::{InvitationState, MailboxMessage, MfaMethod, Registered, UserKind};
 use sqlx::Row;
 
 struct Found {
     id: i64,
     user_id: i64,
+    mfa: MfaMethod,
     state: InvitationState,
 }
 
@@ -22,7 +23,7 @@ async fn find(db: &Db, token: &str, purpose: Purpose, now: i64) -> Result<Option
     let hash = hash_token(token);
     let row = sqlx::query(
         "SELECT i.id, i.user_id, i.expires_at, i.accepted_at, i.revoked_at, u.first_name, u.last_name, u.email, u.kind, \
-                u.registered_at \
+                u.registered_at, u.mfa_method \
          FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.token_hash = $1 AND i.purpose = $2",
     )
     .bind(hash)
@@ -54,11 +55,13 @@ async fn find(db: &Db, token: &str, purpose: Purpose, now: i64) -> Result<Option
             ),
             email: row.try_get("email").map_err(read)?,
             kind: UserKind::parse(row.try_get("kind").map_err(read)?).unwrap_or(UserKind::EndUser),
+            authenticator: None,
         }
     };
     Ok(Some(Found {
         id: row.try_get("id").map_err(read)?,
         user_id: row.try_get("user_id").map_err(read)?,
+        mfa: MfaMethod::parse(row.try_get("mfa_method").map_err(read)?).unwrap_or_default(),
         state,
     }))
 }
@@ -69,10 +72,24 @@ pub async fn state(
     purpose: Purpose,
     now: i64,
 ) -> Result<InvitationState, AppError> {
-    Ok(find(db, token, purpose, now)
-        .await?
-        .map(|f| f.state)
-        .unwrap_or(InvitationState::Expired))
+    let Some(found) = find(db, token, purpose, now).await? else {
+        return Ok(InvitationState::Expired);
+    };
+    match found.state {
+        // Registration sets up the authenticator a user's sign-in security asks for.
+        InvitationState::Valid {
+            name, email, kind, ..
+        } if purpose == Purpose::Invitation && found.mfa == MfaMethod::Authenticator => {
+            let authenticator = super::authenticator::offered_setup(db, found.id, &email).await?;
+            Ok(InvitationState::Valid {
+                name,
+                email,
+                kind,
+                authenticator,
+            })
+        }
+        other => Ok(other),
+    }
 }
 
 /// Sets the password (and, for an invitation, registers the user); the token is spent and the
@@ -84,6 +101,21 @@ pub async fn accept(
     password: &str,
     now: i64,
 ) -> Result<UserKind, AppError> {
+    accept_with_code(db, token, purpose, password, None, now)
+        .await
+        .map(|done| done.kind)
+}
+
+/// [`accept`], where a user whose sign-in security is Authenticator app registers only with a
+/// right `code` from the app just set up, and gets their recovery codes (once).
+pub async fn accept_with_code(
+    db: &Db,
+    token: &str,
+    purpose: Purpose,
+    password: &str,
+    code: Option<&str>,
+    now: i64,
+) -> Result<Registered, AppError> {
     if let Some(problem) = password_problem(password) {
         return Err(AppError::Conflict(problem.into()));
     }
@@ -92,12 +124,13 @@ pub async fn accept(
         Purpose::Invitation => (USED, EXPIRED),
         Purpose::PasswordReset => (RESET_USED, RESET_EXPIRED),
     };
-    let (invitation_id, user_id, kind) = match found {
+    let (invitation_id, user_id, kind, mfa) = match found {
         Some(Found {
             id,
             user_id,
+            mfa,
             state: InvitationState::Valid { kind, .. },
-        }) => (id, user_id, kind),
+        }) => (id, user_id, kind, mfa),
         Some(Found {
             state: InvitationState::Used,
             ..
@@ -128,6 +161,18 @@ pub async fn accept(
     if spent.rows_affected() != 1 {
         return Err(AppError::Conflict(used.into()));
     }
+    let recovery_codes = if purpose == Purpose::Invitation && mfa == MfaMethod::Authenticator {
+        let code = code.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
+            AppError::BadRequest(
+                "Enter the 6-digit code your authenticator app shows, to finish setting it up."
+                    .into(),
+            )
+        })?;
+        super::authenticator::confirm_at_registration(&mut tx, invitation_id, user_id, code, now)
+            .await?
+    } else {
+        Vec::new()
+    };
     sqlx::query(
         "UPDATE users SET password_hash = $1, registered_at = COALESCE(registered_at, $2), \
              invitation_status = $3, invitation_expires_at = NULL, updated_at = $2 WHERE id = $4",
@@ -146,7 +191,10 @@ pub async fn accept(
         .await
         .map_err(db_failure("committing an acceptance"))?;
     tracing::info!(user_id, purpose = purpose.as_str(), "link accepted");
-    Ok(kind)
+    Ok(Registered {
+        kind,
+        recovery_codes,
+    })
 }
 
 pub const EXPIRED: &str = "This invitation has expired — ask your administrator to send a new one.";

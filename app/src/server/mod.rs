@@ -3,6 +3,7 @@
 
 pub mod acceptance;
 pub mod api_tokens;
+pub mod authenticator;
 pub mod batch;
 pub mod bulk_user_actions;
 pub mod cli;
@@ -25,6 +26,7 @@ pub mod refusals;
 pub mod rest;
 pub mod roles;
 pub mod router;
+pub mod sealing;
 pub mod second_factor;
 pub mod security_headers;
 pub mod sessions;

@@ -1,8 +1,10 @@
-//! The second step of signing in, for a technician whose "Sign-in security" is Email code:
-//! the password was right, so a 6-digit code is emailed (through the outbox, so the local
-//! mailbox shows it by default) and the browser gets a challenge cookie — never the session
-//! cookie, so the half-way state reaches no page and no server function. The session is made
-//! only when the code is right. A challenge lives 5 minutes, takes 5 wrong codes, and is
+//! The second step of signing in, for a technician whose "Sign-in security" asks for one. The
+//! password was right, so the browser gets a challenge cookie — never the session cookie, so
+//! the half-way state reaches no page and no server function — and then either a 6-digit code
+//! is emailed (Email code; through the outbox, so the local mailbox shows it by default), or
+//! the code comes from their authenticator app or is one of their recovery codes
+//! (Authenticator app, `authenticator`). A user set to Authenticator app who has none set up
+//! yet is sent an email code meanwhile. The session is made only when the code is right. A challenge lives 5 minutes, takes 5 wrong codes, and is
 //! spent by the right one; wrong codes also count toward the account's sign-in throttle.
 //! The table (`sign_in_challenges`) keeps the token's hash and the code hashed with the token,
 //! so it cannot be used to sign in on its own. The only writer of `sign_in_challenges`.
@@ -26,10 +28,12 @@ pub const RESEND_INTERVAL_SECONDS: i64 = 60;
 pub const EXPIRED: &str = "This sign-in has expired: sign in again.";
 pub const TOO_MANY_TRIES: &str = "Too many wrong codes: sign in again.";
 pub const WRONG_CODE: &str = "That code is not right. Check the latest email and try again.";
+pub const WRONG_APP_CODE: &str =
+    "That code is not right. Enter the code your authenticator app shows now, or a recovery code.";
 
 /// Whether this method needs a second step here.
 pub fn needs_second_step(method: MfaMethod) -> bool {
-    method == MfaMethod::Email
+    matches!(method, MfaMethod::Email | MfaMethod::Authenticator)
 }
 
 fn code_hash(token: &str, code: &str) -> String {
@@ -54,6 +58,12 @@ pub fn masked_email(email: &str) -> String {
 /// Starts the second step for `user_id`: any earlier challenge of theirs is dropped, a code
 /// is emailed, and the challenge's token returned (for the cookie).
 pub async fn start(db: &Db, user_id: i64, method: MfaMethod, now: i64) -> Result<String, AppError> {
+    let method = match method {
+        MfaMethod::Authenticator if !super::authenticator::is_set_up(db, user_id).await? => {
+            MfaMethod::Email
+        }
+        other => other,
+    };
     let token = new_token();
     let mut tx = db
         .begin_write()
@@ -196,12 +206,19 @@ pub async fn verify(db: &Db, token: &str, code: &str, now: i64) -> Result<i64, A
     if challenge.tries >= MAX_TRIES {
         return Err(AppError::Conflict(TOO_MANY_TRIES.into()));
     }
-    let code: String = code.chars().filter(|c| c.is_ascii_digit()).collect();
-    let right = challenge.method == MfaMethod::Email
-        && challenge
-            .code_hash
-            .as_deref()
-            .is_some_and(|hash| super::tokens::same(hash, &code_hash(token, &code)));
+    let right = match challenge.method {
+        MfaMethod::Email => {
+            let code: String = code.chars().filter(|c| c.is_ascii_digit()).collect();
+            challenge
+                .code_hash
+                .as_deref()
+                .is_some_and(|hash| super::tokens::same(hash, &code_hash(token, &code)))
+        }
+        MfaMethod::Authenticator => {
+            super::authenticator::verify(db, challenge.user_id, code, now).await?
+        }
+        MfaMethod::None => false,
+    };
     if right {
         // Spent by whoever gets here first: a code works once.
         let spent = sqlx::query("DELETE FROM sign_in_challenges WHERE id = $1")
@@ -222,7 +239,13 @@ pub async fn verify(db: &Db, token: &str, code: &str, now: i64) -> Result<i64, A
     if challenge.tries + 1 >= MAX_TRIES {
         return Err(AppError::Conflict(TOO_MANY_TRIES.into()));
     }
-    Err(AppError::BadRequest(WRONG_CODE.into()))
+    Err(AppError::BadRequest(
+        match challenge.method {
+            MfaMethod::Authenticator => WRONG_APP_CODE,
+            _ => WRONG_CODE,
+        }
+        .into(),
+    ))
 }
 
 /// Emails a new code, at most once a minute per challenge.
