@@ -9,7 +9,7 @@ use app::error::AppError;
 use app::model::{InvitationState, MfaMethod};
 use app::server::context::Actor;
 use app::server::invitations::Purpose;
-use app::server::{acceptance, second_factor, users, Db};
+use app::server::{acceptance, sealing, second_factor, users, Db};
 use support::*;
 use totp_rs::{Algorithm, Secret, TOTP};
 
@@ -37,6 +37,17 @@ async fn invited(db: &Db) -> (i64, String) {
         .unwrap();
     let mail = deliver_locally(db, SENT).await;
     (id, token_in(&mail[0].1, "invite"))
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    bytes
+        .chunks(3)
+        .flat_map(|chunk| {
+            let n = chunk.iter().fold(0u32, |n, b| (n << 8) | *b as u32) << (8 * (3 - chunk.len()));
+            (0..=chunk.len()).map(move |i| ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char)
+        })
+        .collect()
 }
 
 fn app_code(secret_text: &str, at: i64) -> String {
@@ -92,7 +103,16 @@ async fn registration(db: Db) {
             .fetch_one(db.pool())
             .await
             .unwrap();
+    let secret = Secret::Encoded(first.secret_text.clone())
+        .to_bytes()
+        .unwrap();
+    assert_eq!(
+        sealing::open(&sealed),
+        Some(secret.clone()),
+        "sealed with the key"
+    );
     assert!(!sealed.contains(&first.secret_text), "kept sealed");
+    assert!(!sealed.contains(&base64_of(&secret)), "not merely encoded");
 
     let at = SENT + 60;
     let accept = |code: Option<String>| {
@@ -156,6 +176,32 @@ async fn registration(db: Db) {
 async fn second_step(db: Db) {
     let (id, token) = invited(&db).await;
     let (secret, recovery) = register(&db, &token, SENT + 60).await;
+    // Registration's code was spent: the same code at once does not sign in.
+    let c = second_factor::start(&db, id, MfaMethod::Authenticator, SENT + 61)
+        .await
+        .unwrap();
+    assert!(matches!(
+        second_factor::verify(&db, &c, &app_code(&secret, SENT + 60), SENT + 61).await,
+        Err(AppError::BadRequest(_))
+    ));
+    // Codes sent at once compare at most 5 between them.
+    let attempts = (0..8).map(|i| {
+        let (db, c) = (db.clone(), c.clone());
+        async move { second_factor::verify(&db, &c, &format!("00000{i}"), SENT + 61).await }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    assert!(answers.iter().all(Result::is_err));
+    let tries: i64 = sqlx::query_scalar("SELECT tries FROM sign_in_challenges WHERE user_id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(tries, 5);
+    let spent = answers
+        .iter()
+        .filter(|a| matches!(a, Err(AppError::Conflict(_))))
+        .count();
+    assert!(spent >= 4, "{answers:?}");
     let now = SENT + 600;
     let challenge = || {
         let db = db.clone();

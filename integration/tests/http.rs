@@ -1146,14 +1146,8 @@ async fn email_code_limits(db: Db) {
         };
         assert_eq!(status, expected, "attempt {attempt}: {text}");
     }
-    // The fifth wrong code spent the challenge: the right one no longer works.
-    let (status, _, text) = enter_code(&app, &challenge, &code).await;
-    assert!(
-        status == StatusCode::CONFLICT || status == StatusCode::TOO_MANY_REQUESTS,
-        "{status} {text}"
-    );
-    assert_eq!(count(&db, "sessions").await, 0);
-    // The wrong codes counted toward the account's throttle: signing in again waits.
+    // The wrong codes counted toward the account's throttle: signing in again waits, and so
+    // does another code.
     let body = format!(
         "email=boss@example.com&password={}",
         PASSWORD.replace(' ', "+")
@@ -1166,7 +1160,35 @@ async fn email_code_limits(db: Db) {
     )
     .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        enter_code(&app, &challenge, &code).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     sqlx::query("DELETE FROM sign_in_failures")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    // The fifth wrong code spent the challenge: the right one no longer works.
+    let (status, _, text) = enter_code(&app, &challenge, &code).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{text}");
+    assert_eq!(count(&db, "sessions").await, 0);
+
+    // Signing in again within a minute of the last code keeps that code: no second email.
+    sqlx::query("DELETE FROM sign_in_challenges")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let emails = count(&db, "email_outbox").await;
+    let (_, _) = first_step(&app).await;
+    let code = latest_code(&db).await;
+    let (again, _) = first_step(&app).await;
+    assert_eq!(count(&db, "email_outbox").await, emails + 1);
+    let (status, _, text) = enter_code(&app, &again, &code).await;
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status} {text}"
+    );
+    sqlx::query("DELETE FROM sessions")
         .execute(db.pool())
         .await
         .unwrap();

@@ -86,8 +86,9 @@ pub async fn offered_setup(
             .fetch_one(db.pool())
             .await
             .map_err(db_failure("reading an authenticator setup"))?;
-    let secret = match kept.as_deref().and_then(sealing::open) {
-        Some(secret) => secret,
+    let secret = match kept.as_deref().map(sealing::open) {
+        Some(Some(secret)) => secret,
+        Some(None) => return Err(unopenable("an invitation")),
         None => {
             let secret = new_secret();
             // Two tabs at once: the first secret written is the one both show.
@@ -109,6 +110,16 @@ pub async fn offered_setup(
         }
     };
     Ok(setup(secret, email))
+}
+
+/// A sealed secret the server's key does not open: `SECRET_KEY` changed, the generated key
+/// file was lost, or app servers do not share one. Said in the log; the user sees a server
+/// failure rather than a code that can never be right.
+fn unopenable(whose: &str) -> AppError {
+    super::failure::internal(
+        "opening an authenticator secret",
+        format!("the server's key does not open {whose}'s authenticator secret: was SECRET_KEY changed, or do app servers have different keys?"),
+    )
 }
 
 /// Registration's code, checked against the invitation's secret inside the acceptance's
@@ -212,7 +223,10 @@ pub async fn verify(db: &Db, user_id: i64, code: &str, now: i64) -> Result<bool,
         .await
         .map_err(db_failure("reading an authenticator"))?
         .flatten();
-    let secret = sealed.as_deref().and_then(sealing::open);
+    let secret = match sealed.as_deref().map(sealing::open) {
+        Some(None) => return Err(unopenable("a user")),
+        opened => opened.flatten(),
+    };
     if let Some(step) = secret.and_then(|secret| matching_step(&secret, code, now)) {
         let spent = sqlx::query(
             "UPDATE users SET totp_last_step = $1 WHERE id = $2 \

@@ -47,14 +47,31 @@ pub fn load_or_create(
         );
     }
     let key: [u8; 32] = XChaCha20Poly1305::generate_key(&mut OsRng).into();
-    if let Some(folder) = file.parent() {
+    if let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty()) {
         std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
     }
-    std::fs::write(file, STANDARD.encode(key)).map_err(|e| format!("{}: {e}", file.display()))?;
+    // Created only if absent, readable by its owner only: two processes starting at once
+    // agree on the first key written.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600));
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(file) {
+        Ok(mut created) => {
+            use std::io::Write;
+            created
+                .write_all(STANDARD.encode(key).as_bytes())
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text =
+                std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            return parse_key(&text);
+        }
+        Err(error) => return Err(format!("{}: {error}", file.display())),
     }
     eprintln!(
         "Generated the secret key at {} (keep it with the database; set SECRET_KEY to use another).",

@@ -6,8 +6,10 @@
 //! (Authenticator app, `authenticator`). A user set to Authenticator app who has none set up
 //! yet is sent an email code meanwhile. The session is made only when the code is right. A challenge lives 5 minutes, takes 5 wrong codes, and is
 //! spent by the right one; wrong codes also count toward the account's sign-in throttle.
-//! The table (`sign_in_challenges`) keeps the token's hash and the code hashed with the token,
-//! so it cannot be used to sign in on its own. The only writer of `sign_in_challenges`.
+//! The table (`sign_in_challenges`) keeps the token's hash and the code's hash. The code itself
+//! travels in the email: it sits in the outbox until sent (and in the local mailbox, the
+//! embedded default's stand-in for an inbox). Signing in again within a minute of the last
+//! code keeps that code and its tries instead of sending another. The only writer of `sign_in_challenges`.
 
 use super::failure::db_failure;
 use super::tokens::{hash_token, new_token};
@@ -36,8 +38,8 @@ pub fn needs_second_step(method: MfaMethod) -> bool {
     matches!(method, MfaMethod::Email | MfaMethod::Authenticator)
 }
 
-fn code_hash(token: &str, code: &str) -> String {
-    hash_token(&format!("{token}:{code}"))
+fn code_hash(user_id: i64, code: &str) -> String {
+    hash_token(&format!("sign-in-code:{user_id}:{code}"))
 }
 
 fn new_code() -> String {
@@ -69,6 +71,19 @@ pub async fn start(db: &Db, user_id: i64, method: MfaMethod, now: i64) -> Result
         .begin_write()
         .await
         .map_err(db_failure("starting a sign-in code"))?;
+    // Signing in again within a minute of the last code keeps that code (and its tries):
+    // no new email, so a known password cannot flood the mailbox or reset the tries.
+    let recent: Option<(String, i64, i64)> = sqlx::query_as(
+        "SELECT code_hash, code_sent_at, tries FROM sign_in_challenges \
+         WHERE user_id = $1 AND method = 'email' AND code_hash IS NOT NULL \
+         AND expires_at > $2 AND code_sent_at > $3 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(now - RESEND_INTERVAL_SECONDS)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_failure("starting a sign-in code"))?;
     // Expired challenges of anyone are swept here; a user has one open challenge at most.
     sqlx::query("DELETE FROM sign_in_challenges WHERE expires_at <= $1 OR user_id = $2")
         .bind(now)
@@ -88,8 +103,22 @@ pub async fn start(db: &Db, user_id: i64, method: MfaMethod, now: i64) -> Result
     .execute(&mut **tx)
     .await
     .map_err(db_failure("starting a sign-in code"))?;
-    if method == MfaMethod::Email {
-        send_code(&mut tx, &token, user_id, now).await?;
+    match (method, recent) {
+        (MfaMethod::Email, Some((hash, sent_at, tries))) => {
+            sqlx::query(
+                "UPDATE sign_in_challenges SET code_hash = $1, code_sent_at = $2, tries = $3 \
+                 WHERE token_hash = $4",
+            )
+            .bind(hash)
+            .bind(sent_at)
+            .bind(tries)
+            .bind(hash_token(&token))
+            .execute(&mut **tx)
+            .await
+            .map_err(db_failure("starting a sign-in code"))?;
+        }
+        (MfaMethod::Email, None) => send_code(&mut tx, &token, user_id, now).await?,
+        _ => {}
     }
     tx.commit()
         .await
@@ -108,7 +137,7 @@ async fn send_code(
     sqlx::query(
         "UPDATE sign_in_challenges SET code_hash = $1, code_sent_at = $2 WHERE token_hash = $3",
     )
-    .bind(code_hash(token, &code))
+    .bind(code_hash(user_id, &code))
     .bind(now)
     .bind(hash_token(token))
     .execute(&mut **tx)
@@ -197,13 +226,24 @@ pub async fn email_of(db: &Db, token: &str, now: i64) -> Result<Option<String>, 
     Ok(open(db, token, now).await?.map(|c| c.email))
 }
 
-/// Checks a code. Right: the challenge is spent and the user's id returned. Wrong: one try
-/// is counted (the fifth spends it) and the answer says why.
+/// Checks a code. Each attempt first reserves one of the challenge's tries (so attempts sent
+/// at once cannot compare more than 5 codes between them); right, the challenge is spent and
+/// the user's id returned; wrong, the answer says why (the fifth spends it).
 pub async fn verify(db: &Db, token: &str, code: &str, now: i64) -> Result<i64, AppError> {
     let Some(challenge) = open(db, token, now).await? else {
         return Err(AppError::Conflict(EXPIRED.into()));
     };
-    if challenge.tries >= MAX_TRIES {
+    let reserved = sqlx::query(
+        "UPDATE sign_in_challenges SET tries = tries + 1 \
+         WHERE id = $1 AND tries < $2 AND expires_at > $3",
+    )
+    .bind(challenge.id)
+    .bind(MAX_TRIES)
+    .bind(now)
+    .execute(db.pool())
+    .await
+    .map_err(db_failure("counting a sign-in code"))?;
+    if reserved.rows_affected() != 1 {
         return Err(AppError::Conflict(TOO_MANY_TRIES.into()));
     }
     let right = match challenge.method {
@@ -212,7 +252,7 @@ pub async fn verify(db: &Db, token: &str, code: &str, now: i64) -> Result<i64, A
             challenge
                 .code_hash
                 .as_deref()
-                .is_some_and(|hash| super::tokens::same(hash, &code_hash(token, &code)))
+                .is_some_and(|hash| super::tokens::same(hash, &code_hash(challenge.user_id, &code)))
         }
         MfaMethod::Authenticator => {
             super::authenticator::verify(db, challenge.user_id, code, now).await?
@@ -231,11 +271,6 @@ pub async fn verify(db: &Db, token: &str, code: &str, now: i64) -> Result<i64, A
         }
         return Err(AppError::Conflict(EXPIRED.into()));
     }
-    sqlx::query("UPDATE sign_in_challenges SET tries = tries + 1 WHERE id = $1")
-        .bind(challenge.id)
-        .execute(db.pool())
-        .await
-        .map_err(db_failure("counting a sign-in code"))?;
     if challenge.tries + 1 >= MAX_TRIES {
         return Err(AppError::Conflict(TOO_MANY_TRIES.into()));
     }
@@ -307,14 +342,14 @@ mod tests {
     }
 
     #[test]
-    fn codes_are_six_digits_and_hashed_with_their_challenge() {
+    fn codes_are_six_digits_and_hashed_per_user() {
         for _ in 0..100 {
             let code = new_code();
             assert_eq!(code.len(), 6);
             assert!(code.chars().all(|c| c.is_ascii_digit()));
         }
-        assert_ne!(code_hash("a", "123456"), code_hash("b", "123456"));
-        assert_eq!(code_hash("a", "123456"), code_hash("a", "123456"));
+        assert_ne!(code_hash(1, "123456"), code_hash(2, "123456"));
+        assert_eq!(code_hash(1, "123456"), code_hash(1, "123456"));
     }
 
     #[test]
