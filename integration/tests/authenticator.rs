@@ -20,6 +20,7 @@ on_both_databases! {
     registration_sets_up_the_authenticator_only_with_a_right_code_and_gives_recovery_codes => registration;
     sign_in_takes_a_current_code_once_or_a_recovery_code_once => second_step;
     a_user_set_to_authenticator_without_one_is_sent_an_email_code_meanwhile => not_set_up;
+    an_admin_reset_drops_the_authenticator_and_recovery_codes_and_ends_every_session => reset;
 }
 
 /// A technician whose sign-in security is Authenticator app, invited at SENT: their id and
@@ -275,4 +276,58 @@ async fn not_set_up(db: Db) {
         .unwrap()
         .unwrap();
     assert_eq!(view.method, MfaMethod::Email);
+}
+
+async fn reset(db: Db) {
+    let (id, token) = invited(&db).await;
+    let (_, recovery) = register(&db, &token, SENT + 60).await;
+    app::server::sessions::create(db.pool(), id, SENT + 100)
+        .await
+        .unwrap();
+    let pending = second_factor::start(&db, id, MfaMethod::Authenticator, SENT + 100)
+        .await
+        .unwrap();
+    let boss: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email_key = 'boss@example.com'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    app::server::authenticator::reset(&db, id, boss)
+        .await
+        .unwrap();
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0);
+    assert_eq!(count(&db, "recovery_codes").await, 0);
+    assert!(!app::server::authenticator::is_set_up(&db, id)
+        .await
+        .unwrap());
+    assert!(second_factor::view(&db, &pending, SENT + 101)
+        .await
+        .unwrap()
+        .is_none());
+    let detail = users::get(db.pool(), id, SENT + 101)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!detail.has_authenticator);
+    // Until they set one up again, sign-in asks for an emailed code; the old recovery codes
+    // are gone.
+    let next = second_factor::start(&db, id, MfaMethod::Authenticator, SENT + 200)
+        .await
+        .unwrap();
+    let view = second_factor::view(&db, &next, SENT + 200)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.method, MfaMethod::Email);
+    assert!(second_factor::verify(&db, &next, &recovery[0], SENT + 200)
+        .await
+        .is_err());
+    assert!(matches!(
+        app::server::authenticator::reset(&db, 999_999, boss).await,
+        Err(AppError::NotFound(_))
+    ));
 }

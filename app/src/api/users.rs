@@ -132,3 +132,12 @@ pub async fn user_and_choices(
         crate::api::organizations::list_organizations().await?,
     ))
 }
+
+/// Resets a user's authenticator app (a lost phone): they sign in with an emailed code until
+/// they set one up again, and every session of theirs ends.
+#[server(endpoint = "reset_authenticator")]
+pub async fn reset_authenticator(user_id: i64) -> Result<(), AppError> {
+    use crate::server::{authenticator, context};
+    let (state, admin) = context::require_admin().await?;
+    authenticator::reset(&state.db, user_id, admin.user_id).await
+}

@@ -50,6 +50,9 @@ pub struct UserDetail {
     pub invitation: InvitationStatus,
     pub time_left: Option<String>,
     pub created_at: i64,
+    /// An authenticator app is set up (sign-in security Authenticator app).
+    #[serde(default)]
+    pub has_authenticator: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,4 +1,4 @@
-use crate::api::users::{get_user, update_user, user_and_choices};
+use crate::api::users::{get_user, reset_authenticator, update_user, user_and_choices};
 use crate::components::{
     ErrorNotice, InvitationBadge, UserForm, UserFormSubmit, UserInvitationActions,
 };
@@ -35,6 +35,7 @@ pub fn UserPage() -> impl IntoView {
     let server_errors = RwSignal::new(Vec::new());
     let saved = RwSignal::new(false);
     let failure = RwSignal::new(None::<AppError>);
+    let authenticator_reset = RwSignal::new(false);
     let save = Action::new(move |submit: &UserFormSubmit| {
         let input = submit.input.clone();
         let id = id();
@@ -62,12 +63,16 @@ pub fn UserPage() -> impl IntoView {
         <Show when=move || saved.get()>
             <p class="notice notice-success" role="status">"Changes saved."</p>
         </Show>
+        <Show when=move || authenticator_reset.get()>
+            <p class="notice notice-success" role="status">"Authenticator reset: the user is signed out everywhere, and signs in with an emailed code until they set one up again."</p>
+        </Show>
         {move || failure.get().map(|error| view! { <ErrorNotice error/> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || data.get().map(|result| match result {
                 Ok((user, roles, organizations)) => view! {
                     <UserHeading user=user.clone()/>
                     <UserInvitationActions user=user.clone() on_done=Callback::new(move |_| data.refetch())/>
+                    {user.has_authenticator.then(|| view! { <AuthenticatorReset user_id=user.id on_done=Callback::new(move |_| { authenticator_reset.set(true); data.refetch(); })/> })}
                     <UserForm initial=fields_of(&user) roles organizations kind_editable=false show_invitation=false
                         submit_label="Save changes"
                         on_submit=Callback::new(move |submit| { saved.set(false); failure.set(None); save.dispatch(submit); })
@@ -111,5 +116,34 @@ fn fields_of(user: &UserDetail) -> UserFieldsInput {
         organization_id: user.organization_id,
         role_ids: user.role_ids.clone(),
         settings: user.settings.clone(),
+    }
+}
+
+/// "Reset authenticator" (a lost phone), asking once more first: the user's sessions end and
+/// they sign in with an emailed code until they set one up again.
+#[component]
+fn AuthenticatorReset(user_id: i64, on_done: Callback<()>) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let reset = Action::new(move |_: &()| reset_authenticator(user_id));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = reset.value().get() {
+            on_done.run(());
+        }
+    });
+    view! {
+        <section class="authenticator-reset" aria-label="Authenticator app">
+            <p>"An authenticator app is set up for this user's sign-in. "
+                <Show when=move || confirming.get() fallback=move || view! {
+                    <button type="button" on:click=move |_| confirming.set(true)>"Reset authenticator"</button>
+                }>
+                    <span>"Sign them out everywhere and drop their authenticator and recovery codes? "</span>
+                    <button type="button" class="danger" disabled=move || reset.pending().get()
+                        on:click=move |_| { reset.dispatch(()); }>"Reset it"</button>
+                    " "
+                    <button type="button" on:click=move |_| confirming.set(false)>"Keep it"</button>
+                </Show>
+            </p>
+            {move || reset.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
+        </section>
     }
 }

@@ -41,6 +41,7 @@ mod tests {
             invitation: InvitationStatus::Registered,
             time_left: None,
             created_at: 1,
+            has_authenticator: false,
         }
     }
 

@@ -203,6 +203,41 @@ pub async fn replace_recovery_codes(
     Ok(codes)
 }
 
+/// An administrator resets a user's authenticator (a lost phone): the secret, its recovery
+/// codes and any sign-in in progress go, and every session of the user ends. Until they set
+/// one up again, their sign-in asks for an emailed code.
+pub async fn reset(db: &Db, user_id: i64, by: i64) -> Result<(), AppError> {
+    let mut tx = db
+        .begin_write()
+        .await
+        .map_err(db_failure("resetting an authenticator"))?;
+    let changed =
+        sqlx::query("UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_failure("resetting an authenticator"))?;
+    if changed.rows_affected() == 0 {
+        return Err(AppError::NotFound("That user".into()));
+    }
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_failure("resetting an authenticator"))?;
+    super::second_factor::drop_for_user(&mut tx, user_id)
+        .await
+        .map_err(db_failure("resetting an authenticator"))?;
+    super::sessions::delete_all_for_user(&mut **tx, user_id)
+        .await
+        .map_err(db_failure("ending sessions"))?;
+    tx.commit()
+        .await
+        .map_err(db_failure("resetting an authenticator"))?;
+    tracing::info!(by, user_id, "authenticator reset");
+    Ok(())
+}
+
 /// Whether the user has an authenticator set up.
 pub async fn is_set_up(db: &Db, user_id: i64) -> Result<bool, AppError> {
     let secret: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")

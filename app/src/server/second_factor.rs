@@ -283,6 +283,18 @@ pub async fn verify(db: &Db, token: &str, code: &str, now: i64) -> Result<i64, A
     ))
 }
 
+/// Drops a user's sign-in in progress (their authenticator was reset).
+pub async fn drop_for_user(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_challenges WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Emails a new code, at most once a minute per challenge.
 pub async fn resend(db: &Db, token: &str, now: i64) -> Result<(), AppError> {
     let Some(challenge) = open(db, token, now).await? else {

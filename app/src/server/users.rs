@@ -87,7 +87,9 @@ pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>
     let result: Result<Option<UserDetail>, sqlx::Error> = async {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, u.phone, u.external_id, u.organization_id, \
-                    {SETTINGS_COLUMNS}, u.created_at {SUMMARY_JOINS} WHERE u.id = $1"
+                    {SETTINGS_COLUMNS}, u.created_at, \
+                    CASE WHEN u.totp_secret IS NULL THEN 0 ELSE 1 END AS has_authenticator \
+             {SUMMARY_JOINS} WHERE u.id = $1"
         );
         let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(pool).await? else {
             return Ok(None);
@@ -114,6 +116,7 @@ pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>
             invitation: summary.invitation,
             time_left: summary.time_left,
             created_at: row.try_get("created_at")?,
+            has_authenticator: row.try_get::<i64, _>("has_authenticator")? == 1,
         }))
     }
     .await;
