@@ -74,18 +74,27 @@ pub fn matching_step(secret: &[u8], code: &str, now: i64) -> Option<i64> {
     })
 }
 
+/// The sealed secret kept on an invitation or a user (`table`: our own table name).
+async fn sealed_secret<'c, E>(executor: E, table: &str, id: i64) -> Result<Option<String>, AppError>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
+    let found: Option<Option<String>> =
+        sqlx::query_scalar(&format!("SELECT totp_secret FROM {table} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(executor)
+            .await
+            .map_err(db_failure("reading an authenticator secret"))?;
+    Ok(found.flatten())
+}
+
 /// The setup offered on an open invitation: the same secret on every visit until registration.
 pub async fn offered_setup(
     db: &Db,
     invitation_id: i64,
     email: &str,
 ) -> Result<Option<AuthenticatorSetup>, AppError> {
-    let kept: Option<String> =
-        sqlx::query_scalar("SELECT totp_secret FROM invitations WHERE id = $1")
-            .bind(invitation_id)
-            .fetch_one(db.pool())
-            .await
-            .map_err(db_failure("reading an authenticator setup"))?;
+    let kept = sealed_secret(db.pool(), "invitations", invitation_id).await?;
     let secret = match kept.as_deref().map(sealing::open) {
         Some(Some(secret)) => secret,
         Some(None) => return Err(unopenable("an invitation")),
@@ -100,13 +109,11 @@ pub async fn offered_setup(
             .execute(db.pool())
             .await
             .map_err(db_failure("offering an authenticator setup"))?;
-            let kept: Option<String> =
-                sqlx::query_scalar("SELECT totp_secret FROM invitations WHERE id = $1")
-                    .bind(invitation_id)
-                    .fetch_one(db.pool())
-                    .await
-                    .map_err(db_failure("reading an authenticator setup"))?;
-            kept.as_deref().and_then(sealing::open).unwrap_or(secret)
+            sealed_secret(db.pool(), "invitations", invitation_id)
+                .await?
+                .as_deref()
+                .and_then(sealing::open)
+                .unwrap_or(secret)
         }
     };
     Ok(setup(secret, email))
@@ -132,13 +139,8 @@ pub async fn confirm_at_registration(
     code: &str,
     now: i64,
 ) -> Result<Vec<String>, AppError> {
-    let sealed: Option<String> =
-        sqlx::query_scalar("SELECT totp_secret FROM invitations WHERE id = $1")
-            .bind(invitation_id)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db_failure("reading an authenticator setup"))?;
-    let (sealed, secret) = sealed
+    let (sealed, secret) = sealed_secret(&mut **tx, "invitations", invitation_id)
+        .await?
         .and_then(|s| sealing::open(&s).map(|secret| (s, secret)))
         .ok_or_else(|| {
             AppError::Conflict("Reload this page to set up your authenticator app.".into())
@@ -240,24 +242,13 @@ pub async fn reset(db: &Db, user_id: i64, by: i64) -> Result<(), AppError> {
 
 /// Whether the user has an authenticator set up.
 pub async fn is_set_up(db: &Db, user_id: i64) -> Result<bool, AppError> {
-    let secret: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(db.pool())
-        .await
-        .map_err(db_failure("reading an authenticator"))?
-        .flatten();
-    Ok(secret.is_some())
+    Ok(sealed_secret(db.pool(), "users", user_id).await?.is_some())
 }
 
 /// A sign-in's second factor: a current code from the app (each step once), or an unused
 /// recovery code (then spent). Whoever spends a step or a code first wins.
 pub async fn verify(db: &Db, user_id: i64, code: &str, now: i64) -> Result<bool, AppError> {
-    let sealed: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(db.pool())
-        .await
-        .map_err(db_failure("reading an authenticator"))?
-        .flatten();
+    let sealed = sealed_secret(db.pool(), "users", user_id).await?;
     let secret = match sealed.as_deref().map(sealing::open) {
         Some(None) => return Err(unopenable("a user")),
         opened => opened.flatten(),

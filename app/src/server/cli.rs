@@ -38,11 +38,7 @@ impl Command {
             Some("create-admin") => {
                 let (mut email, mut first, mut last) =
                     (None, "System".to_string(), "Administrator".to_string());
-                while let Some(flag) = args.next() {
-                    let value = args
-                        .next()
-                        .ok_or_else(|| format!("{flag} needs a value"))?
-                        .clone();
+                for (flag, value) in flag_values(args)? {
                     match flag.as_str() {
                         "--email" => email = Some(value),
                         "--first-name" => first = value,
@@ -59,11 +55,7 @@ impl Command {
             }
             Some("create-api-token") => {
                 let (mut email, mut name, mut days) = (None, None, None);
-                while let Some(flag) = args.next() {
-                    let value = args
-                        .next()
-                        .ok_or_else(|| format!("{flag} needs a value"))?
-                        .clone();
+                for (flag, value) in flag_values(args)? {
                     match flag.as_str() {
                         "--email" => email = Some(value),
                         "--name" => name = Some(value),
@@ -84,6 +76,18 @@ impl Command {
             Some(other) => Err(format!("unknown command {other:?}")),
         }
     }
+}
+
+/// `--flag value` pairs, each flag with its value.
+fn flag_values<'a>(
+    mut args: impl Iterator<Item = &'a String>,
+) -> Result<Vec<(String, String)>, String> {
+    let mut pairs = Vec::new();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        pairs.push((flag.clone(), value.clone()));
+    }
+    Ok(pairs)
 }
 
 /// Creates a registered technician with the System Administrator role. Returns the password

@@ -325,22 +325,16 @@ pub async fn resend(db: &Db, token: &str, now: i64) -> Result<(), AppError> {
 /// The `Set-Cookie` value holding a challenge's token (only the code page's server functions
 /// read it).
 pub fn cookie_header(token: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{CHALLENGE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={LIFETIME_SECONDS}{secure}")
+    super::sessions::set_cookie_value(CHALLENGE_COOKIE, token, LIFETIME_SECONDS, secure)
 }
 
 pub fn clearing_cookie_header(secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{CHALLENGE_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    super::sessions::set_cookie_value(CHALLENGE_COOKIE, "", 0, secure)
 }
 
 /// The challenge token a request carries, if any.
 pub fn token_from_headers(headers: &http::HeaderMap) -> Option<&str> {
-    let header = headers.get(http::header::COOKIE)?.to_str().ok()?;
-    header.split(';').find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == CHALLENGE_COOKIE && !value.is_empty()).then_some(value)
-    })
+    super::sessions::cookie_from_headers(headers, CHALLENGE_COOKIE)
 }
 
 #[cfg(test)]

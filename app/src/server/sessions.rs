@@ -138,29 +138,42 @@ where
     Ok(())
 }
 
+/// A `Set-Cookie` value for one of our HttpOnly cookies (`max_age` 0 clears it).
+pub fn set_cookie_value(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// A cookie's value in a `Cookie` header, if present and not empty.
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name && !value.is_empty()).then_some(value)
+    })
+}
+
+/// A cookie's value in a request's headers.
+pub fn cookie_from_headers<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    cookie_value(headers.get(http::header::COOKIE)?.to_str().ok()?, name)
+}
+
 /// The `Set-Cookie` value for a new session.
 pub fn cookie_header(token: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_LIFETIME_SECONDS}{secure}")
+    set_cookie_value(SESSION_COOKIE, token, ABSOLUTE_LIFETIME_SECONDS, secure)
 }
 
 pub fn clearing_cookie_header(secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    set_cookie_value(SESSION_COOKIE, "", 0, secure)
 }
 
 /// The session token a request carries, if any.
 pub fn token_from_headers(headers: &http::HeaderMap) -> Option<&str> {
-    let header = headers.get(http::header::COOKIE)?.to_str().ok()?;
-    token_from_cookie_header(header)
+    cookie_from_headers(headers, SESSION_COOKIE)
 }
 
 /// Finds the session token in a `Cookie` header.
 pub fn token_from_cookie_header(header: &str) -> Option<&str> {
-    header.split(';').find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == SESSION_COOKIE && !value.is_empty()).then_some(value)
-    })
+    cookie_value(header, SESSION_COOKIE)
 }
 
 #[cfg(test)]
