@@ -2,7 +2,8 @@ use crate::components::AdminLayout;
 use crate::pages::{
     AcceptInvitationPage, AddUserPage, ApiReferencePage, ApiTokensPage, CloneUserPage,
     ImportHistoryPage, ImportJobPage, InvitationsPage, LoginPage, MailboxPage, NotFoundPage,
-    OrganizationPage, OrganizationsPage, ResetPasswordPage, SignInCodePage, UserPage, UsersPage,
+    OrganizationPage, OrganizationsPage, ProfilePage, ResetPasswordPage, SignInCodePage, UserPage,
+    UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/code") view=SignInCodePage ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view=AcceptInvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/admin/users"/> }/>
                 <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/admin/users"/> }/>

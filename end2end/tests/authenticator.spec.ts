@@ -98,5 +98,46 @@ test("a technician with Authenticator app sets it up at registration and signs i
   await otto.getByLabel("Password").fill(password);
   await otto.getByRole("button", { name: "Sign in" }).click();
   await expect(otto.getByText(/We emailed a 6-digit code/)).toBeVisible();
+
+  // The emailed code signs him in to My profile, which asks him to set up a new app.
+  await page.goto("/admin/mailbox");
+  const codeMail = page.getByRole("article", { name: `Email to ${email}` }).filter({ hasText: "Your sign-in code" });
+  const emailed = ((await codeMail.first().textContent()) ?? "").match(/sign-in code is (\d{6})/)![1];
+  await otto.getByLabel("Code").fill(emailed);
+  await otto.getByRole("button", { name: "Sign in" }).click();
+  await expect(otto).toHaveURL(/\/profile$/);
+  await expect(otto.getByRole("heading", { name: "My profile" })).toBeVisible();
+  await expect(otto.getByText(/asks for an authenticator app when you sign in\. Set one up below/)).toBeVisible();
+  await waitForHydration(otto);
+  await otto.getByRole("button", { name: "Set up an authenticator app" }).click();
+  const setup = otto.getByRole("group", { name: "Set up an authenticator app" });
+  await expect(setup.getByRole("img", { name: /QR code/ })).toBeVisible();
+  const newKey = ((await setup.locator(".totp-secret").textContent()) ?? "").trim();
+  expect(newKey).not.toBe(key);
+  await setup.getByLabel("Code from the app").fill(totp(newKey, Date.now() / 1000));
+  await setup.getByLabel("Current password").fill("not his password");
+  await otto.getByRole("button", { name: "Confirm" }).click();
+  await expect(otto.getByRole("alert").filter({ hasText: "current password is not right" })).toBeVisible();
+  await setup.getByLabel("Current password").fill(password);
+  await otto.getByRole("button", { name: "Confirm" }).click();
+  await expect(otto.getByText("Your authenticator app is set up.")).toBeVisible();
+  await expect(otto.locator(".recovery-codes li")).toHaveCount(10);
+  await expect(otto.getByRole("table", { name: "Your sessions" }).getByText("This session")).toBeVisible();
+
+  // He changes his password: the new one signs him in, with a code from the new app.
+  const newPassword = "otto's even longer password";
+  await otto.getByLabel("Current password").fill(password);
+  await otto.getByLabel("Password", { exact: true }).fill(newPassword);
+  await otto.getByRole("button", { name: "Change password" }).click();
+  await expect(otto.getByText("Your password is changed.")).toBeVisible();
+  await context.clearCookies();
+  await otto.goto("/login?next=%2Fadmin%2Forganizations");
+  await otto.getByLabel("Email").fill(email);
+  await otto.getByLabel("Password").fill(newPassword);
+  await otto.getByRole("button", { name: "Sign in" }).click();
+  await expect(otto.getByText(/code your authenticator app shows/)).toBeVisible();
+  await otto.getByLabel("Code").fill(totp(newKey, Date.now() / 1000 + 30));
+  await otto.getByRole("button", { name: "Sign in" }).click();
+  await expect(otto).toHaveURL(/\/admin\/organizations$/);
   await context.close();
 });

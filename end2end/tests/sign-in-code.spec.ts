@@ -3,7 +3,8 @@ import { signIn, waitForHydration } from "./helpers";
 
 // A technician whose "Sign-in security" is Email code: after the password, no session until
 // the code emailed to them (read here from the local mailbox in the admin's browser) is
-// entered; a wrong code is refused on the page.
+// entered; a wrong code is refused on the page. Registration itself asks for an emailed code
+// and a phone number.
 test("a technician with Email code signs in with the code from the mailbox", async ({ page, browser }) => {
   test.setTimeout(60_000);
   const email = `cody.${Date.now()}@example.com`;
@@ -23,7 +24,22 @@ test("a technician with Email code signs in with the code from the mailbox", asy
   const link = await invitation.getByRole("link", { name: /\/invite\// }).getAttribute("href");
   const technician = await (await browser.newContext()).newPage();
   await technician.goto(link!);
+  // Registration asks for a code emailed on request, and for the phone Cody has not got.
+  await expect(technician.getByRole("heading", { name: "Confirm your email" })).toBeVisible();
+  await waitForHydration(technician);
   await technician.getByLabel("Password").fill("cody has a long password");
+  await technician.getByLabel("Phone (optional)").fill("888 667 8888");
+  await expect(technician.getByText("Start the number with + and its country code")).toBeVisible();
+  await technician.getByLabel("Phone (optional)").fill("'+1 888 667 8888");
+  await technician.getByRole("button", { name: "Email me a code" }).click();
+  await expect(technician.getByRole("status").filter({ hasText: "A code is on its way to c•••@example.com" })).toBeVisible();
+  await page.goto("/admin/mailbox");
+  const registrationMail = page.getByRole("article", { name: `Email to ${email}` }).filter({ hasText: "Your registration code" });
+  const registrationCode = ((await registrationMail.first().textContent()) ?? "").match(/registration code is (\d{6})/)![1];
+  await technician.getByLabel("Code from the email").fill(registrationCode === "000000" ? "111111" : "000000");
+  await technician.getByRole("button", { name: "Set password" }).click();
+  await expect(technician.getByRole("alert")).toContainText("That code is not right");
+  await technician.getByLabel("Code from the email").fill(registrationCode);
   await technician.getByRole("button", { name: "Set password" }).click();
   await expect(technician.getByRole("heading", { name: "You are registered" })).toBeVisible();
 

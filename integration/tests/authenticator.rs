@@ -7,6 +7,7 @@ mod support;
 
 use app::error::AppError;
 use app::model::{InvitationState, MfaMethod};
+use app::server::acceptance::Answers;
 use app::server::context::Actor;
 use app::server::invitations::Purpose;
 use app::server::{acceptance, sealing, second_factor, users, Db};
@@ -67,12 +68,16 @@ async fn register(db: &Db, token: &str, at: i64) -> (String, Vec<String>) {
     else {
         panic!("no authenticator setup offered");
     };
-    let done = acceptance::accept_with_code(
+    let code = app_code(&setup.secret_text, at);
+    let done = acceptance::accept_with(
         db,
         token,
         Purpose::Invitation,
-        PASSWORD,
-        Some(&app_code(&setup.secret_text, at)),
+        &Answers {
+            password: PASSWORD,
+            code: Some(&code),
+            phone: None,
+        },
         at,
     )
     .await
@@ -120,12 +125,15 @@ async fn registration(db: Db) {
         let db = db.clone();
         let token = token.clone();
         async move {
-            acceptance::accept_with_code(
+            acceptance::accept_with(
                 &db,
                 &token,
                 Purpose::Invitation,
-                PASSWORD,
-                code.as_deref(),
+                &Answers {
+                    password: PASSWORD,
+                    code: code.as_deref(),
+                    phone: None,
+                },
                 at,
             )
             .await
@@ -281,7 +289,7 @@ async fn not_set_up(db: Db) {
 async fn reset(db: Db) {
     let (id, token) = invited(&db).await;
     let (_, recovery) = register(&db, &token, SENT + 60).await;
-    app::server::sessions::create(db.pool(), id, SENT + 100)
+    app::server::sessions::create(db.pool(), id, &Default::default(), SENT + 100)
         .await
         .unwrap();
     let pending = second_factor::start(&db, id, MfaMethod::Authenticator, SENT + 100)

@@ -1234,3 +1234,103 @@ async fn email_code_limits(db: Db) {
     );
     assert_eq!(count(&db, "sessions").await, 1);
 }
+
+on_both_databases! {
+    my_profile_is_for_anyone_signed_in_and_a_technician_who_is_not_an_admin_lands_there => profile_landing;
+    a_user_who_must_set_up_an_authenticator_lands_on_my_profile_after_the_emailed_code => authenticator_setup_landing;
+}
+
+/// The session cookie and where signing in sends the browser.
+async fn sign_in_to(app: &Router, email: &str) -> (String, String) {
+    let body = format!("email={email}&password={}", PASSWORD.replace(' ', "+"));
+    let (_, headers, _) = send(
+        app,
+        post("/api/sign_in", &body)
+            .header(
+                header::USER_AGENT,
+                "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+            )
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
+    let cookie = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    let location = headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    (
+        cookie.split(';').next().unwrap().to_string(),
+        location.to_string(),
+    )
+}
+
+async fn profile_landing(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    let helper = role_id(&db, "Help Desk Technician").await;
+    insert_user(
+        &db,
+        technician("helper@example.com", vec![helper]),
+        Some(PASSWORD),
+    )
+    .await;
+    let app = app(db.clone());
+    let (status, headers, _) =
+        send(&app, Request::get("/profile").body(Body::empty()).unwrap()).await;
+    assert!(status.is_redirection(), "{status}");
+    assert_eq!(
+        headers.get(header::LOCATION).unwrap(),
+        "/login?next=/profile"
+    );
+
+    let (helper_cookie, location) = sign_in_to(&app, "helper@example.com").await;
+    assert_eq!(location, "/profile");
+    let (admin_cookie, location) = sign_in_to(&app, "boss@example.com").await;
+    assert_eq!(location, "/admin/users");
+    for cookie in [helper_cookie.clone(), admin_cookie] {
+        let request = Request::get("/profile")
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, html) = send(&app, request).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("My profile") && html.contains("Firefox on Linux"),
+            "{html}"
+        );
+    }
+    // The profile's server functions serve a non-admin; the admin ones still do not.
+    let call = |path: &'static str, cookie: String| {
+        let app = app.clone();
+        async move {
+            let body = "filter[page]=0";
+            let request = post(path, body)
+                .header(header::COOKIE, cookie)
+                .body(Body::from(body))
+                .unwrap();
+            send(&app, request).await.0
+        }
+    };
+    assert_eq!(
+        call("/api/read_profile", helper_cookie.clone()).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call("/api/list_users", helper_cookie).await,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn authenticator_setup_landing(db: Db) {
+    admin(&db, "boss@example.com", PASSWORD).await;
+    sqlx::query(
+        "UPDATE users SET mfa_method = 'authenticator' WHERE email_key = 'boss@example.com'",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let app = app(db.clone());
+    let (challenge, location) = first_step(&app).await;
+    assert_eq!(location, "/login/code?next=%2Fadmin%2Fusers");
+    // Without an authenticator yet, the code was emailed.
+    let code = latest_code(&db).await;
+    let (_, headers, _) = enter_code(&app, &challenge, &code).await;
+    assert_eq!(headers.get(header::LOCATION).unwrap(), "/profile");
+}

@@ -173,9 +173,14 @@ async fn post_upload_as(
 /// An admin with a session, an organization; returns (admin id, session token, org id).
 async fn setup(db: &Db) -> (i64, String, i64) {
     let admin_id = admin(db, "boss@example.com", "correct horse battery").await;
-    let token = sessions::create(db.pool(), admin_id, app::server::clock::now())
-        .await
-        .unwrap();
+    let token = sessions::create(
+        db.pool(),
+        admin_id,
+        &Default::default(),
+        app::server::clock::now(),
+    )
+    .await
+    .unwrap();
     let org = organization(db, "Acme").await;
     (admin_id, token, org)
 }

@@ -590,7 +590,7 @@ async fn contact_changes_by_import(db: Db) {
         .execute(db.pool())
         .await
         .unwrap();
-    app::server::sessions::create(db.pool(), reg, NOW)
+    app::server::sessions::create(db.pool(), reg, &Default::default(), NOW)
         .await
         .unwrap();
     let update_only = ImportOptions {

@@ -70,7 +70,9 @@ async fn lifetime(db: Db) {
             .await
             .is_err()
     );
-    let session = sessions::create(db.pool(), id, SENT).await.unwrap();
+    let session = sessions::create(db.pool(), id, &Default::default(), SENT)
+        .await
+        .unwrap();
     assert_eq!(
         acceptance::accept(&db, &token, Purpose::Invitation, PASSWORD, SENT + DAY - 1)
             .await
@@ -284,7 +286,9 @@ async fn password_reset(db: Db) {
     acceptance::accept(&db, &token, Purpose::Invitation, PASSWORD, SENT + 2)
         .await
         .unwrap();
-    let session = sessions::create(db.pool(), id, SENT + 3).await.unwrap();
+    let session = sessions::create(db.pool(), id, &Default::default(), SENT + 3)
+        .await
+        .unwrap();
     invitation_actions::reset_password(&db, &actor, "http://app.example", id, SENT + 4)
         .await
         .unwrap();

@@ -164,7 +164,9 @@ async fn wrong_roles(db: Db) {
 
 async fn email_change_ends_sessions(db: Db) {
     let admin_id = actor(&db).await;
-    let token = sessions::create(db.pool(), admin_id, NOW).await.unwrap();
+    let token = sessions::create(db.pool(), admin_id, &Default::default(), NOW)
+        .await
+        .unwrap();
     let mut input = users::get(db.pool(), admin_id, NOW)
         .await
         .unwrap()

@@ -21,18 +21,33 @@ pub async fn accept_invitation(
     token: String,
     password: String,
     #[server(default)] code: Option<String>,
+    #[server(default)] phone: Option<String>,
 ) -> Result<Registered, AppError> {
-    use crate::server::{acceptance, clock, context, invitations::Purpose};
+    use crate::server::acceptance::{self, Answers};
+    use crate::server::{clock, context, invitations::Purpose};
     let state = context::state()?;
-    acceptance::accept_with_code(
+    let answers = Answers {
+        password: &password,
+        code: code.as_deref(),
+        phone: phone.as_deref(),
+    };
+    acceptance::accept_with(
         &state.db,
         &token,
         Purpose::Invitation,
-        &password,
-        code.as_deref(),
+        &answers,
         clock::now(),
     )
     .await
+}
+
+/// Emails registration's code, for a user whose sign-in security is Email code (at most once
+/// a minute). Works as a plain form post.
+#[server(endpoint = "send_registration_code")]
+pub async fn send_registration_code(token: String) -> Result<(), AppError> {
+    use crate::server::{acceptance, clock, context};
+    let state = context::state()?;
+    acceptance::send_registration_code(&state.db, &token, clock::now()).await
 }
 
 /// What a password-reset link shows.

@@ -6,5 +6,6 @@ pub mod clone;
 pub mod imports;
 pub mod invitations;
 pub mod organizations;
+pub mod profile;
 pub mod session;
 pub mod users;

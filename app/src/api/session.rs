@@ -64,13 +64,16 @@ async fn start_session(
     user_id: i64,
     next: Option<&str>,
 ) -> Result<(), AppError> {
-    use crate::server::{clock, sessions};
-    let token = sessions::create(state.db.pool(), user_id, clock::now()).await?;
+    use crate::server::{clock, context, sessions};
+    let origin = context::session_origin();
+    let token = sessions::create(state.db.pool(), user_id, &origin, clock::now()).await?;
     set_cookie(&sessions::cookie_header(
         &token,
         state.config.secure_cookies(),
     ));
-    leptos_axum::redirect(&safe_next(next));
+    let next = safe_next(next);
+    let landing = sessions::landing_instead(state.db.pool(), user_id, &next).await?;
+    leptos_axum::redirect(landing.unwrap_or(&next));
     Ok(())
 }
 

@@ -25,7 +25,7 @@ pub fn AdminLayout() -> impl IntoView {
                 {move || user.get().map(|result| match result {
                     Ok(Some(me)) => view! {
                         <div class="who">
-                            <span>{me.display_name.clone()}</span>
+                            <a href="/profile" title="My profile">{me.display_name.clone()}</a>
                             <ActionForm action=sign_out>
                                 <button type="submit" class="link">"Sign out"</button>
                             </ActionForm>

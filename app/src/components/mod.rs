@@ -1,6 +1,7 @@
 //! Reusable components, one per file, named after what they show.
 
 mod admin_layout;
+mod authenticator_setup;
 mod bulk_user_actions;
 mod clone_user_form;
 mod error_notice;
@@ -10,6 +11,7 @@ mod invitation_badge;
 pub mod invitations;
 mod new_password_field;
 mod poll;
+mod recovery_codes;
 mod role_picker;
 mod settings_fields;
 mod text_field;
@@ -21,6 +23,7 @@ mod users_actions;
 mod users_table;
 
 pub use admin_layout::AdminLayout;
+pub use authenticator_setup::AuthenticatorSetupFields;
 pub use bulk_user_actions::BulkUserActions;
 pub use clone_user_form::CloneUserForm;
 pub use error_notice::ErrorNotice;
@@ -29,6 +32,7 @@ pub use import::ImportUsersModal;
 pub use invitation_badge::InvitationBadge;
 pub use new_password_field::NewPasswordField;
 pub use poll::poll_every;
+pub use recovery_codes::RecoveryCodes;
 pub use role_picker::RolePicker;
 pub use settings_fields::SettingsFields;
 pub use text_field::TextField;

@@ -10,6 +10,11 @@ pub enum InvitationState {
         kind: UserKind,
         /// For a user whose sign-in security is Authenticator app: what to scan.
         authenticator: Option<AuthenticatorSetup>,
+        /// For a user whose sign-in security is Email code: where registration's code goes
+        /// ("t•••@example.com").
+        email_code_to: Option<String>,
+        /// The user has no phone number yet: registration asks for one (optional).
+        asks_phone: bool,
     },
     /// Also what an unknown or malformed token gets, so tokens cannot be probed.
     Expired,

@@ -5,6 +5,7 @@ mod api_token;
 mod bulk_action;
 mod enums;
 mod invitation;
+mod profile;
 mod user_filter;
 mod user_settings;
 mod views;
@@ -20,6 +21,7 @@ pub use invitation::{
     AuthenticatorSetup, InvitationActionResult, InvitationState, InvitationsPage, JobFunnel,
     MailboxMessage, MailboxView, Registered, SkippedUser, StatusCounts,
 };
+pub use profile::{describe_user_agent, ActiveSession, Profile};
 pub use user_filter::{PageCursor, UserFilter, UserSort, SEARCH_MAX_CHARS};
 pub use user_settings::{UserSettings, DEFAULT_LANGUAGE, DEFAULT_SITE};
 pub use views::{

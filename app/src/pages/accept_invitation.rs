@@ -1,11 +1,15 @@
-use crate::api::invitations::{lookup_invitation, AcceptInvitation};
-use crate::components::NewPasswordField;
+use crate::api::invitations::{lookup_invitation, AcceptInvitation, SendRegistrationCode};
+use crate::components::{AuthenticatorSetupFields, NewPasswordField, RecoveryCodes, TextField};
 use crate::model::{InvitationState, UserKind};
+use crate::rules::PhoneE164;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-/// `/invite/<token>`: whom the invitation is for, and a password to choose.
+/// `/invite/<token>`: whom the invitation is for, and what registration asks: a password, the
+/// second factor their sign-in security needs (an authenticator app to set up, or a code
+/// emailed to them), and a phone number if they have none. Plain form posts, so it works
+/// before (and without) the wasm.
 #[component]
 pub fn AcceptInvitationPage() -> impl IntoView {
     let params = use_params_map();
@@ -25,24 +29,20 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                             UserKind::EndUser => view! { <p>"Your password is set. You can close this page."</p> }.into_any(),
                         }}
                     }.into_any(),
-                    (Ok(InvitationState::Valid { name, email, authenticator, .. }), _) => view! {
+                    (Ok(InvitationState::Valid { name, email, authenticator, email_code_to, asks_phone, .. }), _) => view! {
                         <h1>"Welcome, " {name}</h1>
                         <p>"Choose a password for " <strong>{email}</strong> "."</p>
+                        {email_code_to.clone().map(|to| view! { <EmailCodeSender token=token() sent_to=to/> })}
                         <ActionForm action>
                             <input type="hidden" name="token" value=token()/>
                             <NewPasswordField/>
+                            {email_code_to.is_some().then(|| view! { <EmailCodeField/> })}
+                            {asks_phone.then(|| view! { <PhoneField/> })}
                             {authenticator.map(|setup| view! {
                                 <fieldset class="authenticator-setup">
                                     <legend>"Set up your authenticator app"</legend>
-                                    <p>"Your administrator asks for a code from an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, …) when you sign in. Scan this QR code with it:"</p>
-                                    <img src=setup.qr_data_url.clone() width="200" height="200"
-                                        alt="QR code for your authenticator app (the key below says the same)"/>
-                                    <p>"Or type this key into it: " <code class="totp-secret">{setup.secret_text.clone()}</code></p>
-                                    <div class="field">
-                                        <label for="totp-code">"Code from the app"</label>
-                                        <input id="totp-code" name="code" type="text" required=true inputmode="numeric"
-                                            autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength="7"/>
-                                    </div>
+                                    <p>"Your administrator asks for a code from an authenticator app when you sign in."</p>
+                                    <AuthenticatorSetupFields setup/>
                                 </fieldset>
                             })}
                             <p class="field-error" role="alert">{move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string())}</p>
@@ -61,31 +61,58 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     }
 }
 
-/// The recovery codes, shown once, with copy and download buttons.
+/// For a user whose sign-in security is Email code: a button that emails registration's code
+/// (its own form, so it works without the wasm too); the code goes in [`EmailCodeField`].
 #[component]
-fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
-    let text = codes.join("\n");
-    let copied = RwSignal::new(false);
-    let copy_text = text.clone();
-    let download = format!(
-        "data:text/plain;charset=utf-8,{}",
-        text.replace('\n', "%0A")
-    );
+fn EmailCodeSender(token: String, sent_to: String) -> impl IntoView {
+    let send = ServerAction::<SendRegistrationCode>::new();
+    let said = move || match send.value().get() {
+        Some(Ok(())) => format!(
+            "A code is on its way to {}. It works for 10 minutes.",
+            sent_to
+        ),
+        Some(Err(error)) => error.to_string(),
+        None => String::new(),
+    };
     view! {
-        <section class="notice" aria-labelledby="recovery-heading">
-            <h2 id="recovery-heading">"Your recovery codes"</h2>
-            <p>"If you lose your phone, sign in with one of these instead of a code from the app. Each works once. Keep them somewhere safe: they are not shown again."</p>
-            <ul class="recovery-codes">
-                {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
-            </ul>
-            <p>
-                <button type="button" on:click=move |_| {
-                    let text = copy_text.clone();
-                    leptos::task::spawn_local(async move { copied.set(crate::browser::copy_text(&text).await) });
-                }>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
-                " "
-                <a href=download download="recovery-codes.txt" class="button">"Download"</a>
-            </p>
+        <section class="email-code" aria-labelledby="email-code-heading">
+            <h2 id="email-code-heading">"Confirm your email"</h2>
+            <p>"You sign in with a code we email you. To finish registering, get a code now and type it below."</p>
+            <ActionForm action=send>
+                <input type="hidden" name="token" value=token/>
+                <button type="submit" disabled=move || send.pending().get()>"Email me a code"</button>
+                " " <span role="status">{said}</span>
+            </ActionForm>
         </section>
+    }
+}
+
+/// Registration's emailed code, in the registration form.
+#[component]
+fn EmailCodeField() -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="email-code">"Code from the email"</label>
+            <input id="email-code" name="code" type="text" required=true inputmode="numeric"
+                autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength="7"/>
+        </div>
+    }
+}
+
+/// The optional phone number registration asks for when the user has none, checked as typed
+/// by the same rule as import (the server checks it again).
+#[component]
+fn PhoneField() -> impl IntoView {
+    let phone = RwSignal::new(String::new());
+    let error = Signal::derive(move || {
+        phone.with(|p| {
+            PhoneE164::parse_optional(p)
+                .err()
+                .map(|issue| issue.message())
+        })
+    });
+    view! {
+        <TextField id="phone" label="Phone (optional)" value=phone input_type="tel" autocomplete="tel"
+            hint="Start with + and the country code, e.g. +1 888 667 8888." error/>
     }
 }

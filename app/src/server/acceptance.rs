@@ -15,7 +15,19 @@ struct Found {
     id: i64,
     user_id: i64,
     mfa: MfaMethod,
+    has_phone: bool,
     state: InvitationState,
+}
+
+/// What the person following a link answers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Answers<'a> {
+    pub password: &'a str,
+    /// The code from their authenticator app, or registration's emailed code, as their
+    /// sign-in security asks.
+    pub code: Option<&'a str>,
+    /// A phone number, when registration asked for one (empty: none).
+    pub phone: Option<&'a str>,
 }
 
 async fn find(db: &Db, token: &str, purpose: Purpose, now: i64) -> Result<Option<Found>, AppError> {
@@ -23,7 +35,7 @@ async fn find(db: &Db, token: &str, purpose: Purpose, now: i64) -> Result<Option
     let hash = hash_token(token);
     let row = sqlx::query(
         "SELECT i.id, i.user_id, i.expires_at, i.accepted_at, i.revoked_at, u.first_name, u.last_name, u.email, u.kind, \
-                u.registered_at, u.mfa_method \
+                u.registered_at, u.mfa_method, u.phone \
          FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.token_hash = $1 AND i.purpose = $2",
     )
     .bind(hash)
@@ -56,12 +68,18 @@ async fn find(db: &Db, token: &str, purpose: Purpose, now: i64) -> Result<Option
             email: row.try_get("email").map_err(read)?,
             kind: UserKind::parse(row.try_get("kind").map_err(read)?).unwrap_or(UserKind::EndUser),
             authenticator: None,
+            email_code_to: None,
+            asks_phone: false,
         }
     };
     Ok(Some(Found {
         id: row.try_get("id").map_err(read)?,
         user_id: row.try_get("user_id").map_err(read)?,
         mfa: MfaMethod::parse(row.try_get("mfa_method").map_err(read)?).unwrap_or_default(),
+        has_phone: row
+            .try_get::<Option<String>, _>("phone")
+            .map_err(read)?
+            .is_some(),
         state,
     }))
 }
@@ -76,19 +94,52 @@ pub async fn state(
         return Ok(InvitationState::Expired);
     };
     match found.state {
-        // Registration sets up the authenticator a user's sign-in security asks for.
+        // Registration sets up the second factor the user's sign-in security asks for, and
+        // asks for a phone number they lack.
         InvitationState::Valid {
             name, email, kind, ..
-        } if purpose == Purpose::Invitation && found.mfa == MfaMethod::Authenticator => {
-            let authenticator = super::authenticator::offered_setup(db, found.id, &email).await?;
+        } if purpose == Purpose::Invitation => {
+            let authenticator = match found.mfa {
+                MfaMethod::Authenticator => {
+                    super::authenticator::offered_setup(db, found.id, &email).await?
+                }
+                _ => None,
+            };
+            let email_code_to =
+                (found.mfa == MfaMethod::Email).then(|| super::second_factor::masked_email(&email));
             Ok(InvitationState::Valid {
                 name,
                 email,
                 kind,
                 authenticator,
+                email_code_to,
+                asks_phone: !found.has_phone,
             })
         }
         other => Ok(other),
+    }
+}
+
+/// Emails registration's code to a user whose sign-in security is Email code (once a minute).
+pub async fn send_registration_code(db: &Db, token: &str, now: i64) -> Result<(), AppError> {
+    match find(db, token, Purpose::Invitation, now).await? {
+        Some(Found {
+            id,
+            mfa: MfaMethod::Email,
+            state: InvitationState::Valid { email, .. },
+            ..
+        }) => super::registration_code::send(db, id, &email, now).await,
+        Some(Found {
+            state: InvitationState::Valid { .. },
+            ..
+        }) => Err(AppError::BadRequest(
+            "This registration does not use an emailed code.".into(),
+        )),
+        Some(Found {
+            state: InvitationState::Used,
+            ..
+        }) => Err(AppError::Conflict(USED.into())),
+        _ => Err(AppError::Conflict(EXPIRED.into())),
     }
 }
 
@@ -101,21 +152,31 @@ pub async fn accept(
     password: &str,
     now: i64,
 ) -> Result<UserKind, AppError> {
-    accept_with_code(db, token, purpose, password, None, now)
+    let answers = Answers {
+        password,
+        ..Answers::default()
+    };
+    accept_with(db, token, purpose, &answers, now)
         .await
         .map(|done| done.kind)
 }
 
-/// [`accept`], where a user whose sign-in security is Authenticator app registers only with a
-/// right `code` from the app just set up, and gets their recovery codes (once).
-pub async fn accept_with_code(
+/// [`accept`] with everything registration may ask: a user whose sign-in security is
+/// Authenticator app registers only with a right code from the app just set up (and gets
+/// their recovery codes, once); one whose security is Email code, only with the emailed code;
+/// a phone number is kept if they had none.
+pub async fn accept_with(
     db: &Db,
     token: &str,
     purpose: Purpose,
-    password: &str,
-    code: Option<&str>,
+    answers: &Answers<'_>,
     now: i64,
 ) -> Result<Registered, AppError> {
+    let Answers {
+        password,
+        code,
+        phone,
+    } = *answers;
     if let Some(problem) = password_problem(password) {
         return Err(AppError::Conflict(problem.into()));
     }
@@ -124,18 +185,31 @@ pub async fn accept_with_code(
         Purpose::Invitation => (USED, EXPIRED),
         Purpose::PasswordReset => (RESET_USED, RESET_EXPIRED),
     };
-    let (invitation_id, user_id, kind, mfa) = match found {
+    let (invitation_id, user_id, kind, mfa, has_phone) = match found {
         Some(Found {
             id,
             user_id,
             mfa,
+            has_phone,
             state: InvitationState::Valid { kind, .. },
-        }) => (id, user_id, kind, mfa),
+        }) => (id, user_id, kind, mfa, has_phone),
         Some(Found {
             state: InvitationState::Used,
             ..
         }) => return Err(AppError::Conflict(used.into())),
         _ => return Err(AppError::Conflict(expired.into())),
+    };
+    let registering = purpose == Purpose::Invitation;
+    let phone = match phone.filter(|_| registering && !has_phone) {
+        Some(raw) => crate::rules::PhoneE164::parse_optional(raw)
+            .map_err(|issue| AppError::BadRequest(format!("Phone: {}", issue.message())))?,
+        None => None,
+    };
+    let email_code = if registering && mfa == MfaMethod::Email {
+        let code = code.unwrap_or_default();
+        Some(super::registration_code::check(db, invitation_id, code, now).await?)
+    } else {
+        None
     };
     let hash = super::passwords::hash_password_bounded(password.to_string()).await?;
     let mut tx = db
@@ -161,7 +235,18 @@ pub async fn accept_with_code(
     if spent.rows_affected() != 1 {
         return Err(AppError::Conflict(used.into()));
     }
-    let recovery_codes = if purpose == Purpose::Invitation && mfa == MfaMethod::Authenticator {
+    if let Some(hash) = &email_code {
+        super::registration_code::spend(&mut tx, invitation_id, hash).await?;
+    }
+    if let Some(phone) = &phone {
+        sqlx::query("UPDATE users SET phone = $1 WHERE id = $2 AND phone IS NULL")
+            .bind(phone.as_str())
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_failure("registering a user"))?;
+    }
+    let recovery_codes = if registering && mfa == MfaMethod::Authenticator {
         let code = code.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
             AppError::BadRequest(
                 "Enter the 6-digit code your authenticator app shows, to finish setting it up."

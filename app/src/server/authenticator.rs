@@ -79,8 +79,21 @@ async fn sealed_secret<'c, E>(executor: E, table: &str, id: i64) -> Result<Optio
 where
     E: sqlx::Executor<'c, Database = Any>,
 {
+    sealed_column(executor, table, "totp_secret", id).await
+}
+
+/// A sealed secret in one of our own columns.
+async fn sealed_column<'c, E>(
+    executor: E,
+    table: &str,
+    column: &str,
+    id: i64,
+) -> Result<Option<String>, AppError>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
     let found: Option<Option<String>> =
-        sqlx::query_scalar(&format!("SELECT totp_secret FROM {table} WHERE id = $1"))
+        sqlx::query_scalar(&format!("SELECT {column} FROM {table} WHERE id = $1"))
             .bind(id)
             .fetch_optional(executor)
             .await
@@ -94,29 +107,91 @@ pub async fn offered_setup(
     invitation_id: i64,
     email: &str,
 ) -> Result<Option<AuthenticatorSetup>, AppError> {
-    let kept = sealed_secret(db.pool(), "invitations", invitation_id).await?;
-    let secret = match kept.as_deref().map(sealing::open) {
-        Some(Some(secret)) => secret,
-        Some(None) => return Err(unopenable("an invitation")),
+    let secret = kept_offer(db, "invitations", invitation_id, "an invitation").await?;
+    Ok(setup(secret, email))
+}
+
+/// The setup offered on My profile (a first authenticator, or one replacing the current):
+/// the same secret on every visit until a code confirms it. The current one, if any, keeps
+/// working until then.
+pub async fn offered_replacement(
+    db: &Db,
+    user_id: i64,
+    email: &str,
+) -> Result<AuthenticatorSetup, AppError> {
+    let secret = kept_offer(db, "users", user_id, "a user").await?;
+    setup(secret, email).ok_or_else(|| {
+        super::failure::internal("offering an authenticator", "the setup could not be drawn")
+    })
+}
+
+/// The secret offered on `table`'s row `id` (`totp_secret` on an invitation,
+/// `totp_pending_secret` on a user), made and sealed there on first asking.
+async fn kept_offer(db: &Db, table: &str, id: i64, whose: &str) -> Result<Vec<u8>, AppError> {
+    let column = match table {
+        "invitations" => "totp_secret",
+        _ => "totp_pending_secret",
+    };
+    let kept = sealed_column(db.pool(), table, column, id).await?;
+    match kept.as_deref().map(sealing::open) {
+        Some(Some(secret)) => Ok(secret),
+        Some(None) => Err(unopenable(whose)),
         None => {
             let secret = new_secret();
             // Two tabs at once: the first secret written is the one both show.
-            sqlx::query(
-                "UPDATE invitations SET totp_secret = $1 WHERE id = $2 AND totp_secret IS NULL",
-            )
+            sqlx::query(&format!(
+                "UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} IS NULL"
+            ))
             .bind(sealing::seal(&secret))
-            .bind(invitation_id)
+            .bind(id)
             .execute(db.pool())
             .await
             .map_err(db_failure("offering an authenticator setup"))?;
-            sealed_secret(db.pool(), "invitations", invitation_id)
+            Ok(sealed_column(db.pool(), table, column, id)
                 .await?
                 .as_deref()
                 .and_then(sealing::open)
-                .unwrap_or(secret)
+                .unwrap_or(secret))
         }
-    };
-    Ok(setup(secret, email))
+    }
+}
+
+/// My profile's code for the offered authenticator, checked in the caller's transaction:
+/// right, it replaces the user's authenticator (this step spent), and 10 new recovery codes
+/// replace the old, returned once.
+pub async fn confirm_replacement(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    code: &str,
+    now: i64,
+) -> Result<Vec<String>, AppError> {
+    let (sealed, secret) = sealed_column(&mut **tx, "users", "totp_pending_secret", user_id)
+        .await?
+        .and_then(|s| sealing::open(&s).map(|secret| (s, secret)))
+        .ok_or_else(|| {
+            AppError::Conflict("Reload this page to set up your authenticator app.".into())
+        })?;
+    let step =
+        matching_step(&secret, code, now).ok_or_else(|| AppError::BadRequest(WRONG_CODE.into()))?;
+    sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_last_step = $2, totp_pending_secret = NULL WHERE id = $3",
+    )
+    .bind(sealed)
+    .bind(step)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_failure("saving an authenticator"))?;
+    replace_recovery_codes(tx, user_id).await
+}
+
+/// Unused recovery codes a user has left.
+pub async fn recovery_codes_left(db: &Db, user_id: i64) -> Result<i64, AppError> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user_id)
+        .fetch_one(db.pool())
+        .await
+        .map_err(db_failure("counting recovery codes"))
 }
 
 /// A sealed secret the server's key does not open: `SECRET_KEY` changed, the generated key
@@ -214,7 +289,7 @@ pub async fn reset(db: &Db, user_id: i64, by: i64) -> Result<(), AppError> {
         .await
         .map_err(db_failure("resetting an authenticator"))?;
     let changed =
-        sqlx::query("UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1")
+        sqlx::query("UPDATE users SET totp_secret = NULL, totp_last_step = NULL, totp_pending_secret = NULL WHERE id = $1")
             .bind(user_id)
             .execute(&mut **tx)
             .await

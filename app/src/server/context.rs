@@ -54,6 +54,23 @@ pub fn client_address() -> Option<std::net::IpAddr> {
         .map(|info| info.0.ip())
 }
 
+/// Every My profile server function starts here: any signed-in user, administrator or not.
+pub async fn require_signed_in() -> Result<(AppState, SessionUser), AppError> {
+    let state = state()?;
+    match session_user(&state, true).await? {
+        None => Err(AppError::Unauthenticated),
+        Some(user) => Ok((state, user)),
+    }
+}
+
+/// Where the request comes from, for a session it starts.
+pub fn session_origin() -> sessions::Origin {
+    match use_context::<http::request::Parts>() {
+        Some(parts) => sessions::Origin::from_request(&parts.headers, client_address()),
+        None => sessions::Origin::default(),
+    }
+}
+
 /// Every administration server function starts here: only a technician with the System
 /// Administrator role gets through. The UI hiding a button is not a check; this is.
 pub async fn require_admin() -> Result<(AppState, SessionUser), AppError> {

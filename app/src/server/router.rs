@@ -129,14 +129,16 @@ async fn health(State(state): State<AppState>) -> Response {
 }
 
 /// Administration pages redirect to sign-in before rendering anything when nobody (or a
-/// non-administrator) is signed in. Server functions check again on their own.
+/// non-administrator) is signed in; My profile, when nobody is. Server functions check again
+/// on their own.
 async fn admin_pages_need_an_admin(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if !(path == "/" || path == "/admin" || path.starts_with("/admin/")) {
+    let for_admins = path == "/" || path == "/admin" || path.starts_with("/admin/");
+    if !(for_admins || path == "/profile") {
         return next.run(request).await;
     }
     let token = sessions::token_from_headers(request.headers()).map(str::to_string);
@@ -145,12 +147,13 @@ async fn admin_pages_need_an_admin(
         None => Ok(None),
     };
     match user {
-        Ok(Some(user)) if user.is_admin => next.run(request).await,
+        Ok(Some(user)) if user.is_admin || !for_admins => next.run(request).await,
         Ok(Some(_)) => (
             StatusCode::FORBIDDEN,
             axum::response::Html(
                 "<!DOCTYPE html><title>Not allowed</title><p>Only a System Administrator may open \
-                 these pages.</p><p><a href=\"/login\">Sign in as someone else</a></p>",
+                 these pages.</p><p><a href=\"/profile\">My profile</a> · \
+                 <a href=\"/login\">Sign in as someone else</a></p>",
             ),
         )
             .into_response(),

@@ -158,17 +158,16 @@ async fn send_code(
         "<p>Your sign-in code is <strong>{code}</strong>. It works once, for {minutes} minutes.</p>\
          <p>If you did not just sign in, someone knows your password: change it, and tell your administrator.</p>"
     );
-    // Priority 1: ahead of an import's invitations.
-    sqlx::query(
-        "INSERT INTO email_outbox (to_address, subject, body_text, body_html, created_at, next_attempt_at, priority) \
-         VALUES ($1, $2, $3, $4, $5, $5, 1)",
+    super::notices::queue(
+        &mut **tx,
+        &super::notices::Notice {
+            to: &email,
+            subject: &subject,
+            text: &text,
+            html: &html,
+        },
+        now,
     )
-    .bind(email)
-    .bind(subject)
-    .bind(text)
-    .bind(html)
-    .bind(now)
-    .execute(&mut **tx)
     .await
     .map_err(db_failure("sending a sign-in code"))?;
     Ok(())

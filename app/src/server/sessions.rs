@@ -40,17 +40,46 @@ pub async fn technician_credentials(
     .map_err(db_failure("signing in"))
 }
 
+/// Where a session was started from, as My profile shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub user_agent: Option<String>,
+    pub client_address: Option<String>,
+}
+
+/// The longest `User-Agent` kept (real ones are a few hundred characters).
+const USER_AGENT_MAX_CHARS: usize = 300;
+
+impl Origin {
+    pub fn from_request(headers: &http::HeaderMap, address: Option<std::net::IpAddr>) -> Origin {
+        Origin {
+            user_agent: headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|agent| agent.chars().take(USER_AGENT_MAX_CHARS).collect()),
+            client_address: address.map(|a| a.to_string()),
+        }
+    }
+}
+
 /// Starts a session and returns its token (only its hash is stored).
-pub async fn create(pool: &AnyPool, user_id: i64, now: i64) -> Result<String, AppError> {
+pub async fn create(
+    pool: &AnyPool,
+    user_id: i64,
+    origin: &Origin,
+    now: i64,
+) -> Result<String, AppError> {
     let token = new_token();
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) \
-         VALUES ($1, $2, $3, $3, $4)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent, client_address) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
     )
     .bind(hash_token(&token))
     .bind(user_id)
     .bind(now)
     .bind(now + ABSOLUTE_LIFETIME_SECONDS)
+    .bind(origin.user_agent.as_deref())
+    .bind(origin.client_address.as_deref())
     .execute(pool)
     .await
     .map_err(db_failure("creating a session"))?;
@@ -117,6 +146,32 @@ pub async fn lookup(
     }))
 }
 
+/// Where a user lands after signing in, instead of the page they asked for: My profile, for
+/// someone whose sign-in asks for an authenticator they have not set up (new, or reset by an
+/// administrator), or who is not an administrator and asked for an administration page.
+pub async fn landing_instead(
+    pool: &AnyPool,
+    user_id: i64,
+    asked_for: &str,
+) -> Result<Option<&'static str>, AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT u.mfa_method, u.totp_secret, {ADMIN_ROLES} FROM users u WHERE u.id = $1"
+    ))
+    .bind(user_id)
+    .fetch_one(pool)
+    .await
+    .map_err(db_failure("signing in"))?;
+    let read = |e| db_failure("signing in")(e);
+    let method: String = row.try_get("mfa_method").map_err(read)?;
+    let secret: Option<String> = row.try_get("totp_secret").map_err(read)?;
+    let is_admin = row.try_get::<i64, _>("admin_roles").map_err(read)? > 0;
+    let needs_authenticator = crate::model::MfaMethod::parse(&method)
+        == Some(crate::model::MfaMethod::Authenticator)
+        && secret.is_none();
+    let not_for_them = !is_admin && asked_for.starts_with("/admin");
+    Ok((needs_authenticator || not_for_them).then_some("/profile"))
+}
+
 pub async fn delete(pool: &AnyPool, session_id: i64) -> Result<(), AppError> {
     sqlx::query("DELETE FROM sessions WHERE id = $1")
         .bind(session_id)
@@ -136,6 +191,66 @@ where
         .execute(executor)
         .await?;
     Ok(())
+}
+
+/// Ends every session of a user but `keep` (the one that made the change).
+pub async fn delete_others<'c, E>(executor: E, user_id: i64, keep: i64) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Ends one of a user's own sessions; false when it was not theirs or had already ended.
+pub async fn delete_own(pool: &AnyPool, user_id: i64, session_id: i64) -> Result<bool, AppError> {
+    let ended = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+        .bind(session_id)
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .map_err(db_failure("ending a session"))?;
+    Ok(ended.rows_affected() == 1)
+}
+
+/// A user's sessions that are still alive, newest first, `current` marked.
+pub async fn list_for_user(
+    pool: &AnyPool,
+    user_id: i64,
+    current: i64,
+    now: i64,
+) -> Result<Vec<crate::model::ActiveSession>, AppError> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.created_at, s.last_seen_at, s.user_agent, s.client_address \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.user_id = $1 AND s.expires_at >= $2 \
+         AND s.last_seen_at >= $2 - u.idle_warning_minutes * 60 - $3 \
+         ORDER BY s.id DESC LIMIT 100",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(IDLE_GRACE_SECONDS)
+    .fetch_all(pool)
+    .await
+    .map_err(db_failure("listing sessions"))?;
+    rows.iter()
+        .map(|row| {
+            let id: i64 = row.try_get("id")?;
+            Ok(crate::model::ActiveSession {
+                id,
+                created_at: row.try_get("created_at")?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                user_agent: row.try_get("user_agent")?,
+                client_address: row.try_get("client_address")?,
+                current: id == current,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db_failure("listing sessions"))
 }
 
 /// A `Set-Cookie` value for one of our HttpOnly cookies (`max_age` 0 clears it).

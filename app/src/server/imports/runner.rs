@@ -319,16 +319,17 @@ async fn tell_the_admin(
         "<p>{}.</p><p><a href=\"{link}\">See every row's outcome</a></p>",
         crate::server::invitations::escape_html(&subject)
     );
-    sqlx::query(
-        "INSERT INTO email_outbox (to_address, subject, body_text, body_html, created_at, next_attempt_at, priority) \
-         VALUES ($1, $2, $3, $4, $5, $5, 1)",
+    let to: String = row.try_get("email")?;
+    crate::server::notices::queue(
+        db.pool(),
+        &crate::server::notices::Notice {
+            to: &to,
+            subject: &subject,
+            text: &text,
+            html: &html,
+        },
+        now,
     )
-    .bind(row.try_get::<String, _>("email")?)
-    .bind(subject)
-    .bind(text)
-    .bind(html)
-    .bind(now)
-    .execute(db.pool())
     .await?;
     Ok(())
 }
