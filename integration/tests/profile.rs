@@ -125,6 +125,12 @@ async fn wrong_password_throttled(db: Db) {
 
 async fn authenticator_setup(db: Db) {
     let me = signed_in(&db, "boss@example.com", 2).await;
+    assert_eq!(
+        second_factor::method_for(&db, me.user_id, MfaMethod::None)
+            .await
+            .unwrap(),
+        MfaMethod::None
+    );
     let first = profile::offer_authenticator(&db, &me).await.unwrap();
     // A reload offers the same secret, so an app that already scanned it keeps working.
     assert_eq!(profile::offer_authenticator(&db, &me).await.unwrap(), first);
@@ -149,6 +155,18 @@ async fn authenticator_setup(db: Db) {
     assert!(read.has_authenticator && read.recovery_codes_left == 10);
 
     // A user set to Password only who added an app signs in with it too.
+    assert_eq!(
+        second_factor::method_for(&db, me.user_id, MfaMethod::None)
+            .await
+            .unwrap(),
+        MfaMethod::Authenticator
+    );
+    assert_eq!(
+        second_factor::method_for(&db, me.user_id, MfaMethod::Email)
+            .await
+            .unwrap(),
+        MfaMethod::Email
+    );
     let challenge = second_factor::start(&db, me.user_id, MfaMethod::Authenticator, NOW + 120)
         .await
         .unwrap();

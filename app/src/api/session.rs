@@ -34,6 +34,7 @@ pub async fn sign_in(
         sign_in_throttle::record_failure(state.db.pool(), &subjects, now).await?;
         return Err(AppError::BadCredentials);
     };
+    let method = second_factor::method_for(&state.db, user_id, method).await?;
     if second_factor::needs_second_step(method) {
         // No session yet: a code is emailed and the code page asks for it.
         let token = second_factor::start(&state.db, user_id, method, now).await?;

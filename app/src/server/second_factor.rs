@@ -38,6 +38,15 @@ pub fn needs_second_step(method: MfaMethod) -> bool {
     matches!(method, MfaMethod::Email | MfaMethod::Authenticator)
 }
 
+/// The second step a sign-in asks for: the administrator's setting, except that a user set to
+/// None who added an authenticator on My profile is asked for its code too.
+pub async fn method_for(db: &Db, user_id: i64, setting: MfaMethod) -> Result<MfaMethod, AppError> {
+    if setting == MfaMethod::None && super::authenticator::is_set_up(db, user_id).await? {
+        return Ok(MfaMethod::Authenticator);
+    }
+    Ok(setting)
+}
+
 fn code_hash(user_id: i64, code: &str) -> String {
     hash_token(&format!("sign-in-code:{user_id}:{code}"))
 }
