@@ -126,8 +126,9 @@ test("a technician with Authenticator app sets it up at registration and signs i
 
   // He changes his password: the new one signs him in, with a code from the new app.
   const newPassword = "otto's even longer password";
-  await otto.getByLabel("Current password").fill(password);
-  await otto.getByLabel("Password", { exact: true }).fill(newPassword);
+  const change = otto.getByRole("group", { name: "Change your password" });
+  await change.getByLabel("Current password").fill(password);
+  await change.getByLabel("New password").fill(newPassword);
   await otto.getByRole("button", { name: "Change password" }).click();
   await expect(otto.getByText("Your password is changed.")).toBeVisible();
   await context.clearCookies();

@@ -39,9 +39,14 @@ test("a technician with Email code signs in with the code from the mailbox", asy
   await technician.getByLabel("Code from the email").fill(registrationCode === "000000" ? "111111" : "000000");
   await technician.getByRole("button", { name: "Set password" }).click();
   await expect(technician.getByRole("alert")).toContainText("That code is not right");
+  // The wrong code's answer kept what was typed.
+  await expect(technician.getByLabel("Phone (optional)")).toHaveValue("'+1 888 667 8888");
   await technician.getByLabel("Code from the email").fill(registrationCode);
   await technician.getByRole("button", { name: "Set password" }).click();
   await expect(technician.getByRole("heading", { name: "You are registered" })).toBeVisible();
+  await page.goto(`/admin/users?q=${encodeURIComponent(email)}`);
+  await page.getByRole("link", { name: "Cody Zzcode" }).click();
+  await expect(page.getByLabel("Phone")).toHaveValue("+1 888-667-8888");
 
   await technician.goto("/login?next=%2Fadmin%2Forganizations");
   await technician.getByLabel("Email").fill(email);

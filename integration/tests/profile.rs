@@ -59,19 +59,26 @@ fn app_code(secret_text: &str, at: i64) -> String {
     TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, secret, None, "x".into()).generate(at as u64)
 }
 
+fn proof(password: &str) -> profile::Proof<'_> {
+    profile::Proof {
+        current_password: password,
+        client_address: None,
+    }
+}
+
 async fn change_password(db: Db) {
     let me = signed_in(&db, "boss@example.com", 3).await;
     let other = signed_in(&db, "other@example.com", 1).await;
     assert_eq!(sessions_of(&db, me.user_id).await.len(), 3);
-    assert!(matches!(
-        profile::confirm_password(&db, &me, "not my password", None, NOW + 20).await,
-        Err(AppError::BadRequest(_))
-    ));
-    profile::confirm_password(&db, &me, PASSWORD, None, NOW + 20)
+    let pending = second_factor::start(&db, me.user_id, MfaMethod::Email, NOW + 15)
         .await
         .unwrap();
     assert!(matches!(
-        profile::change_password(&db, &me, "short", NOW + 20).await,
+        profile::change_password(&db, &me, &proof("not my password"), "a brand new long password", NOW + 20).await,
+        Err(AppError::BadRequest(message)) if message == profile::WRONG_PASSWORD
+    ));
+    assert!(matches!(
+        profile::change_password(&db, &me, &proof(PASSWORD), "short", NOW + 20).await,
         Err(AppError::BadRequest(_))
     ));
     assert_eq!(
@@ -79,15 +86,35 @@ async fn change_password(db: Db) {
         3,
         "nothing changed"
     );
-    profile::change_password(&db, &me, "a brand new long password", NOW + 20)
-        .await
-        .unwrap();
+    let token = profile::change_password(
+        &db,
+        &me,
+        &proof(PASSWORD),
+        "a brand new long password",
+        NOW + 20,
+    )
+    .await
+    .unwrap();
     assert_eq!(sessions_of(&db, me.user_id).await, vec![me.session_id]);
     assert_eq!(
         sessions_of(&db, other.user_id).await.len(),
         1,
         "others untouched"
     );
+    // This session carries on under a new token; the old cookie, copied, no longer works.
+    let renewed = sessions::lookup(db.pool(), &token, NOW + 21, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(renewed.session_id, me.session_id);
+    assert_eq!(
+        count_with(&db, "SELECT COUNT(*) FROM sign_in_challenges").await,
+        0
+    );
+    assert!(second_factor::view(&db, &pending, NOW + 21)
+        .await
+        .unwrap()
+        .is_none());
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(me.user_id)
         .fetch_one(db.pool())
@@ -100,27 +127,43 @@ async fn change_password(db: Db) {
     assert!(!app::server::passwords::verify_password(PASSWORD, &hash));
 }
 
+async fn count_with(db: &Db, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
+}
+
 async fn wrong_password_throttled(db: Db) {
     let me = signed_in(&db, "boss@example.com", 1).await;
     for i in 0..5 {
         assert!(matches!(
-            profile::confirm_password(&db, &me, "guess", None, NOW + i).await,
+            profile::regenerate_recovery_codes(&db, &me, &proof("guess"), NOW + i).await,
             Err(AppError::BadRequest(_))
         ));
     }
     // The sixth attempt waits, even with the right password; so does signing in.
     assert!(matches!(
-        profile::confirm_password(&db, &me, PASSWORD, None, NOW + 6).await,
+        profile::regenerate_recovery_codes(&db, &me, &proof(PASSWORD), NOW + 6).await,
         Err(AppError::TooManyRequests { .. })
     ));
     let subjects = Subjects::new("boss@example.com", None);
     assert!(sign_in_throttle::check(db.pool(), &subjects, NOW + 6)
         .await
         .is_err());
-    // The wait passes.
-    profile::confirm_password(&db, &me, PASSWORD, None, NOW + 4 + 31)
+    // The wait passes (and the password is then right: no authenticator, so no codes).
+    assert!(matches!(
+        profile::regenerate_recovery_codes(&db, &me, &proof(PASSWORD), NOW + 4 + 31).await,
+        Err(AppError::Conflict(_))
+    ));
+}
+
+async fn confirm(
+    db: &Db,
+    me: &SessionUser,
+    secret: &str,
+    at: i64,
+) -> Result<Vec<String>, AppError> {
+    profile::confirm_authenticator(db, me, &proof(PASSWORD), &app_code(secret, at), at)
         .await
-        .unwrap();
+        .map(|done| done.recovery_codes)
 }
 
 async fn authenticator_setup(db: Db) {
@@ -131,23 +174,53 @@ async fn authenticator_setup(db: Db) {
             .unwrap(),
         MfaMethod::None
     );
-    let first = profile::offer_authenticator(&db, &me).await.unwrap();
-    // A reload offers the same secret, so an app that already scanned it keeps working.
-    assert_eq!(profile::offer_authenticator(&db, &me).await.unwrap(), first);
+    // Offered to a session: another session (someone who briefly held one) sees another
+    // secret, which this session cannot confirm; a reload here shows the same for 15 minutes.
+    let stranger = sessions::lookup(
+        db.pool(),
+        &sessions::create(db.pool(), me.user_id, &Origin::default(), NOW + 5)
+            .await
+            .unwrap(),
+        NOW + 6,
+        false,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let seen = profile::offer_authenticator(&db, &stranger, NOW + 6)
+        .await
+        .unwrap();
+    let first = profile::offer_authenticator(&db, &me, NOW + 10)
+        .await
+        .unwrap();
+    assert_ne!(first, seen);
+    assert_eq!(
+        profile::offer_authenticator(&db, &me, NOW + 20)
+            .await
+            .unwrap(),
+        first
+    );
+    assert!(matches!(
+        confirm(&db, &stranger, &seen.secret_text, NOW + 25).await,
+        Err(AppError::Conflict(_))
+    ));
     assert!(!authenticator::is_set_up(&db, me.user_id).await.unwrap());
     assert!(matches!(
-        profile::confirm_authenticator(&db, &me, "000000", NOW + 30).await,
+        profile::confirm_authenticator(&db, &me, &proof(PASSWORD), "000000", NOW + 30).await,
         Err(AppError::BadRequest(_))
+    ));
+    assert!(matches!(
+        profile::confirm_authenticator(&db, &me, &proof("wrong"), &app_code(&first.secret_text, NOW + 30), NOW + 30).await,
+        Err(AppError::BadRequest(message)) if message == profile::WRONG_PASSWORD
     ));
     assert_eq!(
         sessions_of(&db, me.user_id).await.len(),
-        2,
+        3,
         "nothing changed"
     );
-    let codes =
-        profile::confirm_authenticator(&db, &me, &app_code(&first.secret_text, NOW + 30), NOW + 30)
-            .await
-            .unwrap();
+    let codes = confirm(&db, &me, &first.secret_text, NOW + 30)
+        .await
+        .unwrap();
     assert_eq!(codes.len(), 10);
     assert!(authenticator::is_set_up(&db, me.user_id).await.unwrap());
     assert_eq!(sessions_of(&db, me.user_id).await, vec![me.session_id]);
@@ -183,7 +256,9 @@ async fn authenticator_setup(db: Db) {
     );
 
     // Replacing: a new secret is offered; the old app works until the new one is confirmed.
-    let second = profile::offer_authenticator(&db, &me).await.unwrap();
+    let second = profile::offer_authenticator(&db, &me, NOW + 140)
+        .await
+        .unwrap();
     assert_ne!(second.secret_text, first.secret_text);
     assert!(authenticator::verify(
         &db,
@@ -193,14 +268,9 @@ async fn authenticator_setup(db: Db) {
     )
     .await
     .unwrap());
-    let new_codes = profile::confirm_authenticator(
-        &db,
-        &me,
-        &app_code(&second.secret_text, NOW + 180),
-        NOW + 180,
-    )
-    .await
-    .unwrap();
+    let new_codes = confirm(&db, &me, &second.secret_text, NOW + 180)
+        .await
+        .unwrap();
     assert!(
         !authenticator::verify(
             &db,
@@ -225,27 +295,42 @@ async fn authenticator_setup(db: Db) {
     );
     // Nothing left pending: confirming again needs a new offer.
     assert!(matches!(
-        profile::confirm_authenticator(
-            &db,
-            &me,
-            &app_code(&second.secret_text, NOW + 270),
-            NOW + 270
-        )
-        .await,
+        confirm(&db, &me, &second.secret_text, NOW + 270).await,
         Err(AppError::Conflict(_))
+    ));
+    // An offer left 15 minutes is replaced by a new one.
+    let third = profile::offer_authenticator(&db, &me, NOW + 300)
+        .await
+        .unwrap();
+    let fourth = profile::offer_authenticator(&db, &me, NOW + 300 + 15 * 60)
+        .await
+        .unwrap();
+    assert_ne!(third, fourth);
+    assert!(matches!(
+        confirm(&db, &me, &third.secret_text, NOW + 300 + 15 * 60).await,
+        Err(AppError::BadRequest(_))
     ));
 }
 
 async fn new_recovery_codes(db: Db) {
     let me = signed_in(&db, "boss@example.com", 1).await;
     assert!(matches!(
-        profile::regenerate_recovery_codes(&db, &me).await,
+        profile::regenerate_recovery_codes(&db, &me, &proof(PASSWORD), NOW).await,
         Err(AppError::Conflict(_))
     ));
-    let setup = profile::offer_authenticator(&db, &me).await.unwrap();
-    let old = profile::confirm_authenticator(&db, &me, &app_code(&setup.secret_text, NOW), NOW)
-        .await
-        .unwrap();
+    let setup = profile::offer_authenticator(&db, &me, NOW).await.unwrap();
+    let old = confirm(&db, &me, &setup.secret_text, NOW).await.unwrap();
+    let me = sessions::lookup(
+        db.pool(),
+        &sessions::create(db.pool(), me.user_id, &Origin::default(), NOW)
+            .await
+            .unwrap(),
+        NOW,
+        false,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert!(authenticator::verify(&db, me.user_id, &old[0], NOW)
         .await
         .unwrap());
@@ -256,7 +341,17 @@ async fn new_recovery_codes(db: Db) {
             .recovery_codes_left,
         9
     );
-    let new = profile::regenerate_recovery_codes(&db, &me).await.unwrap();
+    assert!(matches!(
+        profile::regenerate_recovery_codes(&db, &me, &proof("wrong"), NOW).await,
+        Err(AppError::BadRequest(_))
+    ));
+    // Two tabs at once end with one set of 10.
+    let right = proof(PASSWORD);
+    let (a, b) = tokio::join!(
+        profile::regenerate_recovery_codes(&db, &me, &right, NOW),
+        profile::regenerate_recovery_codes(&db, &me, &right, NOW)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(
         profile::read(&db, &me, NOW)
             .await
@@ -264,10 +359,21 @@ async fn new_recovery_codes(db: Db) {
             .recovery_codes_left,
         10
     );
+    let last = if authenticator::verify(&db, me.user_id, &a[1], NOW)
+        .await
+        .unwrap()
+    {
+        a
+    } else {
+        assert!(authenticator::verify(&db, me.user_id, &b[1], NOW)
+            .await
+            .unwrap());
+        b
+    };
     assert!(!authenticator::verify(&db, me.user_id, &old[1], NOW)
         .await
         .unwrap());
-    assert!(authenticator::verify(&db, me.user_id, &new[1], NOW)
+    assert!(authenticator::verify(&db, me.user_id, &last[2], NOW)
         .await
         .unwrap());
 }

@@ -8,7 +8,7 @@ use app::error::AppError;
 use app::model::{InvitationState, MfaMethod};
 use app::server::acceptance::{self, Answers};
 use app::server::invitations::Purpose;
-use app::server::{users, Db};
+use app::server::{registration_code, users, Db};
 use support::*;
 
 const SENT: i64 = 1_800_000_000;
@@ -16,7 +16,7 @@ const PASSWORD: &str = "a long enough password";
 
 on_both_databases! {
     an_email_code_user_registers_only_with_the_emailed_code => email_code_registration;
-    registrations_code_takes_five_tries_expires_after_ten_minutes_and_is_sent_once_a_minute => email_code_limits;
+    registrations_code_expires_after_ten_minutes_is_sent_once_a_minute_and_an_invitation_takes_five_wrong_codes_in_all => email_code_limits;
     registration_asks_for_a_phone_only_when_missing_and_checks_it_by_the_import_rule => phone_at_registration;
 }
 
@@ -82,12 +82,22 @@ async fn email_code_registration(db: Db) {
     assert_eq!(email_code_to.as_deref(), Some("t•••@example.com"));
     assert!(authenticator.is_none());
     // Without a code (none sent yet, or none typed) registration does not happen.
-    assert!(accept(&db, &token, None, None, SENT + 20).await.is_err());
+    assert!(matches!(
+        accept(&db, &token, None, None, SENT + 20).await,
+        Err(AppError::BadRequest(message)) if message == registration_code::MISSING
+    ));
+    assert!(matches!(
+        accept(&db, &token, Some("123456"), None, SENT + 20).await,
+        Err(AppError::BadRequest(message)) if message == registration_code::MISSING
+    ));
     acceptance::send_registration_code(&db, &token, SENT + 30)
         .await
         .unwrap();
     let code = emailed_code(&db, SENT + 30).await;
-    assert!(accept(&db, &token, None, None, SENT + 40).await.is_err());
+    assert!(matches!(
+        accept(&db, &token, None, None, SENT + 40).await,
+        Err(AppError::BadRequest(message)) if message == registration_code::MISSING
+    ));
     let wrong = if code == "000000" { "111111" } else { "000000" };
     assert!(matches!(
         accept(&db, &token, Some(wrong), None, SENT + 40).await,
@@ -135,34 +145,41 @@ async fn email_code_registration(db: Db) {
     ));
 }
 
+async fn tries_used(db: &Db) -> i64 {
+    sqlx::query_scalar(
+        "SELECT CAST(email_code_tries AS BIGINT) FROM invitations ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+}
+
 async fn email_code_limits(db: Db) {
     let (_, token) = invited(&db, MfaMethod::Email, "").await;
     acceptance::send_registration_code(&db, &token, SENT)
         .await
         .unwrap();
     let first = emailed_code(&db, SENT).await;
+    let wrong = |code: &str| {
+        if code == "000000" {
+            "111111".to_string()
+        } else {
+            "000000".to_string()
+        }
+    };
     // Once a minute.
     assert!(matches!(
         acceptance::send_registration_code(&db, &token, SENT + 59).await,
         Err(AppError::TooManyRequests { .. })
     ));
-    // Five wrong tries spend the code, even the right one after them.
-    let wrong = if first == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
-    for i in 0..5 {
+    for i in 0..2 {
         assert!(matches!(
-            accept(&db, &token, Some(wrong), None, SENT + 10 + i).await,
-            Err(AppError::BadRequest(_))
+            accept(&db, &token, Some(&wrong(&first)), None, SENT + 10 + i).await,
+            Err(AppError::BadRequest(message)) if message == registration_code::WRONG
         ));
     }
-    assert!(matches!(
-        accept(&db, &token, Some(&first), None, SENT + 20).await,
-        Err(AppError::Conflict(_))
-    ));
-    // A new code starts again; the old one no longer works.
+    assert_eq!(tries_used(&db).await, 2);
+    // A new code does not bring new tries; the old code stops working.
     acceptance::send_registration_code(&db, &token, SENT + 60)
         .await
         .unwrap();
@@ -171,12 +188,21 @@ async fn email_code_limits(db: Db) {
         assert!(accept(&db, &token, Some(&first), None, SENT + 61)
             .await
             .is_err());
+        assert_eq!(tries_used(&db).await, 3);
     }
-    // Ten minutes later it has expired.
+    let used = tries_used(&db).await;
+    // Ten minutes later it has expired (no try spent on it).
     assert!(matches!(
         accept(&db, &token, Some(&second), None, SENT + 60 + 600).await,
-        Err(AppError::Conflict(_))
+        Err(AppError::Conflict(message)) if message == registration_code::EXPIRED
     ));
+    assert_eq!(tries_used(&db).await, used);
+    // No code typed spends nothing either.
+    assert!(matches!(
+        accept(&db, &token, None, None, SENT + 60 + 601).await,
+        Err(AppError::BadRequest(message)) if message == registration_code::MISSING
+    ));
+    assert_eq!(tries_used(&db).await, used);
     acceptance::send_registration_code(&db, &token, SENT + 700)
         .await
         .unwrap();
@@ -184,6 +210,47 @@ async fn email_code_limits(db: Db) {
     accept(&db, &token, Some(&third), None, SENT + 700 + 599)
         .await
         .unwrap();
+
+    // Another invitation: five wrong codes in all, across new codes, and it takes no more,
+    // not even the right one; and it sends five codes at most.
+    let admin_id: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email_key = 'boss@example.com'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let mut input = technician("guess@example.com", vec![]);
+    input.settings.mfa_method = MfaMethod::Email;
+    users::create(
+        &db,
+        &input,
+        true,
+        &actor_named(admin_id),
+        "http://app.example",
+        SENT,
+    )
+    .await
+    .unwrap();
+    let mail = deliver_locally(&db, SENT).await;
+    let token = token_in(&mail[0].1, "invite");
+    let mut code = String::new();
+    for round in 0..5i64 {
+        let at = SENT + 1_000 + round * 60;
+        acceptance::send_registration_code(&db, &token, at)
+            .await
+            .unwrap();
+        code = emailed_code(&db, at).await;
+        assert!(accept(&db, &token, Some(&wrong(&code)), None, at + 1)
+            .await
+            .is_err());
+    }
+    assert!(matches!(
+        accept(&db, &token, Some(&code), None, SENT + 1_400).await,
+        Err(AppError::Conflict(message)) if message == registration_code::SPENT
+    ));
+    assert!(matches!(
+        acceptance::send_registration_code(&db, &token, SENT + 2_000).await,
+        Err(AppError::Conflict(_))
+    ));
 }
 
 async fn phone_at_registration(db: Db) {

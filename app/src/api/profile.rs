@@ -12,7 +12,8 @@ pub async fn read_profile() -> Result<Profile, AppError> {
     profile::read(&state.db, &user, clock::now()).await
 }
 
-/// Changes the caller's password; their other sessions end. Works as a plain form post.
+/// Changes the caller's password (asks the current one); their other sessions end and this
+/// one gets a new cookie. Works as a plain form post.
 #[server(endpoint = "change_own_password")]
 pub async fn change_own_password(
     current_password: String,
@@ -20,27 +21,35 @@ pub async fn change_own_password(
 ) -> Result<(), AppError> {
     use crate::server::{clock, context, profile};
     let (state, user) = context::require_signed_in().await?;
-    let now = clock::now();
-    profile::confirm_password(
-        &state.db,
-        &user,
-        &current_password,
-        context::client_address(),
-        now,
-    )
-    .await?;
-    profile::change_password(&state.db, &user, &password, now).await
+    let proof = profile::Proof {
+        current_password: &current_password,
+        client_address: context::client_address(),
+    };
+    let token = profile::change_password(&state.db, &user, &proof, &password, clock::now()).await?;
+    renew_cookie(&state, &token);
+    Ok(())
 }
 
-/// The QR code and key of the authenticator to set up (the same until confirmed).
+/// This session's cookie, after its token was renewed.
+#[cfg(feature = "ssr")]
+fn renew_cookie(state: &crate::server::AppState, token: &str) {
+    crate::api::session::set_cookie(&crate::server::sessions::cookie_header(
+        token,
+        state.config.secure_cookies(),
+    ));
+}
+
+/// The QR code and key of the authenticator to set up (the same for this session for 15
+/// minutes, until confirmed).
 #[server(endpoint = "offer_authenticator")]
 pub async fn offer_authenticator() -> Result<AuthenticatorSetup, AppError> {
-    use crate::server::{context, profile};
+    use crate::server::{clock, context, profile};
     let (state, user) = context::require_signed_in().await?;
-    profile::offer_authenticator(&state.db, &user).await
+    profile::offer_authenticator(&state.db, &user, clock::now()).await
 }
 
-/// Confirms the offered authenticator with a code from it; returns the new recovery codes.
+/// Confirms the offered authenticator with a code from it (asks the current password);
+/// returns the new recovery codes.
 #[server(endpoint = "confirm_authenticator")]
 pub async fn confirm_authenticator(
     current_password: String,
@@ -48,32 +57,26 @@ pub async fn confirm_authenticator(
 ) -> Result<Vec<String>, AppError> {
     use crate::server::{clock, context, profile};
     let (state, user) = context::require_signed_in().await?;
-    let now = clock::now();
-    profile::confirm_password(
-        &state.db,
-        &user,
-        &current_password,
-        context::client_address(),
-        now,
-    )
-    .await?;
-    profile::confirm_authenticator(&state.db, &user, &code, now).await
+    let proof = profile::Proof {
+        current_password: &current_password,
+        client_address: context::client_address(),
+    };
+    let done =
+        profile::confirm_authenticator(&state.db, &user, &proof, &code, clock::now()).await?;
+    renew_cookie(&state, &done.token);
+    Ok(done.recovery_codes)
 }
 
-/// Replaces the caller's recovery codes; returns the new ones.
+/// Replaces the caller's recovery codes (asks the current password); returns the new ones.
 #[server(endpoint = "regenerate_recovery_codes")]
 pub async fn regenerate_recovery_codes(current_password: String) -> Result<Vec<String>, AppError> {
     use crate::server::{clock, context, profile};
     let (state, user) = context::require_signed_in().await?;
-    profile::confirm_password(
-        &state.db,
-        &user,
-        &current_password,
-        context::client_address(),
-        clock::now(),
-    )
-    .await?;
-    profile::regenerate_recovery_codes(&state.db, &user).await
+    let proof = profile::Proof {
+        current_password: &current_password,
+        client_address: context::client_address(),
+    };
+    profile::regenerate_recovery_codes(&state.db, &user, &proof, clock::now()).await
 }
 
 /// Ends one of the caller's sessions.

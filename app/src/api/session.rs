@@ -50,8 +50,9 @@ pub async fn sign_in(
     start_session(&state, user_id, next.as_deref()).await
 }
 
+/// Adds a `Set-Cookie` header to this server function's response.
 #[cfg(feature = "ssr")]
-fn set_cookie(cookie: &str) {
+pub(crate) fn set_cookie(cookie: &str) {
     let response = expect_context::<leptos_axum::ResponseOptions>();
     if let Ok(value) = http::HeaderValue::from_str(cookie) {
         response.append_header(http::header::SET_COOKIE, value);

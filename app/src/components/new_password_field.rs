@@ -3,7 +3,7 @@ use leptos::prelude::*;
 /// The new-password field of the invitation and reset pages: the rule shown, checked as you
 /// type (the server checks it again).
 #[component]
-pub fn NewPasswordField() -> impl IntoView {
+pub fn NewPasswordField(#[prop(default = "Password")] label: &'static str) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let rule = move || {
         let n = password.with(|p| p.chars().count());
@@ -11,7 +11,7 @@ pub fn NewPasswordField() -> impl IntoView {
     };
     view! {
         <div class="field">
-            <label for="new-password">"Password"</label>
+            <label for="new-password">{label}</label>
             <input id="new-password" name="password" type="password" required=true minlength="12"
                 autocomplete="new-password" aria-describedby="password-rule"
                 on:input=move |ev| password.set(event_target_value(&ev))/>

@@ -2,7 +2,10 @@ use leptos::prelude::*;
 
 /// The recovery codes, shown once, with copy and download buttons.
 #[component]
-pub fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
+pub fn RecoveryCodes(
+    codes: Vec<String>,
+    #[prop(default = "recovery-heading")] heading_id: &'static str,
+) -> impl IntoView {
     let text = codes.join("\n");
     let copied = RwSignal::new(false);
     let copy_text = text.clone();
@@ -11,8 +14,8 @@ pub fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
         text.replace('\n', "%0A")
     );
     view! {
-        <section class="notice" aria-labelledby="recovery-heading">
-            <h2 id="recovery-heading">"Your recovery codes"</h2>
+        <section class="notice" aria-labelledby=heading_id>
+            <h2 id=heading_id>"Your recovery codes"</h2>
             <p>"If you lose your phone, sign in with one of these instead of a code from the app. Each works once. Keep them somewhere safe: they are not shown again."</p>
             <ul class="recovery-codes">
                 {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}

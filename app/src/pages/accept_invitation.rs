@@ -16,6 +16,10 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let token = move || params.with(|p| p.get("token")).unwrap_or_default();
     let invitation = Resource::new(token, lookup_invitation);
     let action = ServerAction::<AcceptInvitation>::new();
+    // Kept here, not in the form: an error answer redraws the form, and what was typed and
+    // said must survive it.
+    let phone = RwSignal::new(String::new());
+    let send = ServerAction::<SendRegistrationCode>::new();
     view! {
         <Title text="Accept invitation"/>
         <main class="page narrow">
@@ -32,12 +36,12 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                     (Ok(InvitationState::Valid { name, email, authenticator, email_code_to, asks_phone, .. }), _) => view! {
                         <h1>"Welcome, " {name}</h1>
                         <p>"Choose a password for " <strong>{email}</strong> "."</p>
-                        {email_code_to.clone().map(|to| view! { <EmailCodeSender token=token() sent_to=to/> })}
+                        {email_code_to.clone().map(|to| view! { <EmailCodeSender token=token() sent_to=to send/> })}
                         <ActionForm action>
                             <input type="hidden" name="token" value=token()/>
                             <NewPasswordField/>
                             {email_code_to.is_some().then(|| view! { <EmailCodeField/> })}
-                            {asks_phone.then(|| view! { <PhoneField/> })}
+                            {asks_phone.then(|| view! { <PhoneField phone/> })}
                             {authenticator.map(|setup| view! {
                                 <fieldset class="authenticator-setup">
                                     <legend>"Set up your authenticator app"</legend>
@@ -64,8 +68,11 @@ pub fn AcceptInvitationPage() -> impl IntoView {
 /// For a user whose sign-in security is Email code: a button that emails registration's code
 /// (its own form, so it works without the wasm too); the code goes in [`EmailCodeField`].
 #[component]
-fn EmailCodeSender(token: String, sent_to: String) -> impl IntoView {
-    let send = ServerAction::<SendRegistrationCode>::new();
+fn EmailCodeSender(
+    token: String,
+    sent_to: String,
+    send: ServerAction<SendRegistrationCode>,
+) -> impl IntoView {
     let said = move || match send.value().get() {
         Some(Ok(())) => format!(
             "A code is on its way to {}. It works for 10 minutes.",
@@ -102,8 +109,7 @@ fn EmailCodeField() -> impl IntoView {
 /// The optional phone number registration asks for when the user has none, checked as typed
 /// by the same rule as import (the server checks it again).
 #[component]
-fn PhoneField() -> impl IntoView {
-    let phone = RwSignal::new(String::new());
+fn PhoneField(phone: RwSignal<String>) -> impl IntoView {
     let error = Signal::derive(move || {
         phone.with(|p| {
             PhoneE164::parse_optional(p)

@@ -38,7 +38,7 @@ pub fn ProfilePage() -> impl IntoView {
             <h1>"My profile"</h1>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || profile.get().map(|result| match result {
-                    Ok(me) => view! { <ProfileSections me profile/> }.into_any(),
+                    Ok(me) => view! { <ProfileSections me/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
                 })}
             </Suspense>
@@ -47,10 +47,7 @@ pub fn ProfilePage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileSections(
-    me: Profile,
-    profile: Resource<Result<Profile, crate::error::AppError>>,
-) -> impl IntoView {
+fn ProfileSections(me: Profile) -> impl IntoView {
     let needs_authenticator = me.needs_authenticator();
     view! {
         <p>{me.display_name.clone()} " · " {me.email.clone()}</p>
@@ -61,27 +58,30 @@ fn ProfileSections(
         })}
         <AuthenticatorSection me=me.clone()/>
         <PasswordSection/>
-        <SessionsSection sessions=me.sessions.clone() profile/>
+        <SessionsSection sessions=me.sessions.clone()/>
     }
 }
 
 fn method_text(method: MfaMethod) -> &'static str {
     match method {
-        MfaMethod::None => "Password only. You may still add an authenticator app: sign-in then asks for its code too.",
+        MfaMethod::None => "Password only. You may add an authenticator app: sign-in then asks for its code too (your administrator can remove it with Reset authenticator).",
         MfaMethod::Email => "Password, then a code we email you.",
         MfaMethod::Authenticator => "Password, then a code from your authenticator app (or a recovery code).",
     }
 }
 
 /// The authenticator (set up, or replaced: the current one works until the new is confirmed)
-/// and the recovery codes. What a confirmation shows stays until the page is left, so the
-/// new recovery codes are not lost to a refresh of the profile.
+/// and the recovery codes. Nothing here refetches the profile, so new recovery codes stay on
+/// the page until it is left.
 #[component]
 fn AuthenticatorSection(me: Profile) -> impl IntoView {
     let offer = Action::new(|_: &()| offer_authenticator());
     let confirm = ServerAction::<ConfirmAuthenticator>::new();
     let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
-    let has = me.has_authenticator;
+    let had = me.has_authenticator;
+    let has = move || had || matches!(confirm.value().get(), Some(Ok(_)));
+    // An Email code user is asked for the emailed code whatever else they have.
+    let may_set_up = me.mfa_method != MfaMethod::Email;
     let confirm_error = move || {
         confirm
             .value()
@@ -96,48 +96,57 @@ fn AuthenticatorSection(me: Profile) -> impl IntoView {
             .and_then(|r| r.err())
             .map(|e| e.to_string())
     };
+    let action_name = if had {
+        "Replace your authenticator app"
+    } else {
+        "Set up an authenticator app"
+    };
     view! {
         <section aria-labelledby="security-heading">
             <h2 id="security-heading">"Sign-in security"</h2>
             <p>"Set by your administrator: " <strong>{me.mfa_method.label()}</strong> ". " {method_text(me.mfa_method)}</p>
-            <p>{if has { "Authenticator app: set up." } else { "Authenticator app: not set up." }}</p>
-            {move || match confirm.value().get() {
-                Some(Ok(codes)) => view! {
-                    <p role="status">"Your authenticator app is set up. Your other sessions were ended."</p>
-                    <RecoveryCodes codes/>
-                }.into_any(),
-                _ => match offer.value().get() {
-                    None => view! {
-                        <button type="button" disabled=move || offer.pending().get()
-                            on:click=move |_| { offer.dispatch(()); }>
-                            {if has { "Replace your authenticator app" } else { "Set up an authenticator app" }}
-                        </button>
+            <p>{move || if has() { "Authenticator app: set up." } else { "Authenticator app: not set up." }}</p>
+            {may_set_up.then(|| view! {
+                {move || match confirm.value().get() {
+                    Some(Ok(codes)) => view! {
+                        <p role="status">"Your authenticator app is set up. Your other sessions were ended."</p>
+                        <RecoveryCodes codes heading_id="new-app-codes-heading"/>
                     }.into_any(),
-                    Some(Err(error)) => view! { <ErrorNotice error/> }.into_any(),
-                    Some(Ok(setup)) => view! {
-                        <ActionForm action=confirm>
-                            <fieldset class="authenticator-setup">
-                                <legend>{if has { "Replace your authenticator app" } else { "Set up an authenticator app" }}</legend>
-                                {has.then(|| view! { <p>"Your current app keeps working until this one is confirmed."</p> })}
-                                <AuthenticatorSetupFields setup/>
-                                <CurrentPasswordField id="authenticator-password"/>
-                            </fieldset>
-                            <p class="field-error" role="alert">{confirm_error}</p>
-                            <button type="submit" class="primary" disabled=move || confirm.pending().get()>"Confirm"</button>
-                        </ActionForm>
-                    }.into_any(),
-                },
-            }}
+                    _ => match offer.value().get() {
+                        None => view! {
+                            <button type="button" disabled=move || offer.pending().get()
+                                on:click=move |_| { offer.dispatch(()); }>{action_name}</button>
+                        }.into_any(),
+                        Some(Err(error)) => view! { <ErrorNotice error/> }.into_any(),
+                        Some(Ok(setup)) => view! {
+                            <ActionForm action=confirm>
+                                <fieldset class="authenticator-setup">
+                                    <legend>{action_name}</legend>
+                                    {had.then(|| view! { <p>"Your current app keeps working until this one is confirmed."</p> })}
+                                    <AuthenticatorSetupFields setup/>
+                                    <CurrentPasswordField id="authenticator-password"/>
+                                </fieldset>
+                                <p class="field-error" role="alert">{confirm_error}</p>
+                                <button type="submit" class="primary" disabled=move || confirm.pending().get()>"Confirm"</button>
+                            </ActionForm>
+                        }.into_any(),
+                    },
+                }}
+            })}
         </section>
-        {has.then(|| view! {
+        {had.then(|| view! {
             <section aria-labelledby="recovery-codes-heading">
                 <h2 id="recovery-codes-heading">"Recovery codes"</h2>
-                <p>{format!("{} of 10 unused.", me.recovery_codes_left)} " Each lets you sign in once without your phone. New codes replace all the old ones."</p>
+                <p>{format!("{} of 10 unused when this page opened.", me.recovery_codes_left)} " Each lets you sign in once without your phone."</p>
                 {move || match regenerate.value().get() {
-                    Some(Ok(codes)) => view! { <RecoveryCodes codes/> }.into_any(),
+                    Some(Ok(codes)) => view! { <RecoveryCodes codes heading_id="regenerated-codes-heading"/> }.into_any(),
                     _ => view! {
                         <ActionForm action=regenerate>
-                            <CurrentPasswordField id="recovery-password"/>
+                            <fieldset>
+                                <legend>"Make new recovery codes"</legend>
+                                <p>"New codes replace all the old ones."</p>
+                                <CurrentPasswordField id="recovery-password"/>
+                            </fieldset>
                             <p class="field-error" role="alert">{regenerate_error}</p>
                             <button type="submit" disabled=move || regenerate.pending().get()>"Make new recovery codes"</button>
                         </ActionForm>
@@ -179,8 +188,11 @@ fn PasswordSection() -> impl IntoView {
         <section aria-labelledby="password-heading">
             <h2 id="password-heading">"Password"</h2>
             <ActionForm action=change>
-                <CurrentPasswordField id="current-password"/>
-                <NewPasswordField/>
+                <fieldset>
+                    <legend>"Change your password"</legend>
+                    <CurrentPasswordField id="current-password"/>
+                    <NewPasswordField label="New password"/>
+                </fieldset>
                 <p class="field-error" role="alert">{error}</p>
                 <p role="status">{said}</p>
                 <button type="submit" disabled=move || change.pending().get()>"Change password"</button>
@@ -189,23 +201,12 @@ fn PasswordSection() -> impl IntoView {
     }
 }
 
+/// The user's sessions; ending one removes its row here (the profile is not reloaded, so
+/// nothing else on the page is lost).
 #[component]
-fn SessionsSection(
-    sessions: Vec<ActiveSession>,
-    profile: Resource<Result<Profile, crate::error::AppError>>,
-) -> impl IntoView {
-    let end = ServerAction::<EndOwnSession>::new();
-    Effect::new(move |_| {
-        if end.value().get().is_some() {
-            profile.refetch();
-        }
-    });
-    let error = move || {
-        end.value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    };
+fn SessionsSection(sessions: Vec<ActiveSession>) -> impl IntoView {
+    let ended = RwSignal::new(0usize);
+    let error = RwSignal::new(None::<String>);
     view! {
         <section aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Where you are signed in"</h2>
@@ -218,8 +219,15 @@ fn SessionsSection(
                 <tbody>
                     {sessions.into_iter().map(|session| {
                         let device = session.device();
+                        let id = session.id;
+                        let end = ServerAction::<EndOwnSession>::new();
+                        Effect::new(move |_| match end.value().get() {
+                            Some(Ok(())) => ended.update(|n| *n += 1),
+                            Some(Err(e)) => error.set(Some(e.to_string())),
+                            None => {}
+                        });
                         view! {
-                            <tr>
+                            <tr hidden=move || matches!(end.value().get(), Some(Ok(())))>
                                 <td title=session.user_agent.clone().unwrap_or_default()>{device.clone()}</td>
                                 <td>{session.client_address.clone().unwrap_or_else(|| "—".into())}</td>
                                 <td>{format_time(session.created_at)}</td>
@@ -229,7 +237,7 @@ fn SessionsSection(
                                 } else {
                                     view! {
                                         <ActionForm action=end>
-                                            <input type="hidden" name="id" value=session.id.to_string()/>
+                                            <input type="hidden" name="id" value=id.to_string()/>
                                             <button type="submit" class="link"
                                                 aria-label=format!("End the session of {device} signed in {}", format_time(session.created_at))>"End"</button>
                                         </ActionForm>
@@ -240,7 +248,8 @@ fn SessionsSection(
                     }).collect_view()}
                 </tbody>
             </table>
-            <p class="field-error" role="alert">{error}</p>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+            <p role="status">{move || { let n = ended.get(); (n > 0).then(|| format!("Ended {}.", crate::model::count_of(n, "session", "sessions"))) }}</p>
         </section>
     }
 }

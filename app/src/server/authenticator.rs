@@ -79,21 +79,8 @@ async fn sealed_secret<'c, E>(executor: E, table: &str, id: i64) -> Result<Optio
 where
     E: sqlx::Executor<'c, Database = Any>,
 {
-    sealed_column(executor, table, "totp_secret", id).await
-}
-
-/// A sealed secret in one of our own columns.
-async fn sealed_column<'c, E>(
-    executor: E,
-    table: &str,
-    column: &str,
-    id: i64,
-) -> Result<Option<String>, AppError>
-where
-    E: sqlx::Executor<'c, Database = Any>,
-{
     let found: Option<Option<String>> =
-        sqlx::query_scalar(&format!("SELECT {column} FROM {table} WHERE id = $1"))
+        sqlx::query_scalar(&format!("SELECT totp_secret FROM {table} WHERE id = $1"))
             .bind(id)
             .fetch_optional(executor)
             .await
@@ -107,47 +94,28 @@ pub async fn offered_setup(
     invitation_id: i64,
     email: &str,
 ) -> Result<Option<AuthenticatorSetup>, AppError> {
-    let secret = kept_offer(db, "invitations", invitation_id, "an invitation").await?;
+    let secret = kept_offer(db, invitation_id).await?;
     Ok(setup(secret, email))
 }
 
-/// The setup offered on My profile (a first authenticator, or one replacing the current):
-/// the same secret on every visit until a code confirms it. The current one, if any, keeps
-/// working until then.
-pub async fn offered_replacement(
-    db: &Db,
-    user_id: i64,
-    email: &str,
-) -> Result<AuthenticatorSetup, AppError> {
-    let secret = kept_offer(db, "users", user_id, "a user").await?;
-    setup(secret, email).ok_or_else(|| {
-        super::failure::internal("offering an authenticator", "the setup could not be drawn")
-    })
-}
-
-/// The secret offered on `table`'s row `id` (`totp_secret` on an invitation,
-/// `totp_pending_secret` on a user), made and sealed there on first asking.
-async fn kept_offer(db: &Db, table: &str, id: i64, whose: &str) -> Result<Vec<u8>, AppError> {
-    let column = match table {
-        "invitations" => "totp_secret",
-        _ => "totp_pending_secret",
-    };
-    let kept = sealed_column(db.pool(), table, column, id).await?;
+/// The secret offered on an open invitation, made and sealed there on first asking.
+async fn kept_offer(db: &Db, invitation_id: i64) -> Result<Vec<u8>, AppError> {
+    let kept = sealed_secret(db.pool(), "invitations", invitation_id).await?;
     match kept.as_deref().map(sealing::open) {
         Some(Some(secret)) => Ok(secret),
-        Some(None) => Err(unopenable(whose)),
+        Some(None) => Err(unopenable("an invitation")),
         None => {
             let secret = new_secret();
             // Two tabs at once: the first secret written is the one both show.
-            sqlx::query(&format!(
-                "UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} IS NULL"
-            ))
+            sqlx::query(
+                "UPDATE invitations SET totp_secret = $1 WHERE id = $2 AND totp_secret IS NULL",
+            )
             .bind(sealing::seal(&secret))
-            .bind(id)
+            .bind(invitation_id)
             .execute(db.pool())
             .await
             .map_err(db_failure("offering an authenticator setup"))?;
-            Ok(sealed_column(db.pool(), table, column, id)
+            Ok(sealed_secret(db.pool(), "invitations", invitation_id)
                 .await?
                 .as_deref()
                 .and_then(sealing::open)
@@ -156,32 +124,123 @@ async fn kept_offer(db: &Db, table: &str, id: i64, whose: &str) -> Result<Vec<u8
     }
 }
 
-/// My profile's code for the offered authenticator, checked in the caller's transaction:
-/// right, it replaces the user's authenticator (this step spent), and 10 new recovery codes
-/// replace the old, returned once.
+/// How long an authenticator offered on My profile waits for its confirming code.
+pub const OFFER_LIFETIME_SECONDS: i64 = 15 * 60;
+
+/// The setup offered on My profile (a first authenticator, or one replacing the current) to
+/// one session: the same secret on that session's visits for 15 minutes, until a code
+/// confirms it; any other session, or a later visit, is offered a new one (so a secret seen
+/// by someone who briefly held a session is not the one its owner later scans). The current
+/// authenticator, if any, keeps working until then.
+pub async fn offered_replacement(
+    db: &Db,
+    user_id: i64,
+    session_id: i64,
+    email: &str,
+    now: i64,
+) -> Result<AuthenticatorSetup, AppError> {
+    let kept = pending_offer(db.pool(), user_id, session_id, now).await?;
+    let secret = match kept.as_deref().map(sealing::open) {
+        Some(Some(secret)) => secret,
+        Some(None) => return Err(unopenable("a user")),
+        None => {
+            let secret = new_secret();
+            sqlx::query(
+                "UPDATE users SET totp_pending_secret = $1, totp_pending_session = $2, totp_pending_at = $3 \
+                 WHERE id = $4",
+            )
+            .bind(sealing::seal(&secret))
+            .bind(session_id)
+            .bind(now)
+            .bind(user_id)
+            .execute(db.pool())
+            .await
+            .map_err(db_failure("offering an authenticator setup"))?;
+            secret
+        }
+    };
+    setup(secret, email).ok_or_else(|| {
+        super::failure::internal("offering an authenticator", "the setup could not be drawn")
+    })
+}
+
+/// The sealed secret offered to `session_id` and still waiting, if any.
+async fn pending_offer<'c, E>(
+    executor: E,
+    user_id: i64,
+    session_id: i64,
+    now: i64,
+) -> Result<Option<String>, AppError>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
+    let found: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT totp_pending_secret FROM users WHERE id = $1 AND totp_pending_session = $2 \
+         AND totp_pending_at > $3",
+    )
+    .bind(user_id)
+    .bind(session_id)
+    .bind(now - OFFER_LIFETIME_SECONDS)
+    .fetch_optional(executor)
+    .await
+    .map_err(db_failure("reading an authenticator offer"))?;
+    Ok(found.flatten())
+}
+
+/// Takes the user's row lock first in a transaction that replaces their authenticator or
+/// recovery codes, so two tabs doing it at once on PostgreSQL run one after the other.
+pub async fn lock_user(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let locked = sqlx::query("UPDATE users SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_failure("changing sign-in security"))?;
+    if locked.rows_affected() != 1 {
+        return Err(AppError::NotFound("That user".into()));
+    }
+    Ok(())
+}
+
+/// My profile's code for the authenticator offered to `session_id`, checked in the caller's
+/// transaction (which holds [`lock_user`]): right, it replaces the user's authenticator (this
+/// step spent), and 10 new recovery codes replace the old, returned once.
 pub async fn confirm_replacement(
     tx: &mut Transaction<'static, Any>,
     user_id: i64,
+    session_id: i64,
     code: &str,
     now: i64,
 ) -> Result<Vec<String>, AppError> {
-    let (sealed, secret) = sealed_column(&mut **tx, "users", "totp_pending_secret", user_id)
+    let (sealed, secret) = pending_offer(&mut **tx, user_id, session_id, now)
         .await?
         .and_then(|s| sealing::open(&s).map(|secret| (s, secret)))
         .ok_or_else(|| {
-            AppError::Conflict("Reload this page to set up your authenticator app.".into())
+            AppError::Conflict(
+                "This setup has expired or was replaced: start again to see a new QR code.".into(),
+            )
         })?;
     let step =
         matching_step(&secret, code, now).ok_or_else(|| AppError::BadRequest(WRONG_CODE.into()))?;
-    sqlx::query(
-        "UPDATE users SET totp_secret = $1, totp_last_step = $2, totp_pending_secret = NULL WHERE id = $3",
+    let taken = sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_last_step = $2, totp_pending_secret = NULL, \
+         totp_pending_session = NULL, totp_pending_at = NULL WHERE id = $3 AND totp_pending_secret = $1",
     )
-    .bind(sealed)
+    .bind(&sealed)
     .bind(step)
     .bind(user_id)
     .execute(&mut **tx)
     .await
     .map_err(db_failure("saving an authenticator"))?;
+    if taken.rows_affected() != 1 {
+        return Err(AppError::Conflict(
+            "This setup was already confirmed in another tab.".into(),
+        ));
+    }
     replace_recovery_codes(tx, user_id).await
 }
 
@@ -288,12 +347,14 @@ pub async fn reset(db: &Db, user_id: i64, by: i64) -> Result<(), AppError> {
         .begin_write()
         .await
         .map_err(db_failure("resetting an authenticator"))?;
-    let changed =
-        sqlx::query("UPDATE users SET totp_secret = NULL, totp_last_step = NULL, totp_pending_secret = NULL WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_failure("resetting an authenticator"))?;
+    let changed = sqlx::query(
+        "UPDATE users SET totp_secret = NULL, totp_last_step = NULL, totp_pending_secret = NULL, \
+             totp_pending_session = NULL, totp_pending_at = NULL WHERE id = $1",
+    )
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_failure("resetting an authenticator"))?;
     if changed.rows_affected() == 0 {
         return Err(AppError::NotFound("That user".into()));
     }

@@ -2,7 +2,9 @@
 //! a borrowed or stolen session take the account over (a new password, a new authenticator,
 //! new recovery codes) asks for the current password first; a wrong one counts toward the
 //! account's sign-in throttle like a wrong sign-in. Changing the password or the
-//! authenticator ends every other session of the user, everywhere.
+//! authenticator ends every other session of the user, everywhere, and any sign-in waiting
+//! for its second step, and gives this session a new token (should the cookie itself have
+//! been copied, the copy stops working).
 
 use super::failure::db_failure;
 use super::passwords::{self, password_problem};
@@ -42,7 +44,7 @@ pub async fn read(db: &Db, user: &SessionUser, now: i64) -> Result<Profile, AppE
 }
 
 /// Checks the user's current password, through the sign-in throttle.
-pub async fn confirm_password(
+async fn confirm_password(
     db: &Db,
     user: &SessionUser,
     password: &str,
@@ -68,16 +70,43 @@ pub async fn confirm_password(
     Err(AppError::BadRequest(WRONG_PASSWORD.into()))
 }
 
-/// Changes the user's password (after [`confirm_password`]): every other session ends.
+/// The person at the keyboard: their current password, and where they are.
+pub struct Proof<'a> {
+    pub current_password: &'a str,
+    pub client_address: Option<std::net::IpAddr>,
+}
+
+/// After a change to how the user signs in: every other session and any sign-in waiting for
+/// its second step end, and this session gets a new token (returned, for its cookie).
+async fn end_other_ways_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user: &SessionUser,
+) -> Result<String, AppError> {
+    let failed = db_failure("ending sessions");
+    sessions::delete_others(&mut **tx, user.user_id, user.session_id)
+        .await
+        .map_err(&failed)?;
+    super::second_factor::drop_for_user(tx, user.user_id)
+        .await
+        .map_err(&failed)?;
+    sessions::renew_token(&mut **tx, user.session_id)
+        .await
+        .map_err(&failed)
+}
+
+/// Changes the user's password after checking the current one; returns this session's new
+/// token.
 pub async fn change_password(
     db: &Db,
     user: &SessionUser,
+    proof: &Proof<'_>,
     new_password: &str,
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     if let Some(problem) = password_problem(new_password) {
         return Err(AppError::BadRequest(problem.into()));
     }
+    confirm_password(db, user, proof.current_password, proof.client_address, now).await?;
     let hash = passwords::hash_password_bounded(new_password.to_string()).await?;
     let mut tx = db
         .begin_write()
@@ -90,67 +119,83 @@ pub async fn change_password(
         .execute(&mut **tx)
         .await
         .map_err(db_failure("changing your password"))?;
-    sessions::delete_others(&mut **tx, user.user_id, user.session_id)
-        .await
-        .map_err(db_failure("ending sessions"))?;
+    let token = end_other_ways_in(&mut tx, user).await?;
     tx.commit()
         .await
         .map_err(db_failure("changing your password"))?;
     tracing::info!(user_id = user.user_id, "password changed by its owner");
-    Ok(())
+    Ok(token)
 }
 
-/// The authenticator setup My profile offers.
+/// The authenticator setup My profile offers this session.
 pub async fn offer_authenticator(
     db: &Db,
     user: &SessionUser,
+    now: i64,
 ) -> Result<AuthenticatorSetup, AppError> {
-    authenticator::offered_replacement(db, user.user_id, &user.email).await
+    authenticator::offered_replacement(db, user.user_id, user.session_id, &user.email, now).await
 }
 
-/// Confirms the offered authenticator with a code from it (after [`confirm_password`]): it
-/// replaces any earlier one, new recovery codes replace the old (returned once), and every
-/// other session ends.
+/// What confirming an authenticator gives: the new recovery codes (shown once) and this
+/// session's new token.
+pub struct Confirmed {
+    pub recovery_codes: Vec<String>,
+    pub token: String,
+}
+
+/// Confirms the authenticator offered to this session with a code from it, after checking
+/// the current password: it replaces any earlier one and new recovery codes replace the old.
 pub async fn confirm_authenticator(
     db: &Db,
     user: &SessionUser,
+    proof: &Proof<'_>,
     code: &str,
     now: i64,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Confirmed, AppError> {
+    confirm_password(db, user, proof.current_password, proof.client_address, now).await?;
     let mut tx = db
         .begin_write()
         .await
         .map_err(db_failure("saving an authenticator"))?;
-    let codes = authenticator::confirm_replacement(&mut tx, user.user_id, code, now).await?;
-    sessions::delete_others(&mut **tx, user.user_id, user.session_id)
-        .await
-        .map_err(db_failure("ending sessions"))?;
+    authenticator::lock_user(&mut tx, user.user_id, now).await?;
+    let recovery_codes =
+        authenticator::confirm_replacement(&mut tx, user.user_id, user.session_id, code, now)
+            .await?;
+    let token = end_other_ways_in(&mut tx, user).await?;
     tx.commit()
         .await
         .map_err(db_failure("saving an authenticator"))?;
     tracing::info!(user_id = user.user_id, "authenticator set up by its owner");
-    Ok(codes)
+    Ok(Confirmed {
+        recovery_codes,
+        token,
+    })
 }
 
-/// New recovery codes in place of the old (after [`confirm_password`]); only with an
-/// authenticator.
+/// New recovery codes in place of the old, after checking the current password; only with
+/// an authenticator.
 pub async fn regenerate_recovery_codes(
     db: &Db,
     user: &SessionUser,
+    proof: &Proof<'_>,
+    now: i64,
 ) -> Result<Vec<String>, AppError> {
-    if !authenticator::is_set_up(db, user.user_id).await? {
+    confirm_password(db, user, proof.current_password, proof.client_address, now).await?;
+    let failed = db_failure("making recovery codes");
+    let mut tx = db.begin_write().await.map_err(&failed)?;
+    authenticator::lock_user(&mut tx, user.user_id, now).await?;
+    let secret: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
+        .bind(user.user_id)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(&failed)?;
+    if secret.is_none() {
         return Err(AppError::Conflict(
             "Recovery codes go with an authenticator app: set one up first.".into(),
         ));
     }
-    let mut tx = db
-        .begin_write()
-        .await
-        .map_err(db_failure("making recovery codes"))?;
     let codes = authenticator::replace_recovery_codes(&mut tx, user.user_id).await?;
-    tx.commit()
-        .await
-        .map_err(db_failure("making recovery codes"))?;
+    tx.commit().await.map_err(&failed)?;
     tracing::info!(
         user_id = user.user_id,
         "recovery codes replaced by their owner"

@@ -128,6 +128,13 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Whether a path (with or without its query) is an administration page: only a System
+/// Administrator may open it.
+pub fn is_admin_page(path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    path == "/" || path == "/admin" || path.starts_with("/admin/")
+}
+
 /// Administration pages redirect to sign-in before rendering anything when nobody (or a
 /// non-administrator) is signed in; My profile, when nobody is. Server functions check again
 /// on their own.
@@ -137,7 +144,7 @@ async fn admin_pages_need_an_admin(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let for_admins = path == "/" || path == "/admin" || path.starts_with("/admin/");
+    let for_admins = is_admin_page(path);
     if !(for_admins || path == "/profile") {
         return next.run(request).await;
     }
@@ -226,6 +233,16 @@ impl crate::error::AppError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_root_and_everything_under_admin_are_administration_pages() {
+        for path in ["/", "/admin", "/admin/users?page=2", "/?x=1"] {
+            assert!(super::is_admin_page(path), "{path}");
+        }
+        for path in ["/profile", "/login", "/administrator", "/invite/x"] {
+            assert!(!super::is_admin_page(path), "{path}");
+        }
+    }
+
     use super::encode_query_value;
 
     #[test]

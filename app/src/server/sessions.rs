@@ -168,7 +168,7 @@ pub async fn landing_instead(
     let needs_authenticator = crate::model::MfaMethod::parse(&method)
         == Some(crate::model::MfaMethod::Authenticator)
         && secret.is_none();
-    let not_for_them = !is_admin && asked_for.starts_with("/admin");
+    let not_for_them = !is_admin && super::router::is_admin_page(asked_for);
     Ok((needs_authenticator || not_for_them).then_some("/profile"))
 }
 
@@ -204,6 +204,20 @@ where
         .execute(executor)
         .await?;
     Ok(())
+}
+
+/// Gives a session a new token (the old one stops working) and returns it, for the cookie.
+pub async fn renew_token<'c, E>(executor: E, session_id: i64) -> Result<String, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let token = new_token();
+    sqlx::query("UPDATE sessions SET token_hash = $1 WHERE id = $2")
+        .bind(hash_token(&token))
+        .bind(session_id)
+        .execute(executor)
+        .await?;
+    Ok(token)
 }
 
 /// Ends one of a user's own sessions; false when it was not theirs or had already ended.
