@@ -75,15 +75,25 @@ async fn send(app: &Router, request: Request<Body>) -> (StatusCode, http::Header
     )
 }
 
-async fn sign_in(app: &Router, email: &str, password: &str) -> Option<String> {
+/// Posts the sign-in form from a Firefox on Linux; the answer's headers.
+async fn sign_in_headers(app: &Router, email: &str, password: &str) -> http::HeaderMap {
     let body = format!("email={email}&password={}", password.replace(' ', "+"));
     let (_, headers, _) = send(
         app,
         post("/api/sign_in", &body)
+            .header(
+                header::USER_AGENT,
+                "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+            )
             .body(Body::from(body.clone()))
             .unwrap(),
     )
     .await;
+    headers
+}
+
+async fn sign_in(app: &Router, email: &str, password: &str) -> Option<String> {
+    let headers = sign_in_headers(app, email, password).await;
     let cookie = headers.get(header::SET_COOKIE)?.to_str().ok()?;
     cookie.split(';').next().map(str::to_string)
 }
@@ -1242,18 +1252,7 @@ on_both_databases! {
 
 /// The session cookie and where signing in sends the browser.
 async fn sign_in_to(app: &Router, email: &str) -> (String, String) {
-    let body = format!("email={email}&password={}", PASSWORD.replace(' ', "+"));
-    let (_, headers, _) = send(
-        app,
-        post("/api/sign_in", &body)
-            .header(
-                header::USER_AGENT,
-                "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
-            )
-            .body(Body::from(body.clone()))
-            .unwrap(),
-    )
-    .await;
+    let headers = sign_in_headers(app, email, PASSWORD).await;
     let cookie = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
     let location = headers.get(header::LOCATION).unwrap().to_str().unwrap();
     (

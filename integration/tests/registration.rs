@@ -20,10 +20,21 @@ on_both_databases! {
     registration_asks_for_a_phone_only_when_missing_and_checks_it_by_the_import_rule => phone_at_registration;
 }
 
-/// A technician invited at SENT with the given sign-in security and phone; their id and token.
+/// The first technician, invited at SENT by a new admin: their id and token.
 async fn invited(db: &Db, method: MfaMethod, phone: &str) -> (i64, String) {
-    let admin_id = admin(db, "boss@example.com", "correct horse battery").await;
-    let mut input = technician("tess@example.com", vec![]);
+    admin(db, "boss@example.com", "correct horse battery").await;
+    invite(db, "tess@example.com", method, phone).await
+}
+
+/// A technician invited at SENT by the admin, with the given sign-in security and phone:
+/// their id and the token from the invitation email.
+async fn invite(db: &Db, email: &str, method: MfaMethod, phone: &str) -> (i64, String) {
+    let admin_id: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email_key = 'boss@example.com'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let mut input = technician(email, vec![]);
     input.settings.mfa_method = method;
     input.phone = phone.into();
     let id = users::create(
@@ -119,26 +130,7 @@ async fn email_code_registration(db: Db) {
             .unwrap();
     assert!(kept.is_none(), "the code was spent");
     // A user whose security is not Email code has no emailed code to ask for.
-    let (_, other) = {
-        let admin_id: i64 =
-            sqlx::query_scalar("SELECT id FROM users WHERE email_key = 'boss@example.com'")
-                .fetch_one(db.pool())
-                .await
-                .unwrap();
-        let input = technician("ned@example.com", vec![]);
-        let id = users::create(
-            &db,
-            &input,
-            true,
-            &actor_named(admin_id),
-            "http://app.example",
-            SENT,
-        )
-        .await
-        .unwrap();
-        let mail = deliver_locally(&db, SENT).await;
-        (id, token_in(&mail[0].1, "invite"))
-    };
+    let (_, other) = invite(&db, "ned@example.com", MfaMethod::None, "").await;
     assert!(matches!(
         acceptance::send_registration_code(&db, &other, SENT + 10).await,
         Err(AppError::BadRequest(_))
@@ -213,25 +205,7 @@ async fn email_code_limits(db: Db) {
 
     // Another invitation: five wrong codes in all, across new codes, and it takes no more,
     // not even the right one; and it sends five codes at most.
-    let admin_id: i64 =
-        sqlx::query_scalar("SELECT id FROM users WHERE email_key = 'boss@example.com'")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-    let mut input = technician("guess@example.com", vec![]);
-    input.settings.mfa_method = MfaMethod::Email;
-    users::create(
-        &db,
-        &input,
-        true,
-        &actor_named(admin_id),
-        "http://app.example",
-        SENT,
-    )
-    .await
-    .unwrap();
-    let mail = deliver_locally(&db, SENT).await;
-    let token = token_in(&mail[0].1, "invite");
+    let (_, token) = invite(&db, "guess@example.com", MfaMethod::Email, "").await;
     let mut code = String::new();
     for round in 0..5i64 {
         let at = SENT + 1_000 + round * 60;
@@ -286,25 +260,8 @@ async fn phone_at_registration(db: Db) {
     assert_eq!(phone.as_deref(), Some("+18886678888"));
 
     // Someone who has a phone is not asked, and a phone sent anyway changes nothing.
-    let admin_id: i64 =
-        sqlx::query_scalar("SELECT id FROM users WHERE email_key = 'boss@example.com'")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-    let mut input = technician("pat@example.com", vec![]);
-    input.phone = "+44 20 7946 0958".into();
-    let pat = users::create(
-        &db,
-        &input,
-        true,
-        &actor_named(admin_id),
-        "http://app.example",
-        SENT,
-    )
-    .await
-    .unwrap();
-    let mail = deliver_locally(&db, SENT).await;
-    let pat_token = token_in(&mail[0].1, "invite");
+    let (pat, pat_token) =
+        invite(&db, "pat@example.com", MfaMethod::None, "+44 20 7946 0958").await;
     match acceptance::state(&db, &pat_token, Purpose::Invitation, SENT + 1)
         .await
         .unwrap()

@@ -21,13 +21,19 @@ pub async fn change_own_password(
 ) -> Result<(), AppError> {
     use crate::server::{clock, context, profile};
     let (state, user) = context::require_signed_in().await?;
-    let proof = profile::Proof {
-        current_password: &current_password,
-        client_address: context::client_address(),
-    };
+    let proof = proof(&current_password);
     let token = profile::change_password(&state.db, &user, &proof, &password, clock::now()).await?;
     renew_cookie(&state, &token);
     Ok(())
+}
+
+/// The caller's current password, from where the request came.
+#[cfg(feature = "ssr")]
+fn proof(current_password: &str) -> crate::server::profile::Proof<'_> {
+    crate::server::profile::Proof {
+        current_password,
+        client_address: crate::server::context::client_address(),
+    }
 }
 
 /// This session's cookie, after its token was renewed.
@@ -57,10 +63,7 @@ pub async fn confirm_authenticator(
 ) -> Result<Vec<String>, AppError> {
     use crate::server::{clock, context, profile};
     let (state, user) = context::require_signed_in().await?;
-    let proof = profile::Proof {
-        current_password: &current_password,
-        client_address: context::client_address(),
-    };
+    let proof = proof(&current_password);
     let done =
         profile::confirm_authenticator(&state.db, &user, &proof, &code, clock::now()).await?;
     renew_cookie(&state, &done.token);
@@ -72,10 +75,7 @@ pub async fn confirm_authenticator(
 pub async fn regenerate_recovery_codes(current_password: String) -> Result<Vec<String>, AppError> {
     use crate::server::{clock, context, profile};
     let (state, user) = context::require_signed_in().await?;
-    let proof = profile::Proof {
-        current_password: &current_password,
-        client_address: context::client_address(),
-    };
+    let proof = proof(&current_password);
     profile::regenerate_recovery_codes(&state.db, &user, &proof, clock::now()).await
 }
 

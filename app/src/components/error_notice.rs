@@ -13,3 +13,19 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         </div>
     }
 }
+
+/// The text of an action's last answer when it failed (`action.value()`), for a form's
+/// `role="alert"` line.
+pub fn failure_text<S, T>(value: S) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
+where
+    S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+    T: 'static,
+{
+    move || {
+        value.with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .map(ToString::to_string)
+        })
+    }
+}

@@ -26,7 +26,7 @@ pub use admin_layout::AdminLayout;
 pub use authenticator_setup::AuthenticatorSetupFields;
 pub use bulk_user_actions::BulkUserActions;
 pub use clone_user_form::CloneUserForm;
-pub use error_notice::ErrorNotice;
+pub use error_notice::{failure_text, ErrorNotice};
 pub use idle_warning::IdleWarning;
 pub use import::ImportUsersModal;
 pub use invitation_badge::InvitationBadge;

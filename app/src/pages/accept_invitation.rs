@@ -1,5 +1,7 @@
 use crate::api::invitations::{lookup_invitation, AcceptInvitation, SendRegistrationCode};
-use crate::components::{AuthenticatorSetupFields, NewPasswordField, RecoveryCodes, TextField};
+use crate::components::{
+    failure_text, AuthenticatorSetupFields, NewPasswordField, RecoveryCodes, TextField,
+};
 use crate::model::{InvitationState, UserKind};
 use crate::rules::PhoneE164;
 use leptos::prelude::*;
@@ -49,7 +51,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                                     <AuthenticatorSetupFields setup/>
                                 </fieldset>
                             })}
-                            <p class="field-error" role="alert">{move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string())}</p>
+                            <p class="field-error" role="alert">{failure_text(action.value())}</p>
                             <button type="submit" class="primary" disabled=move || action.pending().get()>"Set password"</button>
                         </ActionForm>
                     }.into_any(),

@@ -1,4 +1,5 @@
 use crate::api::session::SignIn;
+use crate::components::failure_text;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -10,13 +11,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
     let idle = move || query.with(|q| q.get("reason")).as_deref() == Some("idle");
-    let error = move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    };
+    let error = failure_text(action.value());
     view! {
         <Title text="Sign in"/>
         <main class="page narrow">

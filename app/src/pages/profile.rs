@@ -3,7 +3,9 @@ use crate::api::profile::{
     RegenerateRecoveryCodes,
 };
 use crate::api::session::SignOut;
-use crate::components::{AuthenticatorSetupFields, ErrorNotice, NewPasswordField, RecoveryCodes};
+use crate::components::{
+    failure_text, AuthenticatorSetupFields, ErrorNotice, NewPasswordField, RecoveryCodes,
+};
 use crate::model::{format_time, ActiveSession, MfaMethod, Profile};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -82,20 +84,8 @@ fn AuthenticatorSection(me: Profile) -> impl IntoView {
     let has = move || had || matches!(confirm.value().get(), Some(Ok(_)));
     // An Email code user is asked for the emailed code whatever else they have.
     let may_set_up = me.mfa_method != MfaMethod::Email;
-    let confirm_error = move || {
-        confirm
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    };
-    let regenerate_error = move || {
-        regenerate
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    };
+    let confirm_error = failure_text(confirm.value());
+    let regenerate_error = failure_text(regenerate.value());
     let action_name = if had {
         "Replace your authenticator app"
     } else {
@@ -177,13 +167,7 @@ fn PasswordSection() -> impl IntoView {
         }
         _ => None,
     };
-    let error = move || {
-        change
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    };
+    let error = failure_text(change.value());
     view! {
         <section aria-labelledby="password-heading">
             <h2 id="password-heading">"Password"</h2>

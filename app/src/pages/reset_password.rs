@@ -1,5 +1,5 @@
 use crate::api::invitations::{lookup_password_reset, CompletePasswordReset};
-use crate::components::NewPasswordField;
+use crate::components::{failure_text, NewPasswordField};
 use crate::model::{InvitationState, UserKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,7 +30,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         <ActionForm action>
                             <input type="hidden" name="token" value=token()/>
                             <NewPasswordField/>
-                            <p class="field-error" role="alert">{move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string())}</p>
+                            <p class="field-error" role="alert">{failure_text(action.value())}</p>
                             <button type="submit" class="primary" disabled=move || action.pending().get()>"Set new password"</button>
                         </ActionForm>
                     }.into_any(),

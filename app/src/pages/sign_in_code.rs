@@ -1,4 +1,5 @@
 use crate::api::session::{open_sign_in_challenge, resend_sign_in_code, VerifySignInCode};
+use crate::components::failure_text;
 use crate::model::{format_time, MfaMethod};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,13 +15,7 @@ pub fn SignInCodePage() -> impl IntoView {
     let resend = Action::new(|_: &()| resend_sign_in_code());
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
-    let error = move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    };
+    let error = failure_text(action.value());
     let resent = move || match resend.value().get() {
         Some(Ok(())) => "A new code is on its way.".to_string(),
         Some(Err(error)) => error.to_string(),

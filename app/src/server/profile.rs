@@ -18,15 +18,13 @@ pub const WRONG_PASSWORD: &str = "Your current password is not right.";
 
 /// What My profile shows.
 pub async fn read(db: &Db, user: &SessionUser, now: i64) -> Result<Profile, AppError> {
-    let (method, has_authenticator): (String, bool) = {
-        let (method, secret): (String, Option<String>) =
-            sqlx::query_as("SELECT mfa_method, totp_secret FROM users WHERE id = $1")
-                .bind(user.user_id)
-                .fetch_one(db.pool())
-                .await
-                .map_err(db_failure("reading your profile"))?;
-        (method, secret.is_some())
-    };
+    let (method, secret): (String, Option<String>) =
+        sqlx::query_as("SELECT mfa_method, totp_secret FROM users WHERE id = $1")
+            .bind(user.user_id)
+            .fetch_one(db.pool())
+            .await
+            .map_err(db_failure("reading your profile"))?;
+    let has_authenticator = secret.is_some();
     let recovery_codes_left = if has_authenticator {
         authenticator::recovery_codes_left(db, user.user_id).await?
     } else {
