@@ -96,6 +96,7 @@ pub fn email_keys(table: &Table, report: &ImportReport) -> Vec<String> {
 }
 
 /// Source columns of each field (the first one wins when several map to the same field).
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Columns {
     pub(super) first_name: Option<usize>,
     pub(super) last_name: Option<usize>,
@@ -124,45 +125,11 @@ pub fn analyze_observed(
     context: &ImportContext<'_>,
     progress: &mut dyn FnMut(usize) -> bool,
 ) -> ImportReport {
-    let (header_row, columns) = map_columns(table, choice);
-    let mut report = ImportReport {
-        header_row,
-        columns,
-        ..ImportReport::default()
+    let (mut report, columns) = frame(table, choice, context);
+    let Some(columns) = columns else {
+        return report;
     };
-    if let Some(header) = header_row.filter(|h| *h > 0) {
-        // Blank rows are not in the table; the range covers them too, as the admin sees it.
-        report
-            .notices
-            .push(ImportIssue::file(ImportIssueCode::RowsAboveHeader {
-                first_line: table.rows[0].line,
-                last_line: table.rows[header].line.saturating_sub(1),
-            }));
-    }
-    let data = &table.rows[report.first_data_row().min(table.rows.len())..];
-    if data.is_empty() {
-        report
-            .file_issues
-            .push(ImportIssue::file(ImportIssueCode::EmptyInput));
-        return report;
-    }
-    if data.len() > context.limits.max_rows {
-        report
-            .file_issues
-            .push(ImportIssue::file(ImportIssueCode::TooManyRows {
-                limit: context.limits.max_rows,
-            }));
-        return report;
-    }
-    if report.columns.len() > context.limits.max_columns {
-        report
-            .file_issues
-            .push(ImportIssue::file(ImportIssueCode::TooManyColumns {
-                limit: context.limits.max_columns,
-            }));
-        return report;
-    }
-    let columns = resolve_columns(&mut report);
+    let data = &table.rows[report.first_data_row()..];
     let roles = RoleIndex::new(context);
     let mut seen_emails: HashMap<String, usize> = HashMap::with_capacity(data.len());
     let mut seen_external_ids: HashMap<String, usize> = HashMap::new();
@@ -212,6 +179,56 @@ pub fn analyze_observed(
     }
     progress(data.len());
     report
+}
+
+/// The report before any row is checked: the header, the columns and the problems with the
+/// input as a whole. `None` columns when no row can be checked (nothing to check, too many
+/// rows or columns); otherwise the data rows start at `report.first_data_row()`.
+pub(super) fn frame(
+    table: &Table,
+    choice: &MappingChoice,
+    context: &ImportContext<'_>,
+) -> (ImportReport, Option<Columns>) {
+    let (header_row, columns) = map_columns(table, choice);
+    let mut report = ImportReport {
+        header_row,
+        columns,
+        ..ImportReport::default()
+    };
+    if let Some(header) = header_row.filter(|h| *h > 0) {
+        // Blank rows are not in the table; the range covers them too, as the admin sees it.
+        report
+            .notices
+            .push(ImportIssue::file(ImportIssueCode::RowsAboveHeader {
+                first_line: table.rows[0].line,
+                last_line: table.rows[header].line.saturating_sub(1),
+            }));
+    }
+    let data = &table.rows[report.first_data_row().min(table.rows.len())..];
+    if data.is_empty() {
+        report
+            .file_issues
+            .push(ImportIssue::file(ImportIssueCode::EmptyInput));
+        return (report, None);
+    }
+    if data.len() > context.limits.max_rows {
+        report
+            .file_issues
+            .push(ImportIssue::file(ImportIssueCode::TooManyRows {
+                limit: context.limits.max_rows,
+            }));
+        return (report, None);
+    }
+    if report.columns.len() > context.limits.max_columns {
+        report
+            .file_issues
+            .push(ImportIssue::file(ImportIssueCode::TooManyColumns {
+                limit: context.limits.max_columns,
+            }));
+        return (report, None);
+    }
+    let columns = resolve_columns(&mut report);
+    (report, Some(columns))
 }
 
 /// Reports a duplicate on both rows (the earlier row once, however many repeats follow); the

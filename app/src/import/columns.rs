@@ -106,6 +106,16 @@ pub struct MappingChoice {
 /// Exports often open with a title, notes or blank rows; the header is looked for this far.
 pub const HEADER_SEARCH_ROWS: usize = 10;
 
+/// Rows a table without a header is sampled on to guess its columns.
+const CONTENT_SAMPLE_ROWS: usize = 50;
+
+/// Only cells of these first rows (and the table's width) decide the columns.
+pub(super) const MAPPING_ROWS: usize = if HEADER_SEARCH_ROWS > CONTENT_SAMPLE_ROWS {
+    HEADER_SEARCH_ROWS
+} else {
+    CONTENT_SAMPLE_ROWS
+};
+
 /// Header names and their common variants, compared after [`normalize`].
 const SYNONYMS: &[(ImportField, &[&str])] = &[
     (
@@ -315,7 +325,12 @@ pub fn map_columns(table: &Table, choice: &MappingChoice) -> (Option<usize>, Vec
 /// them as names (one text column holding spaces is a full name); otherwise the documented
 /// order First name, Last name, Email, Phone.
 fn infer_from_content(table: &Table, width: usize) -> Vec<(ImportField, MappedBy)> {
-    let sample: Vec<&Vec<String>> = table.rows.iter().take(50).map(|r| &r.cells).collect();
+    let sample: Vec<&Vec<String>> = table
+        .rows
+        .iter()
+        .take(CONTENT_SAMPLE_ROWS)
+        .map(|r| &r.cells)
+        .collect();
     let share = |column: usize, test: &dyn Fn(&str) -> bool| -> f64 {
         let values: Vec<&str> = sample
             .iter()

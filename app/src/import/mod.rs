@@ -26,6 +26,7 @@ pub mod export;
 mod issue;
 mod job;
 mod limits;
+mod live_report;
 mod row_check;
 pub mod sample;
 mod source;
@@ -50,6 +51,7 @@ pub use job::{
     ImportRowResult, InvalidRows, JobPhase, JobStatus, RowOutcomeKind,
 };
 pub use limits::{ImportLimits, EMAILS_PER_CHECK};
+pub use live_report::LiveReport;
 pub use source::{read_source, ImportSource, SourceFormat, SourceRead};
 pub use table::{SourceRow, Table};
 pub use upload::{
