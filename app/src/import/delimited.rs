@@ -46,86 +46,125 @@ fn count_outside_quotes(line: &str, delimiter: u8) -> usize {
         .count()
 }
 
-/// Rows are numbered as a spreadsheet shows them: blank lines count, a newline inside a quoted
-/// cell does not.
-pub fn parse(text: &str, delimiter: u8, limits: &ImportLimits) -> (Table, Vec<ImportIssue>) {
-    let normalized;
-    let text = if has_lone_carriage_return(text) {
-        normalized = text.replace("\r\n", "\n").replace('\r', "\n");
-        normalized.as_str()
-    } else {
-        text
-    };
-    let mut embedded_newlines = 0u32;
-    let (mut newlines_before, mut counted_up_to) = (0u32, 0usize);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            // The reader only fails on invalid UTF-8, which decoding already ruled out.
-            Err(_) => {
-                return (
-                    Table::default(),
-                    vec![ImportIssue::file(ImportIssueCode::NotASpreadsheet {
-                        looks_like: None,
-                    })],
-                )
+/// Lone carriage returns (old Mac line endings) made newlines, when there are any.
+pub fn normalize_line_endings(text: &str) -> Option<String> {
+    has_lone_carriage_return(text).then(|| text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// Delimited text read a slice of records at a time (the preview reads in slices so that the
+/// browser stays responsive; the same rows and problems however it is sliced). Rows are
+/// numbered as a spreadsheet shows them: blank lines count, a newline inside a quoted cell
+/// does not. The text must have no lone carriage returns ([`normalize_line_endings`]).
+pub struct DelimitedRows<T: AsRef<[u8]>> {
+    reader: csv::Reader<std::io::Cursor<T>>,
+    record: csv::StringRecord,
+    limits: ImportLimits,
+    embedded_newlines: u32,
+    newlines_before: u32,
+    counted_up_to: usize,
+    rows: Vec<SourceRow>,
+    refused: Option<ImportIssueCode>,
+    done: bool,
+}
+
+impl<T: AsRef<[u8]>> DelimitedRows<T> {
+    pub fn new(text: T, delimiter: u8, limits: &ImportLimits) -> Self {
+        DelimitedRows {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(std::io::Cursor::new(text)),
+            record: csv::StringRecord::new(),
+            limits: *limits,
+            embedded_newlines: 0,
+            newlines_before: 0,
+            counted_up_to: 0,
+            rows: Vec::new(),
+            refused: None,
+            done: false,
+        }
+    }
+
+    /// Rows read so far.
+    pub fn rows_read(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Reads up to `max_records` more records; returns whether the text is read (or refused).
+    pub fn advance(&mut self, max_records: usize) -> bool {
+        for _ in 0..max_records {
+            if self.done {
+                break;
+            }
+            if let Err(code) = self.read_one() {
+                self.refused = Some(code);
+                self.done = true;
             }
         }
+        self.done
+    }
+
+    /// The table and its problems; reads whatever is left first.
+    pub fn finish(mut self) -> (Table, Vec<ImportIssue>) {
+        self.advance(usize::MAX);
+        match self.refused {
+            Some(code) => (Table::default(), vec![ImportIssue::file(code)]),
+            None => (Table { rows: self.rows }, Vec::new()),
+        }
+    }
+
+    fn read_one(&mut self) -> Result<(), ImportIssueCode> {
+        let limits = &self.limits;
+        let record = &mut self.record;
+        match self.reader.read_record(record) {
+            Ok(false) => {
+                self.done = true;
+                return Ok(());
+            }
+            Ok(true) => {}
+            // The reader only fails on invalid UTF-8, which decoding already ruled out.
+            Err(_) => return Err(ImportIssueCode::NotASpreadsheet { looks_like: None }),
+        }
         if record.as_slice().len() > limits.max_row_bytes {
-            return (
-                Table::default(),
-                vec![ImportIssue::file(ImportIssueCode::RowTooLarge {
-                    limit_bytes: limits.max_row_bytes,
-                })],
-            );
+            return Err(ImportIssueCode::RowTooLarge {
+                limit_bytes: limits.max_row_bytes,
+            });
         }
         if record.len() > limits.max_columns {
-            return (
-                Table::default(),
-                vec![ImportIssue::file(ImportIssueCode::TooManyColumns {
-                    limit: limits.max_columns,
-                })],
-            );
+            return Err(ImportIssueCode::TooManyColumns {
+                limit: limits.max_columns,
+            });
         }
+        let text = self.reader.get_ref().get_ref().as_ref();
         let mut start = record
             .position()
             .map(|p| p.byte() as usize)
             .unwrap_or(0)
             .min(text.len());
         // The reader reports a record from where it began looking, before skipped blank lines.
-        while matches!(text.as_bytes().get(start), Some(b'\n' | b'\r')) {
+        while matches!(text.get(start), Some(b'\n' | b'\r')) {
             start += 1;
         }
-        newlines_before += memchr_count(&text.as_bytes()[counted_up_to.min(start)..start]);
-        counted_up_to = start;
-        let line = (newlines_before + 1).saturating_sub(embedded_newlines);
-        embedded_newlines += record.as_slice().bytes().filter(|b| *b == b'\n').count() as u32;
+        self.newlines_before += memchr_count(&text[self.counted_up_to.min(start)..start]);
+        self.counted_up_to = start;
+        let line = (self.newlines_before + 1).saturating_sub(self.embedded_newlines);
+        self.embedded_newlines += record.as_slice().bytes().filter(|b| *b == b'\n').count() as u32;
         let row = SourceRow {
             line,
             cells: record.iter().map(str::to_string).collect(),
         };
         if Table::is_blank(&row) {
-            continue;
+            return Ok(());
         }
-        if rows.len() > limits.max_rows {
-            return (
-                Table::default(),
-                vec![ImportIssue::file(ImportIssueCode::TooManyRows {
-                    limit: limits.max_rows,
-                })],
-            );
+        if self.rows.len() > limits.max_rows {
+            return Err(ImportIssueCode::TooManyRows {
+                limit: limits.max_rows,
+            });
         }
-        rows.push(row);
+        self.rows.push(row);
+        Ok(())
     }
-    (Table { rows }, Vec::new())
 }
 
 fn memchr_count(bytes: &[u8]) -> u32 {
@@ -143,6 +182,12 @@ fn has_lone_carriage_return(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(text: &str, delimiter: u8, limits: &ImportLimits) -> (Table, Vec<ImportIssue>) {
+        let normalized = normalize_line_endings(text);
+        let text = normalized.as_deref().unwrap_or(text);
+        DelimitedRows::new(text.as_bytes(), delimiter, limits).finish()
+    }
 
     fn cells(table: &Table) -> Vec<Vec<&str>> {
         table

@@ -52,7 +52,7 @@ pub use job::{
 };
 pub use limits::{ImportLimits, EMAILS_PER_CHECK};
 pub use live_report::LiveReport;
-pub use source::{read_source, ImportSource, SourceFormat, SourceRead};
+pub use source::{read_source, ImportSource, SourceFormat, SourceRead, SourceReader};
 pub use table::{SourceRow, Table};
 pub use upload::{
     worth_gzipping, ImportUpload, ReadUpload, UploadAccepted, UploadRefused, GZIPPED_SOURCE_NAME,

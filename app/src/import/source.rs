@@ -3,6 +3,7 @@
 
 use super::{delimited, text, xlsx, FileKind, ImportIssue, ImportIssueCode, ImportLimits, Table};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 pub enum ImportSource<'a> {
     Pasted(&'a str),
@@ -34,58 +35,152 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 pub fn read_source(source: ImportSource<'_>, limits: &ImportLimits) -> SourceRead {
-    let size = match &source {
-        ImportSource::Pasted(text) => text.len(),
-        ImportSource::File { bytes, .. } => bytes.len(),
-    };
-    if size > limits.max_input_bytes {
-        return refused(ImportIssueCode::InputTooLarge {
-            limit_bytes: limits.max_input_bytes,
-        });
-    }
-    match source {
-        ImportSource::Pasted(text) => read_text(
-            text.strip_prefix('\u{FEFF}').unwrap_or(text),
-            Vec::new(),
-            limits,
-        ),
-        ImportSource::File { bytes, sheet } => {
-            if bytes.starts_with(ZIP_MAGIC) {
-                let workbook = xlsx::read(bytes, sheet, limits);
-                SourceRead {
-                    table: workbook.table,
-                    format: Some(SourceFormat::Xlsx),
-                    delimiter: None,
-                    sheets: workbook.sheets,
-                    sheet: workbook.sheet,
-                    issues: workbook.issues,
-                }
-            } else if bytes.starts_with(OLE_MAGIC) {
-                refused(ImportIssueCode::LegacyXls)
-            } else if let Some(looks_like) = sniff_binary(bytes) {
-                refused(ImportIssueCode::NotASpreadsheet { looks_like })
-            } else {
-                let decoded = text::decode(bytes);
-                read_text(&decoded.text, decoded.issues, limits)
-            }
-        }
-    }
+    SourceReader::new(source, limits).finish()
 }
 
-fn read_text(text: &str, mut issues: Vec<ImportIssue>, limits: &ImportLimits) -> SourceRead {
-    let delimiter = delimited::detect_delimiter(text);
-    let (table, parse_issues) = delimited::parse(text, delimiter, limits);
-    issues.extend(parse_issues);
-    if table.rows.is_empty() && issues.iter().all(|i| i.code.is_notice()) {
-        issues.push(ImportIssue::file(ImportIssueCode::EmptyInput));
+/// A source read a slice of rows at a time, so the browser can paint between slices: delimited
+/// text in slices, a workbook (or a refused input) at once. [`read_source`] is this, read to
+/// the end in one go.
+pub struct SourceReader<'a> {
+    state: Reading<'a>,
+}
+
+enum Reading<'a> {
+    Text {
+        rows: Box<delimited::DelimitedRows<Cow<'a, [u8]>>>,
+        delimiter: u8,
+        issues: Vec<ImportIssue>,
+    },
+    Read(SourceRead),
+}
+
+impl<'a> SourceReader<'a> {
+    pub fn new(source: ImportSource<'a>, limits: &ImportLimits) -> SourceReader<'a> {
+        match source {
+            ImportSource::Pasted(text) if text.len() > limits.max_input_bytes => {
+                SourceReader::too_large(limits)
+            }
+            ImportSource::Pasted(text) => SourceReader::text(
+                Cow::Borrowed(text.strip_prefix('\u{FEFF}').unwrap_or(text)),
+                Vec::new(),
+                limits,
+            ),
+            ImportSource::File { bytes, sheet } => SourceReader::file(bytes, sheet, limits),
+        }
     }
-    SourceRead {
-        table,
-        format: Some(SourceFormat::DelimitedText),
-        delimiter: Some(delimiter as char),
-        sheets: Vec::new(),
-        sheet: None,
-        issues,
+
+    fn too_large(limits: &ImportLimits) -> SourceReader<'static> {
+        SourceReader::read(refused(ImportIssueCode::InputTooLarge {
+            limit_bytes: limits.max_input_bytes,
+        }))
+    }
+
+    fn read(read: SourceRead) -> SourceReader<'static> {
+        SourceReader {
+            state: Reading::Read(read),
+        }
+    }
+
+    /// A file: a workbook is read at once, text is decoded into a copy the reader keeps.
+    pub fn file(bytes: &[u8], sheet: Option<&str>, limits: &ImportLimits) -> SourceReader<'static> {
+        let read = SourceReader::read;
+        if bytes.len() > limits.max_input_bytes {
+            return SourceReader::too_large(limits);
+        }
+        if bytes.starts_with(ZIP_MAGIC) {
+            let workbook = xlsx::read(bytes, sheet, limits);
+            read(SourceRead {
+                table: workbook.table,
+                format: Some(SourceFormat::Xlsx),
+                delimiter: None,
+                sheets: workbook.sheets,
+                sheet: workbook.sheet,
+                issues: workbook.issues,
+            })
+        } else if bytes.starts_with(OLE_MAGIC) {
+            read(refused(ImportIssueCode::LegacyXls))
+        } else if let Some(looks_like) = sniff_binary(bytes) {
+            read(refused(ImportIssueCode::NotASpreadsheet { looks_like }))
+        } else {
+            let decoded = text::decode(bytes);
+            SourceReader::text(Cow::Owned(decoded.text), decoded.issues, limits)
+        }
+    }
+
+    /// Pasted text the reader keeps (the preview reads it across several turns).
+    pub fn pasted(mut text: String, limits: &ImportLimits) -> SourceReader<'static> {
+        if text.len() > limits.max_input_bytes {
+            return SourceReader::too_large(limits);
+        }
+        if text.starts_with('\u{FEFF}') {
+            text.drain(..'\u{FEFF}'.len_utf8());
+        }
+        SourceReader::text(Cow::Owned(text), Vec::new(), limits)
+    }
+
+    fn text(
+        text: Cow<'a, str>,
+        issues: Vec<ImportIssue>,
+        limits: &ImportLimits,
+    ) -> SourceReader<'a> {
+        let delimiter = delimited::detect_delimiter(&text);
+        let text = match delimited::normalize_line_endings(&text) {
+            Some(normalized) => Cow::Owned(normalized),
+            None => text,
+        };
+        let bytes = match text {
+            Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+        };
+        SourceReader {
+            state: Reading::Text {
+                rows: Box::new(delimited::DelimitedRows::new(bytes, delimiter, limits)),
+                delimiter,
+                issues,
+            },
+        }
+    }
+
+    /// Reads up to `max_rows` more records; returns whether the source is read.
+    pub fn advance(&mut self, max_rows: usize) -> bool {
+        match &mut self.state {
+            Reading::Text { rows, .. } => rows.advance(max_rows),
+            Reading::Read(_) => true,
+        }
+    }
+
+    /// Rows read so far.
+    pub fn rows_read(&self) -> usize {
+        match &self.state {
+            Reading::Text { rows, .. } => rows.rows_read(),
+            Reading::Read(read) => read.table.rows.len(),
+        }
+    }
+
+    /// What the source held; reads whatever is left first.
+    pub fn finish(self) -> SourceRead {
+        match self.state {
+            Reading::Read(read) => read,
+            Reading::Text {
+                rows,
+                delimiter,
+                mut issues,
+            } => {
+                let (table, parse_issues) = rows.finish();
+                issues.extend(parse_issues);
+                if table.rows.is_empty() && issues.iter().all(|i| i.code.is_notice()) {
+                    issues.push(ImportIssue::file(ImportIssueCode::EmptyInput));
+                }
+                SourceRead {
+                    table,
+                    format: Some(SourceFormat::DelimitedText),
+                    delimiter: Some(delimiter as char),
+                    sheets: Vec::new(),
+                    sheet: None,
+                    issues,
+                }
+            }
+        }
     }
 }
 
@@ -151,6 +246,44 @@ mod tests {
             ImportSource::File { bytes, sheet: None },
             &ImportLimits::default(),
         )
+    }
+
+    #[test]
+    fn pasted_text_read_in_slices_is_read_the_same_as_at_once() {
+        let limits = ImportLimits::default();
+        let tight = ImportLimits {
+            max_rows: 3,
+            ..limits
+        };
+        let texts = [
+            "\u{FEFF}First,Last,Email\r\nAnn,\"Lee\nJr\",a@x.io\r\n\r\nBob,Ray,b@x.io\r\n",
+            "Name\tEmail\rAnn\ta@x.io\r\rBob\tb@x.io",
+            "a;b\n\n\nc;d\ne;f\ng;h\ni;j\n",
+            "",
+            "   \n\t\n",
+        ];
+        for text in texts {
+            for limits in [limits, tight] {
+                let whole = read_source(ImportSource::Pasted(text), &limits);
+                for slice in [1, 2, 5] {
+                    let mut reader = SourceReader::pasted(text.to_string(), &limits);
+                    let mut turns = 0;
+                    while !reader.advance(slice) {
+                        turns += 1;
+                        assert!(reader.rows_read() <= turns * slice);
+                    }
+                    assert_eq!(reader.finish(), whole, "{text:?} in slices of {slice}");
+                }
+            }
+        }
+        let too_large = ImportLimits {
+            max_input_bytes: 4,
+            ..limits
+        };
+        assert_eq!(
+            SourceReader::pasted("a,b,c".into(), &too_large).finish(),
+            read_source(ImportSource::Pasted("a,b,c"), &too_large)
+        );
     }
 
     #[test]
