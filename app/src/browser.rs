@@ -20,6 +20,18 @@ mod imp {
         }
     }
 
+    /// The text of a paste of more than `min_bytes`, kept out of the field it was pasted into
+    /// (a textarea holding megabytes takes the browser seconds to lay out); `None` for a
+    /// smaller paste, which lands as usual.
+    pub fn take_large_paste(ev: &leptos::ev::ClipboardEvent, min_bytes: usize) -> Option<String> {
+        let text = ev.clipboard_data()?.get_data("text/plain").ok()?;
+        if text.len() <= min_bytes {
+            return None;
+        }
+        ev.prevent_default();
+        Some(text)
+    }
+
     /// Marks the document once the wasm has taken over, so people (and browser tests) can tell
     /// a live page from server HTML.
     pub fn mark_hydrated() {
@@ -261,6 +273,10 @@ mod imp {
 
     pub fn mark_hydrated() {}
 
+    pub fn take_large_paste(_ev: &leptos::ev::ClipboardEvent, _min_bytes: usize) -> Option<String> {
+        None
+    }
+
     pub fn download(_file_name: &str, _mime: &str, _text: &str) {}
 
     pub fn download_bytes(_file_name: &str, _mime: &str, _bytes: &[u8]) {}
@@ -300,5 +316,5 @@ mod imp {
 
 pub use imp::{
     copy_text, download, download_bytes, focus_element, gzip, load_page, mark_hydrated, now_ms,
-    random_key, read_dropped_file, read_picked_file, upload_form, user_is_busy,
+    random_key, read_dropped_file, read_picked_file, take_large_paste, upload_form, user_is_busy,
 };

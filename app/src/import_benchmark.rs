@@ -1,7 +1,8 @@
 //! The import benchmark, callable from the browser console or a test as
 //! `(await import('/pkg/bulk-import.js')).import_engine_benchmark(100000)`: it runs the same
 //! engine on the same sample input as `cargo bench -p app --bench import` and returns its
-//! timings and the report's digest as JSON.
+//! timings and the report's digest as JSON. The preview benchmark also takes its sample
+//! input and the page's wasm memory from here.
 
 use crate::import::sample::{digest, sample_paste, SampleWorld};
 use crate::import::{analyze, read_source, ImportSource, MappingChoice};
@@ -37,4 +38,25 @@ pub fn import_engine_benchmark(rows: u32) -> String {
         rows as f64 / (best.0 / 1000.0),
         phone_first_use_ms
     )
+}
+
+/// The benchmark's sample input (`rows` data rows under a header, 8 columns, a fifth of them
+/// with one problem), for the preview benchmark to paste.
+#[wasm_bindgen]
+pub fn import_sample_paste(rows: u32) -> String {
+    sample_paste(rows as usize)
+}
+
+/// Bytes of wasm memory the page holds (the preview benchmark prints it).
+#[wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length() as f64
+        })
+        .unwrap_or(0.0)
 }

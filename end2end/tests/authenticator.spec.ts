@@ -140,5 +140,30 @@ test("a technician with Authenticator app sets it up at registration and signs i
   await otto.getByLabel("Code").fill(totp(newKey, Date.now() / 1000 + 30));
   await otto.getByRole("button", { name: "Sign in" }).click();
   await expect(otto).toHaveURL(/\/admin\/organizations$/);
+
+  // On My profile he ends the session he left behind and makes new recovery codes; one of
+  // them signs him in.
+  await otto.goto("/profile");
+  await waitForHydration(otto);
+  const sessions = otto.getByRole("table", { name: "Your sessions" });
+  await expect(sessions.getByText("This session")).toBeVisible();
+  await expect(sessions.getByRole("button", { name: /^End the session of/ })).toHaveCount(1);
+  await sessions.getByRole("button", { name: /^End the session of/ }).click();
+  await expect(otto.getByRole("status").filter({ hasText: "Ended 1 session." })).toBeVisible();
+  await expect(sessions.getByRole("button", { name: /^End the session of/ })).toHaveCount(0);
+  await expect(otto.getByText("10 of 10 unused when this page opened.")).toBeVisible();
+  const regenerate = otto.getByRole("group", { name: "Make new recovery codes" });
+  await regenerate.getByLabel("Current password").fill(newPassword);
+  await otto.getByRole("button", { name: "Make new recovery codes" }).click();
+  await expect(otto.locator(".recovery-codes li")).toHaveCount(10);
+  const newCodes = await otto.locator(".recovery-codes li").allTextContents();
+  await context.clearCookies();
+  await otto.goto("/login?next=%2Fadmin%2Forganizations");
+  await otto.getByLabel("Email").fill(email);
+  await otto.getByLabel("Password").fill(newPassword);
+  await otto.getByRole("button", { name: "Sign in" }).click();
+  await otto.getByLabel("Code").fill(newCodes[0]);
+  await otto.getByRole("button", { name: "Sign in" }).click();
+  await expect(otto).toHaveURL(/\/admin\/organizations$/);
   await context.close();
 });

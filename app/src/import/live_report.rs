@@ -38,8 +38,8 @@ pub struct LiveReport {
     external_ids: Groups,
     complete: bool,
     valid: usize,
-    /// Valid emails of the rows checked since the last [`LiveReport::take_fresh_emails`].
-    fresh_emails: Vec<String>,
+    /// Lines of the rows checked since [`LiveReport::take_fresh_emails`] last took them.
+    fresh: Vec<u32>,
 }
 
 impl Deref for LiveReport {
@@ -75,7 +75,7 @@ impl LiveReport {
             emails: HashMap::new(),
             external_ids: HashMap::new(),
             valid: 0,
-            fresh_emails: Vec::new(),
+            fresh: Vec::new(),
         }
     }
 
@@ -92,7 +92,7 @@ impl LiveReport {
             let (outcome, keys) = check(table, row, &columns, &roles, context);
             let line = outcome.line;
             if let Some(email) = &keys.email {
-                self.fresh_emails.push(email.to_string());
+                self.fresh.push(line);
                 group_add(&mut self.emails, Email::key_of(email), line);
             }
             if let Some(id) = &keys.external_id {
@@ -145,10 +145,27 @@ impl LiveReport {
         &self.report
     }
 
-    /// The valid emails of rows checked since the last call (for asking the server which are
-    /// already in use).
-    pub fn take_fresh_emails(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.fresh_emails)
+    /// Up to `max` valid emails of rows checked since they were last taken (for asking the
+    /// server which are already in use), the earliest first.
+    pub fn take_fresh_emails(&mut self, max: usize) -> Vec<String> {
+        let mut emails = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut taken = 0;
+        for line in &self.fresh {
+            if emails.len() == max {
+                break;
+            }
+            taken += 1;
+            // A row changed twice is listed twice; its email as it is now is taken once.
+            if !seen.insert(*line) {
+                continue;
+            }
+            if let Ok(index) = self.report.rows.binary_search_by_key(line, |r| r.line) {
+                emails.extend(self.keys[index].email.as_deref().map(str::to_string));
+            }
+        }
+        self.fresh.drain(..taken);
+        emails
     }
 
     /// Re-checks these rows (indexes into `table.rows`) after their cells changed — typed
@@ -174,8 +191,8 @@ impl LiveReport {
             self.unindex(line, &old, &mut touched);
             let (outcome, keys) = check(table, first + index, &columns, &roles, context);
             self.index(line, &keys, &mut touched);
-            if let Some(email) = &keys.email {
-                self.fresh_emails.push(email.to_string());
+            if keys.email.is_some() {
+                self.fresh.push(line);
             }
             self.keys[index] = keys;
             bases.insert(index, outcome);
@@ -254,9 +271,7 @@ impl LiveReport {
             && frame.file_issues == self.report.file_issues
             && frame.notices == self.report.notices;
         if !same {
-            let fresh = std::mem::take(&mut self.fresh_emails);
             *self = LiveReport::new(table, &self.choice.clone(), context);
-            self.fresh_emails.splice(0..0, fresh);
         }
         !same
     }

@@ -66,34 +66,45 @@ fn ImportSteps(state: ImportState) -> impl IntoView {
     }
 }
 
-/// Emails already used by an account are asked of the server in batches, 300 ms after the
-/// table stops changing, without blocking typing.
+/// Emails already used by an account are asked of the server 300 ms after the table stops
+/// changing: only those not asked before, a batch at a time (one request after another, each
+/// batch's preparation a short task), without blocking typing. A batch that fails is asked
+/// again after the next change.
 fn check_emails_with_the_server(state: ImportState) {
     let generation = StoredValue::new(0u64);
+    let asking = StoredValue::new(false);
     Effect::new(move |_| {
         state.report.track();
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
         set_timeout(
             move || {
-                if generation.get_value() != mine {
+                if generation.get_value() != mine || asking.get_value() {
                     return;
                 }
-                let emails = state.emails_to_ask();
-                if emails.is_empty() {
-                    return;
-                }
+                asking.set_value(true);
                 spawn_local(async move {
-                    if let Ok(taken) = emails_in_use(emails.clone()).await {
-                        state.asked.update_value(|asked| {
-                            asked.extend(emails.iter().map(|e| Email::key_of(e)))
-                        });
-                        if !taken.is_empty() {
-                            state
-                                .taken
-                                .update(|set| set.extend(taken.iter().map(|e| Email::key_of(e))));
+                    loop {
+                        let emails = state.next_emails_to_ask();
+                        if emails.is_empty() {
+                            break;
+                        }
+                        match emails_in_use(emails.clone()).await {
+                            Ok(taken) if !taken.is_empty() => {
+                                state.mark_taken(taken.iter().map(|e| Email::key_of(e)).collect())
+                            }
+                            Ok(_) => {}
+                            Err(_) => {
+                                state.asked.update_value(|asked| {
+                                    for email in &emails {
+                                        asked.remove(&Email::key_of(email));
+                                    }
+                                });
+                                break;
+                            }
                         }
                     }
+                    asking.set_value(false);
                 });
             },
             Duration::from_millis(300),

@@ -4,6 +4,9 @@ use crate::import::{template, ImportLimits, ImportSource};
 use crate::model::UserKind;
 use leptos::prelude::*;
 
+/// A paste larger than this skips the paste box (see `browser::take_large_paste`).
+const LARGE_PASTE_BYTES: usize = 1024 * 1024;
+
 /// Step 1: paste, or choose or drop a file. Everything is read in the browser.
 #[component]
 pub fn InputStep(state: ImportState) -> impl IntoView {
@@ -48,7 +51,14 @@ pub fn InputStep(state: ImportState) -> impl IntoView {
             <textarea id="import-paste" rows="8" placeholder="First Name\tLast Name\tEmail\tPhone"
                 prop:value=move || pasted.get()
                 on:input=move |ev| pasted.set(event_target_value(&ev))
-                on:paste=move |_| {
+                on:paste=move |ev| {
+                    // A large paste goes straight to the preview, read in slices.
+                    if let Some(text) = browser::take_large_paste(&ev, LARGE_PASTE_BYTES) {
+                        file_error.set(None);
+                        state.file.set_value(None);
+                        state.load(ImportSource::Pasted(&text), "Pasted text".into());
+                        return;
+                    }
                     // Show the rows at once: read the textarea right after the paste lands.
                     set_timeout(move || {
                         let text = pasted.get_untracked();
@@ -65,9 +75,12 @@ pub fn InputStep(state: ImportState) -> impl IntoView {
             <label for="import-file">"Or choose a file (.csv, .tsv, .txt, .xlsx), or drop it here"</label>
             <input id="import-file" type="file" accept=".csv,.tsv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 on:change=move |ev| { reading.set(true); browser::read_picked_file(&ev, loaded) }/>
-            <Show when=move || reading.get()><p role="status">"Reading the file…"</p></Show>
+            <Show when=move || reading.get() && state.reading.get().is_none()><p role="status">"Reading the file…"</p></Show>
             {move || file_error.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
         </div>
+        {move || state.reading.get().map(|rows| view! {
+            <p role="status" class="reading">{format!("Reading… {} rows", crate::import::thousands(rows as i64))}</p>
+        })}
         <ReadProblems state/>
         <p class="templates">
             "Download template: "

@@ -59,6 +59,9 @@ pub fn OptionsPanel(state: ImportState) -> impl IntoView {
     let label = move || {
         let options = state.options.get();
         state.report.with(|r| {
+            if !r.is_complete() {
+                return Err("Checking rows…".to_string());
+            }
             import_button_label(
                 r.valid_count(),
                 r.invalid_count(),

@@ -1,6 +1,6 @@
 use super::state::{ImportState, PAGE_SIZE};
 use crate::browser;
-use crate::import::{edit, HeaderChoice, ImportField, MappingChoice};
+use crate::import::{HeaderChoice, ImportField, MappingChoice};
 use leptos::prelude::*;
 
 /// The preview: one column per source column, its mapping changeable in the header; every cell
@@ -10,23 +10,19 @@ use leptos::prelude::*;
 pub fn PreviewTable(state: ImportState) -> impl IntoView {
     // Report rows shown on this page (indexes into report.rows).
     let visible = Memo::new(move |_| {
-        let report = state.report.read();
-        let rows: Vec<usize> = if state.problems_only.get() {
-            report
-                .rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| !r.issues.is_empty())
-                .map(|(i, _)| i)
-                .collect()
-        } else {
-            (0..report.rows.len()).collect()
-        };
         let start = state.page.get() * PAGE_SIZE;
-        rows.into_iter()
-            .skip(start)
-            .take(PAGE_SIZE)
-            .collect::<Vec<_>>()
+        let problems_only = state.problems_only.get();
+        state.report.with(|report| {
+            if problems_only {
+                (0..report.rows.len())
+                    .filter(|i| !report.rows[*i].issues.is_empty())
+                    .skip(start)
+                    .take(PAGE_SIZE)
+                    .collect::<Vec<_>>()
+            } else {
+                (start..(start + PAGE_SIZE).min(report.rows.len())).collect()
+            }
+        })
     });
     let columns = Memo::new(move |_| state.report.with(|r| r.columns.len()));
     let editing = RwSignal::new(None::<(usize, usize, String)>);
@@ -107,15 +103,19 @@ fn ColumnHeader(state: ImportState, column: usize) -> impl IntoView {
         else {
             return;
         };
-        let report = state.report.get_untracked();
-        let mut fields: Vec<ImportField> = report.columns.iter().map(|c| c.field).collect();
+        let (mut fields, header_row): (Vec<ImportField>, _) = state
+            .report
+            .with_untracked(|r| (r.columns.iter().map(|c| c.field).collect(), r.header_row));
         if let Some(slot) = fields.get_mut(column) {
             *slot = field;
         }
-        state.mapping.set(MappingChoice {
-            header: HeaderChoice::keep(report.header_row),
-            fields: Some(fields),
-        });
+        state.check_all(
+            MappingChoice {
+                header: HeaderChoice::keep(header_row),
+                fields: Some(fields),
+            },
+            false,
+        );
     };
     view! {
         <th scope="col">
@@ -212,7 +212,7 @@ fn PreviewCell(
     let finish = move |cancel: bool| {
         if let Some((r, c, original)) = editing.get_untracked() {
             if cancel {
-                state.table.update(|t| edit::set_cell(t, r, c, original));
+                state.set_cell(r, c, original);
             }
             editing.set(None);
             let cell = format!("cell-{r}-{c}");
@@ -254,7 +254,7 @@ fn PreviewCell(
                 <input id=move || format!("edit-{}-{}", table_row(), column) class="cell-editor"
                     aria-label=move || format!("Edit row {} column {}", state.report.with(|r| r.rows.get(row).map(|o| o.line).unwrap_or_default()), column + 1)
                     prop:value=value
-                    on:input=move |ev| { let v = event_target_value(&ev); let r = table_row(); state.table.update(|t| edit::set_cell(t, r, column, v)); }
+                    on:input=move |ev| { let v = event_target_value(&ev); state.set_cell(table_row(), column, v); }
                     on:keydown=move |ev| match ev.key().as_str() {
                         "Enter" => { ev.prevent_default(); finish(false) }
                         "Escape" => { ev.prevent_default(); ev.stop_propagation(); finish(true) }

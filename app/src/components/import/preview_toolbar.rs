@@ -1,15 +1,28 @@
 use super::input_step::ReadProblems;
 use super::state::{ImportState, Step, PAGE_SIZE};
 use crate::browser;
-use crate::import::{edit, export, HeaderChoice, ImportSource, MappingChoice, HEADER_SEARCH_ROWS};
+use crate::import::{
+    export, thousands, HeaderChoice, ImportSource, MappingChoice, HEADER_SEARCH_ROWS,
+};
 use leptos::prelude::*;
 
 /// Counters, filters and the actions on selected rows.
 #[component]
 pub fn PreviewToolbar(state: ImportState) -> impl IntoView {
-    let total = move || state.report.with(|r| r.rows.len());
+    let total =
+        move || state.table.with(|t| t.rows.len()) - state.report.with(|r| r.first_data_row());
+    let complete = move || state.report.with(|r| r.is_complete());
+    let checked = move || state.report.with(|r| r.checked_rows());
     let valid = move || state.report.with(|r| r.valid_count());
-    let invalid = move || state.report.with(|r| r.invalid_count());
+    let invalid = move || {
+        state.report.with(|r| {
+            if r.is_complete() {
+                r.invalid_count()
+            } else {
+                0
+            }
+        })
+    };
     let selected = move || state.selection.with(|s| s.len());
     view! {
         <ReadProblems state/>
@@ -17,8 +30,12 @@ pub fn PreviewToolbar(state: ImportState) -> impl IntoView {
         <div class="preview-toolbar">
             <p class="counters" aria-live="polite">
                 <strong>{move || crate::model::count_of(total(), "row", "rows")}</strong>
-                " · " <span class="ok">{move || format!("{} valid", valid())}</span>
-                " · " <span class="bad">{move || format!("{} with problems", invalid())}</span>
+                <Show when=complete fallback=move || view! {
+                    " · " <span role="status">{move || format!("Checking… {} of {} rows", thousands(checked() as i64), thousands(total() as i64))}</span>
+                }>
+                    " · " <span class="ok">{move || format!("{} valid", valid())}</span>
+                    " · " <span class="bad">{move || format!("{} with problems", invalid())}</span>
+                </Show>
             </p>
             <label class="checkbox"><input type="checkbox" bind:checked=state.problems_only
                 on:change=move |_| state.page.set(0)/>" Show only rows with problems"</label>
@@ -32,11 +49,11 @@ pub fn PreviewToolbar(state: ImportState) -> impl IntoView {
             <AssignRoles state/>
             <button type="button" disabled=move || selected() == 0 on:click=move |_| {
                 let rows: Vec<usize> = state.selection.get_untracked().into_iter().collect();
-                state.table.update(|t| edit::remove_rows(t, &rows));
+                state.remove_rows(&rows);
                 state.selection.set(Default::default());
             }>"Remove"</button>
             <button type="button" class="link" disabled=move || invalid() == 0 on:click=move |_| {
-                let lines = state.report.with_untracked(export::report_error_lines);
+                let lines = state.report.with_untracked(|r| export::report_error_lines(r));
                 browser::download("import-errors.csv", "text/csv", &export::errors_csv(&lines));
             }>"Download errors"</button>
         </div>
@@ -80,13 +97,15 @@ fn HeaderRowPicker(state: ImportState) -> impl IntoView {
             Ok(row) => HeaderChoice::Row(row),
             Err(_) => HeaderChoice::NoHeader,
         };
-        state.mapping.set(MappingChoice {
-            header,
-            fields: None,
-        });
         state.selection.set(Default::default());
         state.page.set(0);
-        state.preselect_default_role();
+        state.check_all(
+            MappingChoice {
+                header,
+                fields: None,
+            },
+            true,
+        );
     };
     view! {
         <label>"Header row "
@@ -143,12 +162,7 @@ fn AssignRoles(state: ImportState) -> impl IntoView {
     let apply = move |_| {
         let rows: Vec<usize> = state.selection.get_untracked().into_iter().collect();
         let names = chosen.get_untracked();
-        let report = state.report.get_untracked();
-        let mut table = state.table.get_untracked();
-        let mut mapping = state.mapping.get_untracked();
-        edit::assign_roles(&mut table, &mut mapping, &report, &rows, &names);
-        state.mapping.set(mapping);
-        state.table.set(table);
+        state.assign_roles(&rows, &names);
         open.set(false);
     };
     view! {
@@ -178,34 +192,30 @@ fn AssignRoles(state: ImportState) -> impl IntoView {
 
 /// Moves to the next row with a problem after the focused one and focuses its first bad cell.
 fn next_problem(state: ImportState) {
-    let report = state.report.get_untracked();
-    let bad: Vec<usize> = report
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !r.issues.is_empty())
-        .map(|(i, _)| i)
-        .collect();
     let after = state.problem_cursor.get_value();
-    let Some(&target) = bad
-        .iter()
-        .find(|i| after.is_none_or(|a| **i > a))
-        .or(bad.first())
-    else {
+    let problems_only = state.problems_only.get_untracked();
+    let found = state.report.with_untracked(|report| {
+        let bad = |i: &usize| !report.rows[*i].issues.is_empty();
+        let target = (after.map_or(0, |a| a + 1)..report.rows.len())
+            .find(bad)
+            .or_else(|| (0..report.rows.len()).find(bad))?;
+        let position = if problems_only {
+            (0..target).filter(bad).count()
+        } else {
+            target
+        };
+        let column = report.rows[target]
+            .issues
+            .iter()
+            .find_map(|i| i.column)
+            .unwrap_or(0);
+        Some((target, position, column))
+    });
+    let Some((target, position, column)) = found else {
         return;
     };
     state.problem_cursor.set_value(Some(target));
-    let position = if state.problems_only.get_untracked() {
-        bad.iter().position(|i| *i == target).unwrap_or(0)
-    } else {
-        target
-    };
     state.page.set(position / PAGE_SIZE);
-    let column = report.rows[target]
-        .issues
-        .iter()
-        .find_map(|i| i.column)
-        .unwrap_or(0);
     let id = format!("cell-{}-{}", state.table_row(target), column);
     set_timeout(
         move || browser::focus_element(&id),

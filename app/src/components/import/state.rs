@@ -1,11 +1,11 @@
+use crate::browser;
 use crate::import::edits::diff;
 use crate::import::{
-    analyze, read_source, ImportContext, ImportIssue, ImportLimits, ImportReport, ImportSource,
-    MappingChoice, Table,
+    edit, read_source, ImportContext, ImportField, ImportIssue, ImportLimits, ImportSource,
+    LiveReport, MappingChoice, SourceReader, Table,
 };
 use crate::import::{HeaderChoice, ImportOptions, ImportResult, ImportUpload};
 use crate::model::{RoleInfo, UserKind};
-use crate::rules::Email;
 use leptos::prelude::*;
 use std::collections::HashSet;
 
@@ -19,7 +19,9 @@ pub enum Step {
 }
 
 /// Everything the modal knows, as `Copy` signals shared by its parts. The table is the source
-/// of truth; the report is recomputed from it by the same engine the server runs.
+/// of truth; the report is checked from it by the same engine the server runs, in slices that
+/// leave the browser free between them, and then kept up to date row by row as the admin
+/// edits (every change goes through the methods below, which change both).
 #[derive(Clone, Copy)]
 pub struct ImportState {
     pub kind: UserKind,
@@ -39,6 +41,8 @@ pub struct ImportState {
     pub key: StoredValue<String>,
     /// Bytes sent of the upload, and its size, while it goes out.
     pub sent: RwSignal<Option<(f64, f64)>>,
+    /// Rows read so far while a source is read in slices.
+    pub reading: RwSignal<Option<usize>>,
     /// The server's job for this import, once the upload is accepted.
     pub job: RwSignal<Option<i64>>,
     /// Why the upload was refused (shown on the preview).
@@ -46,7 +50,10 @@ pub struct ImportState {
     /// Email keys the server said are taken, and those already asked about.
     pub taken: RwSignal<HashSet<String>>,
     pub asked: StoredValue<HashSet<String>>,
-    pub report: Memo<ImportReport>,
+    pub report: RwSignal<LiveReport>,
+    /// Which build of the report the slices being checked belong to (a new source or mapping
+    /// starts a new one; the old one's slices stop).
+    pub build: StoredValue<u64>,
     pub selection: RwSignal<HashSet<usize>>,
     pub options: RwSignal<ImportOptions>,
     pub result: RwSignal<Option<ImportResult>>,
@@ -58,26 +65,17 @@ pub struct ImportState {
 
 pub const PAGE_SIZE: usize = 100;
 
+/// How long one slice of checking may hold the browser before it paints and answers input.
+const SLICE_MS: f64 = 12.0;
+/// Rows checked between looks at the clock.
+const ROWS_PER_LOOK: usize = 1_000;
+
 impl ImportState {
     pub fn new(kind: UserKind, organization_id: Option<i64>, roles: Vec<RoleInfo>) -> ImportState {
         let roles = StoredValue::new(roles);
         let table = RwSignal::new(Table::default());
         let mapping = RwSignal::new(MappingChoice::default());
         let taken = RwSignal::new(HashSet::new());
-        let report = Memo::new(move |_| {
-            let table = table.read();
-            let mapping = mapping.read();
-            let taken = taken.read();
-            roles.with_value(|known| {
-                let context = ImportContext {
-                    kind,
-                    known_roles: known,
-                    existing_email_keys: &taken,
-                    limits: ImportLimits::default(),
-                };
-                analyze(&table, &mapping, &context)
-            })
-        });
         ImportState {
             kind,
             organization_id,
@@ -93,11 +91,13 @@ impl ImportState {
             pasted: StoredValue::new(None),
             key: StoredValue::new(String::new()),
             sent: RwSignal::new(None),
+            reading: RwSignal::new(None),
             job: RwSignal::new(None),
             upload_error: RwSignal::new(None),
             taken,
             asked: StoredValue::new(HashSet::new()),
-            report,
+            report: RwSignal::new(LiveReport::default()),
+            build: StoredValue::new(0),
             selection: RwSignal::new(HashSet::new()),
             options: RwSignal::new(ImportOptions::default()),
             result: RwSignal::new(None),
@@ -107,50 +107,184 @@ impl ImportState {
         }
     }
 
-    /// Loads what was pasted or uploaded and moves to the preview when there are rows.
+    /// Loads what was pasted or uploaded and moves to the preview when there are rows. Text
+    /// is read in slices (the browser paints between them, showing how many rows are read).
     pub fn load(&self, source: ImportSource<'_>, source_name: String) {
         // A new source is a new import: it gets its own idempotency key.
         self.key.set_value(String::new());
-        self.pasted.set_value(match &source {
-            ImportSource::Pasted(text) => Some(text.to_string()),
-            ImportSource::File { .. } => None,
-        });
-        let read = read_source(source, &ImportLimits::default());
-        self.mapping.set(MappingChoice::default());
+        let limits = ImportLimits::default();
+        let reader = match source {
+            ImportSource::Pasted(text) => {
+                self.pasted.set_value(Some(text.to_string()));
+                SourceReader::pasted(text.to_string(), &limits)
+            }
+            ImportSource::File { bytes, sheet } => {
+                self.pasted.set_value(None);
+                SourceReader::file(bytes, sheet, &limits)
+            }
+        };
+        self.source_name.set(source_name);
+        self.build.update_value(|b| *b += 1);
+        self.read_slice(reader, self.build.get_value());
+    }
+
+    fn read_slice(&self, mut reader: SourceReader<'static>, build: u64) {
+        if self.build.get_value() != build {
+            return;
+        }
+        let started = browser::now_ms();
+        while !reader.advance(ROWS_PER_LOOK) {
+            if browser::now_ms() - started > SLICE_MS {
+                self.reading.set(Some(reader.rows_read()));
+                let state = *self;
+                set_timeout(
+                    move || state.read_slice(reader, build),
+                    std::time::Duration::ZERO,
+                );
+                return;
+            }
+        }
+        self.reading.set(None);
+        let read = reader.finish();
         self.selection.set(HashSet::new());
         self.page.set(0);
         self.sheets.set(read.sheets);
         self.sheet.set(read.sheet);
-        self.source_name.set(source_name);
         self.read_issues.set(read.issues);
         let has_rows = !read.table.rows.is_empty();
         self.table.set(read.table);
+        self.check_all(MappingChoice::default(), true);
         if has_rows {
-            self.preselect_default_role();
             self.step.set(Step::Preview);
         }
     }
 
-    /// End users need a role: empty roles cells, or a missing Roles column, get the default
-    /// end-user role, visibly, for the admin to change.
-    pub fn preselect_default_role(&self) {
-        if self.kind != UserKind::EndUser {
+    /// Checks the whole table again with `choice` (a new source, header row or mapping):
+    /// the frame at once, the rows in slices. End users need a role: with `default_role`,
+    /// empty roles cells, or a missing Roles column, get the default end-user role first,
+    /// visibly, for the admin to change.
+    pub fn check_all(&self, choice: MappingChoice, default_role: bool) {
+        let mut choice = choice;
+        let default = default_role.then(|| self.default_role()).flatten();
+        if let Some(default) = default {
+            self.table.update(|table| {
+                let frame = self.with_context(|context| LiveReport::start(table, &choice, context));
+                edit::fill_default_role(table, &mut choice, &frame, &default);
+            });
+        }
+        let report = self.table.with_untracked(|table| {
+            self.with_context(|context| LiveReport::start(table, &choice, context))
+        });
+        self.mapping.set(choice);
+        self.report.set(report);
+        self.build.update_value(|b| *b += 1);
+        self.check_slice(self.build.get_value());
+    }
+
+    /// Checks rows for about [`SLICE_MS`], then lets the browser paint and answer before the
+    /// next slice.
+    fn check_slice(&self, build: u64) {
+        let state = *self;
+        if self.build.get_value() != build {
             return;
         }
-        let Some(default) = self.roles.with_value(|r| {
+        let started = browser::now_ms();
+        let done = self.table.with_untracked(|table| {
+            self.with_context(|context| {
+                let mut done = false;
+                self.report.update(|live| loop {
+                    done = live.advance(table, context, ROWS_PER_LOOK);
+                    if done || browser::now_ms() - started > SLICE_MS {
+                        break;
+                    }
+                });
+                done
+            })
+        });
+        if !done {
+            set_timeout(move || state.check_slice(build), std::time::Duration::ZERO);
+        }
+    }
+
+    fn default_role(&self) -> Option<String> {
+        if self.kind != UserKind::EndUser {
+            return None;
+        }
+        self.roles.with_value(|r| {
             r.iter()
                 .find(|r| r.is_default && r.applies_to == UserKind::EndUser)
                 .map(|r| r.name.clone())
-        }) else {
-            return;
-        };
-        let report = self.report.get_untracked();
-        let mut table = self.table.get_untracked();
+        })
+    }
+
+    /// What the engine needs from the world: the roles, the emails the server said are taken.
+    fn with_context<R>(&self, f: impl FnOnce(&ImportContext<'_>) -> R) -> R {
+        let kind = self.kind;
+        self.taken.with_untracked(|taken| {
+            self.roles.with_value(|roles| {
+                f(&ImportContext {
+                    kind,
+                    known_roles: roles,
+                    existing_email_keys: taken,
+                    limits: ImportLimits::default(),
+                })
+            })
+        })
+    }
+
+    /// One cell typed over (`row` indexes `table.rows`).
+    pub fn set_cell(&self, row: usize, column: usize, value: String) {
+        self.table.update(|t| edit::set_cell(t, row, column, value));
+        self.rows_changed(&[row]);
+    }
+
+    fn rows_changed(&self, rows: &[usize]) {
+        self.table.with_untracked(|table| {
+            self.with_context(|context| {
+                self.report
+                    .update(|live| live.rows_changed(table, context, rows))
+            })
+        });
+    }
+
+    /// Removes rows (indexes into `table.rows`).
+    pub fn remove_rows(&self, rows: &[usize]) {
+        self.with_context(|context| {
+            self.report.update(|live| {
+                self.table
+                    .update(|table| live.remove_rows(table, context, rows))
+            })
+        });
+    }
+
+    /// Writes these role names into the rows' roles cells (adding a Roles column when there
+    /// is none, which makes the columns new and so the whole report).
+    pub fn assign_roles(&self, rows: &[usize], role_names: &[String]) {
+        let had_column = self
+            .report
+            .with_untracked(|r| r.columns.iter().any(|c| c.field == ImportField::Roles));
         let mut mapping = self.mapping.get_untracked();
-        if crate::import::edit::fill_default_role(&mut table, &mut mapping, &report, &default) > 0 {
-            self.mapping.set(mapping);
-            self.table.set(table);
+        self.report.with_untracked(|report| {
+            self.table
+                .update(|t| edit::assign_roles(t, &mut mapping, report, rows, role_names))
+        });
+        if had_column {
+            self.rows_changed(rows);
+        } else {
+            self.check_all(mapping, false);
         }
+    }
+
+    /// The server said these email keys belong to existing accounts.
+    pub fn mark_taken(&self, keys: Vec<String>) {
+        self.taken
+            .update(|taken| taken.extend(keys.iter().cloned()));
+        self.table.with_untracked(|table| {
+            self.with_context(|context| {
+                self.report
+                    .update(|live| live.emails_taken(table, context, &keys))
+            })
+        });
     }
 
     /// What the server needs to import what the preview shows: the source as given (pasted
@@ -201,29 +335,24 @@ impl ImportState {
         report_row + self.report.with(|r| r.first_data_row())
     }
 
-    /// Emails in the table that pass the rules and were not yet asked about.
-    pub fn emails_to_ask(&self) -> Vec<String> {
-        let report = self.report.get_untracked();
-        let Some(column) = report
-            .columns
-            .iter()
-            .find(|c| c.field == crate::import::ImportField::Email)
-            .map(|c| c.column)
-        else {
-            return Vec::new();
-        };
-        let offset = report.first_data_row();
-        self.table.with_untracked(|t| {
-            self.asked.with_value(|asked| {
-                t.rows
-                    .iter()
-                    .skip(offset)
-                    .filter_map(|r| r.cells.get(column))
-                    .filter(|e| Email::parse(e).is_ok() && !asked.contains(&Email::key_of(e)))
-                    .take(crate::import::EMAILS_PER_CHECK)
-                    .cloned()
-                    .collect()
-            })
-        })
+    /// The next batch of valid emails, of rows checked or changed since they were last taken,
+    /// not asked about before (marked asked now); empty when there are none.
+    pub fn next_emails_to_ask(&self) -> Vec<String> {
+        loop {
+            let Some(mut batch) = self.report.try_update_untracked(|live| {
+                live.take_fresh_emails(crate::import::EMAILS_PER_CHECK)
+            }) else {
+                return Vec::new();
+            };
+            if batch.is_empty() {
+                return batch;
+            }
+            self.asked.update_value(|asked| {
+                batch.retain(|email| asked.insert(crate::rules::Email::key_of(email)));
+            });
+            if !batch.is_empty() {
+                return batch;
+            }
+        }
     }
 }

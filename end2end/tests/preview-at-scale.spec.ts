@@ -1,0 +1,108 @@
+import { test, expect } from "@playwright/test";
+import { signIn, waitForHydration } from "./helpers";
+
+// The import preview at scale, as the admin feels it: paste the engine benchmark's sample
+// (8 columns, about a sixth of the rows with a problem) into the modal, then edit cells. Prints
+// paste → first rows, paste → counters final, the median edit → counters updated, the longest
+// main-thread task, and the tab's JS heap and wasm memory.
+const ROWS = Number(process.env.PREVIEW_BENCH_ROWS ?? 500_000);
+
+test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an edit updates the counters at once`, async ({ page }) => {
+  test.setTimeout(300_000);
+  await signIn(page, "/admin/organizations");
+  await page.getByRole("link", { name: "Globex" }).click();
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Import users" }).click();
+  const dialog = page.getByRole("dialog", { name: "Import end users" });
+  await expect(dialog.getByLabel("Paste from Excel or Google Sheets")).toBeVisible();
+
+  const load = await page.evaluate(async (rows) => {
+    const engine: any = await import("/pkg/bulk-import.js");
+    const text: string = engine.import_sample_paste(rows);
+    const w = window as any;
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: "longtask" });
+    const textarea = document.getElementById("import-paste") as HTMLTextAreaElement;
+    // A paste as the browser delivers it (Ctrl+V): the text on the event's clipboard data.
+    const clipboard = new DataTransfer();
+    clipboard.setData("text/plain", text);
+    const started = performance.now();
+    textarea.dispatchEvent(new ClipboardEvent("paste", { clipboardData: clipboard, bubbles: true, cancelable: true }));
+    const when = (ready: () => boolean) =>
+      new Promise<number>((resolve) => {
+        const look = () => (ready() ? resolve(performance.now()) : requestAnimationFrame(look));
+        look();
+      });
+    const firstRows = await when(() => !!document.querySelector("table.preview tbody tr td.invalid, table.preview tbody tr td"));
+    const final = await when(() => !!document.querySelector(".counters .ok"));
+    return { started, firstRowsMs: firstRows - started, finalMs: final - started, doneAt: final };
+  }, ROWS);
+
+  const counters = dialog.locator(".counters");
+  await expect(counters).toContainText(`${ROWS} rows`);
+  const invalidAtStart = Number((await counters.locator(".bad").textContent())!.match(/\d+/)![0]);
+  expect(invalidAtStart).toBeGreaterThan(ROWS / 8);
+  expect(invalidAtStart).toBeLessThan(ROWS / 4);
+
+  // 20 edits of an email cell: each makes a duplicate of the first row's email (two rows turn
+  // invalid), then gives the row its own address back (both valid again).
+  const edits = await page.evaluate(async () => {
+    const times: number[] = [];
+    const firstEmail = document.getElementById("cell-1-2")!.querySelector(".cell-value")!.textContent!;
+    const edit = async (tableRow: number, value: string) => {
+      document.getElementById(`cell-${tableRow}-2`)!.click();
+      let input: HTMLInputElement | null = null;
+      while (!(input = document.getElementById(`edit-${tableRow}-2`) as HTMLInputElement | null)) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const counters = document.querySelector(".counters")!;
+      const before = counters.textContent;
+      const changed = new Promise<number>((resolve) => {
+        const observer = new MutationObserver(() => {
+          if (counters.textContent !== before) {
+            observer.disconnect();
+            resolve(performance.now());
+          }
+        });
+        observer.observe(counters, { subtree: true, characterData: true, childList: true });
+      });
+      const started = performance.now();
+      input.value = value;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      times.push((await changed) - started);
+      input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+      await new Promise((r) => setTimeout(r, 30));
+    };
+    for (const row of [2, 3, 4, 6, 7, 8, 9, 11, 12, 13]) {
+      const own = document.getElementById(`cell-${row}-2`)!.querySelector(".cell-value")!.textContent!;
+      await edit(row, firstEmail);
+      await edit(row, own);
+    }
+    return times;
+  });
+  const sorted = [...edits].sort((a, b) => a - b);
+  const median = (sorted[9] + sorted[10]) / 2;
+  await expect(counters.locator(".bad")).toContainText(`${invalidAtStart} with problems`);
+
+  const longest = await page.evaluate((doneAt) => {
+    const tasks: { start: number; duration: number }[] = (window as any).__longTasks;
+    const max = (list: { duration: number }[]) => Math.max(0, ...list.map((t) => t.duration));
+    return { loading: max(tasks.filter((t) => t.start < doneAt)), editing: max(tasks.filter((t) => t.start >= doneAt)) };
+  }, load.doneAt);
+  const cdp = await page.context().newCDPSession(page);
+  const heap = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number };
+  const wasm = await page.evaluate(async () => (await import("/pkg/bulk-import.js" as any)).wasm_memory_bytes());
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+  console.log(
+    `preview of ${ROWS} pasted rows: first rows ${load.firstRowsMs.toFixed(0)} ms, counters final ${load.finalMs.toFixed(0)} ms; ` +
+      `one edit → counters ${median.toFixed(1)} ms median of 20 (max ${sorted[19].toFixed(1)}); ` +
+      `longest main-thread task ${longest.loading.toFixed(0)} ms loading, ${longest.editing.toFixed(0)} ms editing; ` +
+      `JS heap ${mb(heap.usedSize)} MB + wasm memory ${mb(wasm)} MB`,
+  );
+  expect(edits).toHaveLength(20);
+
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(dialog).toHaveCount(0);
+});
