@@ -247,6 +247,10 @@ fn fixing_one_duplicate_clears_its_twin() {
     live.rows_changed(&table, &world.context(), &[3]);
     assert_eq!((live.valid_count(), live.invalid_count()), (3, 0));
     assert_eq!(live.take_fresh_emails(2), ["a@x.io", "b@x.io"]);
-    assert_eq!(live.take_fresh_emails(5), ["cy@x.io"], "row 4 as it is now, once");
+    assert_eq!(
+        live.take_fresh_emails(5),
+        ["cy@x.io"],
+        "row 4 as it is now, once"
+    );
     assert!(live.take_fresh_emails(5).is_empty());
 }

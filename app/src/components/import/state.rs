@@ -67,6 +67,8 @@ pub const PAGE_SIZE: usize = 100;
 
 /// How long one slice of checking may hold the browser before it paints and answers input.
 const SLICE_MS: f64 = 12.0;
+/// How often the page shows the rows checked so far while checking goes on.
+const SHOW_EVERY_MS: f64 = 250.0;
 /// Rows checked between looks at the clock.
 const ROWS_PER_LOOK: usize = 1_000;
 
@@ -129,7 +131,8 @@ impl ImportState {
     }
 
     fn read_slice(&self, mut reader: SourceReader<'static>, build: u64) {
-        if self.build.get_value() != build {
+        // A newer source or mapping took over, or the modal was closed (its state is gone).
+        if self.build.try_get_value() != Some(build) {
             return;
         }
         let started = browser::now_ms();
@@ -178,21 +181,25 @@ impl ImportState {
         self.mapping.set(choice);
         self.report.set(report);
         self.build.update_value(|b| *b += 1);
-        self.check_slice(self.build.get_value());
+        self.check_slice(self.build.get_value(), None);
     }
 
     /// Checks rows for about [`SLICE_MS`], then lets the browser paint and answer before the
     /// next slice.
-    fn check_slice(&self, build: u64) {
+    /// `shown`: when the page last showed the report (`None`: not yet for this build). The
+    /// page is told at most every [`SHOW_EVERY_MS`] while rows are checked, and when they are
+    /// all in: showing the visible rows again after every slice would cost more than the slice.
+    fn check_slice(&self, build: u64, shown: Option<f64>) {
         let state = *self;
-        if self.build.get_value() != build {
+        // A newer source or mapping took over, or the modal was closed (its state is gone).
+        if self.build.try_get_value() != Some(build) {
             return;
         }
         let started = browser::now_ms();
         let done = self.table.with_untracked(|table| {
             self.with_context(|context| {
                 let mut done = false;
-                self.report.update(|live| loop {
+                self.report.update_untracked(|live| loop {
                     done = live.advance(table, context, ROWS_PER_LOOK);
                     if done || browser::now_ms() - started > SLICE_MS {
                         break;
@@ -201,8 +208,17 @@ impl ImportState {
                 done
             })
         });
+        let now = browser::now_ms();
+        let show = done || shown.is_none_or(|at| now - at > SHOW_EVERY_MS);
+        if show {
+            self.report.notify();
+        }
         if !done {
-            set_timeout(move || state.check_slice(build), std::time::Duration::ZERO);
+            let shown = if show { Some(now) } else { shown };
+            set_timeout(
+                move || state.check_slice(build, shown),
+                std::time::Duration::ZERO,
+            );
         }
     }
 
@@ -279,7 +295,8 @@ impl ImportState {
     pub fn mark_taken(&self, keys: Vec<String>) {
         self.taken
             .update(|taken| taken.extend(keys.iter().cloned()));
-        self.table.with_untracked(|table| {
+        // The answer may come after the modal closed.
+        self.table.try_with_untracked(|table| {
             self.with_context(|context| {
                 self.report
                     .update(|live| live.emails_taken(table, context, &keys))
