@@ -16,10 +16,15 @@ test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an
   const dialog = page.getByRole("dialog", { name: "Import end users" });
   await expect(dialog.getByLabel("Paste from Excel or Google Sheets")).toBeVisible();
 
-  const load = await page.evaluate(async (rows) => {
+  // The sample is made first, in a task of its own (it is not the page's work).
+  await page.evaluate(async (rows) => {
     const engine: any = await import("/pkg/bulk-import.js");
-    const text: string = engine.import_sample_paste(rows);
+    (window as any).__sample = engine.import_sample_paste(rows);
+  }, ROWS);
+  const load = await page.evaluate(async () => {
     const w = window as any;
+    const text: string = w.__sample;
+    w.__sample = null;
     w.__longTasks = [];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
@@ -28,6 +33,8 @@ test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an
     // A paste as the browser delivers it (Ctrl+V): the text on the event's clipboard data.
     const clipboard = new DataTransfer();
     clipboard.setData("text/plain", text);
+    // The paste in a task of its own, after the observer is watching.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const started = performance.now();
     textarea.dispatchEvent(new ClipboardEvent("paste", { clipboardData: clipboard, bubbles: true, cancelable: true }));
     const when = (ready: () => boolean) =>
@@ -38,7 +45,7 @@ test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an
     const firstRows = await when(() => !!document.querySelector("table.preview tbody tr td.invalid, table.preview tbody tr td"));
     const final = await when(() => !!document.querySelector(".counters .ok"));
     return { started, firstRowsMs: firstRows - started, finalMs: final - started, doneAt: final };
-  }, ROWS);
+  });
 
   const counters = dialog.locator(".counters");
   await expect(counters).toContainText(`${ROWS} rows`);
@@ -102,6 +109,8 @@ test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an
       `JS heap ${mb(heap.usedSize)} MB + wasm memory ${mb(wasm)} MB`,
   );
   expect(edits).toHaveLength(20);
+  // Issue 14's target is 50 ms; twice that fails the test (a shared machine may be slower).
+  expect(median).toBeLessThan(100);
 
   await dialog.getByRole("button", { name: "Close" }).click();
   await expect(dialog).toHaveCount(0);

@@ -68,7 +68,7 @@ pub fn PreviewTable(state: ImportState) -> impl IntoView {
 /// shown so the admin can see what was skipped, and never imported.
 #[component]
 fn AboveHeaderRows(state: ImportState, columns: Memo<usize>) -> impl IntoView {
-    let rows = move || {
+    let rows = Memo::new(move |_| {
         if state.page.get() != 0 || state.problems_only.get() {
             return Vec::new();
         }
@@ -76,9 +76,9 @@ fn AboveHeaderRows(state: ImportState, columns: Memo<usize>) -> impl IntoView {
         state
             .table
             .with(|t| t.rows.iter().take(above).cloned().collect::<Vec<_>>())
-    };
+    });
     view! {
-        {move || rows().into_iter().map(|row| {
+        {move || rows.get().into_iter().map(|row| {
             let width = columns.get();
             view! {
                 <tr class="above-header" title="Above the header row: not imported">
@@ -93,7 +93,9 @@ fn AboveHeaderRows(state: ImportState, columns: Memo<usize>) -> impl IntoView {
 
 #[component]
 fn ColumnHeader(state: ImportState, column: usize) -> impl IntoView {
-    let mapping = move || state.report.with(|r| r.columns.get(column).cloned());
+    // Drawn again only when this column's mapping changes, not at every edit.
+    let mapping = Memo::new(move |_| state.report.with(|r| r.columns.get(column).cloned()));
+    let mapping = move || mapping.get();
     let change = move |ev| {
         let label = event_target_value(&ev);
         let Some(field) = ImportField::ALL
@@ -132,6 +134,8 @@ fn ColumnHeader(state: ImportState, column: usize) -> impl IntoView {
     }
 }
 
+/// One row of the preview. Its cells read the row's own memos (its cells' text, its outcome),
+/// so an edit draws again only the rows it changed, not every visible cell.
 #[component]
 fn PreviewRow(
     state: ImportState,
@@ -139,60 +143,75 @@ fn PreviewRow(
     columns: Memo<usize>,
     editing: RwSignal<Option<(usize, usize, String)>>,
 ) -> impl IntoView {
-    let table_row = move || state.table_row(row);
-    let line = move || {
-        state
-            .report
-            .with(|r| r.rows.get(row).map(|o| o.line).unwrap_or_default())
+    let table_row = Memo::new(move |_| state.table_row(row));
+    let cells = Memo::new(move |_| {
+        let index = table_row.get();
+        state.table.with(|t| {
+            t.rows
+                .get(index)
+                .map(|r| r.cells.clone())
+                .unwrap_or_default()
+        })
+    });
+    let outcome = Memo::new(move |_| state.report.with(|r| r.rows.get(row).cloned()));
+    let line = move || outcome.with(|o| o.as_ref().map(|o| o.line).unwrap_or_default());
+    let invalid = move || outcome.with(|o| o.as_ref().is_some_and(|o| !o.issues.is_empty()));
+    let selected = move || state.selection.with(|s| s.contains(&table_row.get()));
+    let memos = RowMemos {
+        table_row,
+        cells,
+        outcome,
     };
-    let invalid = move || {
-        state
-            .report
-            .with(|r| r.rows.get(row).is_some_and(|o| !o.issues.is_empty()))
-    };
-    let selected = move || state.selection.with(|s| s.contains(&table_row()));
     view! {
         <tr class:invalid-row=invalid>
             <td><input type="checkbox" aria-label=move || format!("Select row {}", line()) prop:checked=selected
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
-                    let index = table_row();
+                    let index = table_row.get_untracked();
                     state.selection.update(|s| { if on { s.insert(index); } else { s.remove(&index); } });
                 }/></td>
             <th scope="row">{line}</th>
             <For each=move || 0..columns.get() key=|c| *c let:column>
-                <PreviewCell state row column editing/>
+                <PreviewCell state row=memos column editing/>
             </For>
         </tr>
     }
 }
 
+/// A row's memos, shared by its cells.
+#[derive(Clone, Copy)]
+struct RowMemos {
+    table_row: Memo<usize>,
+    cells: Memo<Vec<String>>,
+    outcome: Memo<Option<crate::import::RowOutcome>>,
+}
+
 #[component]
 fn PreviewCell(
     state: ImportState,
-    row: usize,
+    row: RowMemos,
     column: usize,
     editing: RwSignal<Option<(usize, usize, String)>>,
 ) -> impl IntoView {
-    let table_row = move || state.table_row(row);
+    let table_row = move || row.table_row.get();
     let value = move || {
-        state.table.with(|t| {
-            t.rows
-                .get(table_row())
-                .and_then(|r| r.cells.get(column))
-                .cloned()
-                .unwrap_or_default()
-        })
+        row.cells
+            .with(|c| c.get(column).cloned().unwrap_or_default())
     };
-    let problem = move || {
-        state.report.with(|r| {
-            r.rows.get(row).and_then(|o| {
+    let problem = Memo::new(move |_| {
+        row.outcome.with(|o| {
+            o.as_ref().and_then(|o| {
                 o.issues
                     .iter()
                     .find(|i| i.column == Some(column))
                     .map(|i| i.code.message())
             })
         })
+    });
+    let problem = move || problem.get();
+    let line = move || {
+        row.outcome
+            .with(|o| o.as_ref().map(|o| o.line).unwrap_or_default())
     };
     let is_editing = move || {
         editing.with(|e| {
@@ -252,7 +271,7 @@ fn PreviewCell(
                 {move || problem().map(|message| view! { <span class="cell-problem">{message}</span> })}
             }>
                 <input id=move || format!("edit-{}-{}", table_row(), column) class="cell-editor"
-                    aria-label=move || format!("Edit row {} column {}", state.report.with(|r| r.rows.get(row).map(|o| o.line).unwrap_or_default()), column + 1)
+                    aria-label=move || format!("Edit row {} column {}", line(), column + 1)
                     prop:value=value
                     on:input=move |ev| { let v = event_target_value(&ev); state.set_cell(table_row(), column, v); }
                     on:keydown=move |ev| match ev.key().as_str() {

@@ -62,10 +62,18 @@ pub fn PreviewToolbar(state: ImportState) -> impl IntoView {
 
 #[component]
 fn FileProblems(state: ImportState) -> impl IntoView {
+    // Drawn again only when the problems change, not at every edit.
+    let problems = Memo::new(move |_| {
+        state.report.with(|r| {
+            let messages = |issues: &[crate::import::ImportIssue]| {
+                issues.iter().map(|i| i.code.message()).collect::<Vec<_>>()
+            };
+            (messages(&r.file_issues), messages(&r.notices))
+        })
+    });
     view! {
-        {move || state.report.with(|r| {
-            let blocking: Vec<String> = r.file_issues.iter().map(|i| i.code.message()).collect();
-            let notices: Vec<String> = r.notices.iter().map(|i| i.code.message()).collect();
+        {move || problems.with(|(blocking, notices)| {
+            let (blocking, notices) = (blocking.clone(), notices.clone());
             view! {
                 {(!blocking.is_empty()).then(|| view! {
                     <div class="notice notice-error" role="alert">{blocking.into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}</div>
@@ -82,7 +90,7 @@ fn FileProblems(state: ImportState) -> impl IntoView {
 /// title above the header, or data without one). Moving it re-maps the columns by name.
 #[component]
 fn HeaderRowPicker(state: ImportState) -> impl IntoView {
-    let candidates = move || {
+    let candidates = Memo::new(move |_| {
         state.table.with(|t| {
             t.rows
                 .iter()
@@ -90,8 +98,9 @@ fn HeaderRowPicker(state: ImportState) -> impl IntoView {
                 .map(|r| r.line)
                 .collect::<Vec<_>>()
         })
-    };
-    let current = move || state.report.with(|r| r.header_row);
+    });
+    let current = Memo::new(move |_| state.report.with(|r| r.header_row));
+    let current = move || current.get();
     let change = move |ev| {
         let header = match event_target_value(&ev).parse::<usize>() {
             Ok(row) => HeaderChoice::Row(row),
@@ -111,7 +120,7 @@ fn HeaderRowPicker(state: ImportState) -> impl IntoView {
         <label>"Header row "
             <select on:change=change>
                 <option value="none" selected=move || current().is_none()>"None: every row is data"</option>
-                {move || candidates().into_iter().enumerate().map(|(index, line)| view! {
+                {move || candidates.get().into_iter().enumerate().map(|(index, line)| view! {
                     <option value=index.to_string() selected=move || current() == Some(index)>{format!("Row {line}")}</option>
                 }).collect_view()}
             </select>
