@@ -55,10 +55,11 @@ fn data_row() -> impl Strategy<Value = Vec<String>> {
     (0..HEADER.len()).map(cell).collect::<Vec<_>>()
 }
 
-/// Up to 40 data rows, mostly under a header row (without one, columns are guessed from the
-/// cells); lines skip now and then, as blank lines do.
+/// Up to 120 data rows (past the first 50, which the columns are read from), mostly under a
+/// header row (without one, columns are guessed from the cells); lines skip now and then, as
+/// blank lines do.
 fn table() -> impl Strategy<Value = Table> {
-    let rows = proptest::collection::vec((data_row(), 1u32..3), 0..40);
+    let rows = proptest::collection::vec((data_row(), 1u32..3), 0..120);
     (rows, proptest::bool::weighted(0.8)).prop_map(|(rows, header)| {
         let mut line = 0;
         let mut table = Table::default();
@@ -94,9 +95,9 @@ enum Change {
 }
 
 fn change() -> impl Strategy<Value = Change> {
-    let rows = || proptest::collection::vec(0usize..45, 1..6);
+    let rows = || proptest::collection::vec(0usize..125, 1..6);
     prop_oneof![
-        4 => (0usize..45, 0..HEADER.len())
+        4 => (0usize..125, 0..HEADER.len())
             .prop_flat_map(|(row, column)| (Just(row), Just(column), cell(column)))
             .prop_map(|(row, column, value)| Change::Cell { row, column, value }),
         1 => rows().prop_map(Change::Remove),
@@ -198,7 +199,7 @@ proptest! {
     fn a_report_built_in_slices_equals_a_full_analysis(
         table in table(),
         slice in 1usize..7,
-        edit_at in proptest::option::of((0usize..45, cell(2))),
+        edit_at in proptest::option::of((0usize..125, cell(2))),
     ) {
         let world = World { roles: roles(), taken: HashSet::new() };
         let mapping = MappingChoice::default();

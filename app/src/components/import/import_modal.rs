@@ -79,7 +79,9 @@ fn check_emails_with_the_server(state: ImportState) {
         let mine = generation.get_value();
         set_timeout(
             move || {
-                if generation.get_value() != mine || asking.get_value() {
+                // The modal may have closed meanwhile (its values are gone).
+                if generation.try_get_value() != Some(mine) || asking.try_get_value() != Some(false)
+                {
                     return;
                 }
                 asking.set_value(true);
@@ -95,11 +97,7 @@ fn check_emails_with_the_server(state: ImportState) {
                             }
                             Ok(_) => {}
                             Err(_) => {
-                                state.asked.update_value(|asked| {
-                                    for email in &emails {
-                                        asked.remove(&Email::key_of(email));
-                                    }
-                                });
+                                state.ask_again(emails);
                                 break;
                             }
                         }

@@ -45,7 +45,8 @@ pub fn PreviewTable(state: ImportState) -> impl IntoView {
             <table class="data-table preview" aria-label="Rows to import">
                 <thead>
                     <tr>
-                        <th scope="col"><input type="checkbox" aria-label="Select all rows" prop:checked=all_selected on:change=toggle_all/></th>
+                        <th scope="col"><input type="checkbox" aria-label="Select all rows" prop:checked=all_selected on:change=toggle_all
+                            disabled=move || !state.report.with(|r| r.is_complete())/></th>
                         <th scope="col">"Row"</th>
                         <For each=move || 0..columns.get() key=|c| *c let:column>
                             <ColumnHeader state column/>

@@ -50,6 +50,8 @@ pub struct ImportState {
     /// Email keys the server said are taken, and those already asked about.
     pub taken: RwSignal<HashSet<String>>,
     pub asked: StoredValue<HashSet<String>>,
+    /// Emails of a batch the server did not answer, asked first next time.
+    pub unanswered: StoredValue<Vec<String>>,
     pub report: RwSignal<LiveReport>,
     /// Which build of the report the slices being checked belong to (a new source or mapping
     /// starts a new one; the old one's slices stop).
@@ -98,6 +100,7 @@ impl ImportState {
             upload_error: RwSignal::new(None),
             taken,
             asked: StoredValue::new(HashSet::new()),
+            unanswered: StoredValue::new(Vec::new()),
             report: RwSignal::new(LiveReport::default()),
             build: StoredValue::new(0),
             selection: RwSignal::new(HashSet::new()),
@@ -291,6 +294,11 @@ impl ImportState {
         }
     }
 
+    /// The server did not answer about these emails: they are asked again after the next change.
+    pub fn ask_again(&self, emails: Vec<String>) {
+        self.unanswered.update_value(|u| u.extend(emails));
+    }
+
     /// The server said these email keys belong to existing accounts.
     pub fn mark_taken(&self, keys: Vec<String>) {
         self.taken
@@ -352,9 +360,17 @@ impl ImportState {
         report_row + self.report.with(|r| r.first_data_row())
     }
 
-    /// The next batch of valid emails, of rows checked or changed since they were last taken,
-    /// not asked about before (marked asked now); empty when there are none.
+    /// The next batch of emails to ask the server about: a batch it did not answer, else valid
+    /// emails of rows checked or changed since they were last taken, not asked about before
+    /// (marked asked now); empty when there are none.
     pub fn next_emails_to_ask(&self) -> Vec<String> {
+        let again = self
+            .unanswered
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        if !again.is_empty() {
+            return again;
+        }
         loop {
             let Some(mut batch) = self.report.try_update_untracked(|live| {
                 live.take_fresh_emails(crate::import::EMAILS_PER_CHECK)
