@@ -432,10 +432,7 @@ fn check(
     let checked = check_row(&source.cells, columns, roles, context, &mut outcome);
     outcome.user = checked.user.filter(|_| outcome.issues.is_empty());
     let keys = RowKeys {
-        email: checked
-            .email
-            .filter(|_| checked.email_key.is_some())
-            .map(|e| e.as_str().into()),
+        email: checked.email.map(|e| e.as_str().into()),
         external_id: checked.external_id.map(String::into_boxed_str),
     };
     (outcome, keys)

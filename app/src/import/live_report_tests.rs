@@ -1,26 +1,10 @@
 use super::*;
+use crate::import::sample::sample_roles;
 use crate::import::SourceRow;
 use crate::import::{analyze, edit, ImportLimits};
 use crate::model::{RoleInfo, UserKind};
 use proptest::prelude::*;
 use std::collections::HashSet;
-
-fn roles() -> Vec<RoleInfo> {
-    vec![
-        RoleInfo {
-            id: 5,
-            name: "Requester".into(),
-            applies_to: UserKind::EndUser,
-            is_default: true,
-        },
-        RoleInfo {
-            id: 6,
-            name: "Approver".into(),
-            applies_to: UserKind::EndUser,
-            is_default: false,
-        },
-    ]
-}
 
 const HEADER: [&str; 6] = [
     "First Name",
@@ -183,7 +167,7 @@ proptest! {
         start in table(),
         changes in proptest::collection::vec(change(), 0..25),
     ) {
-        let mut world = World { roles: roles(), taken: HashSet::new() };
+        let mut world = World { roles: sample_roles(), taken: HashSet::new() };
         let mut table = start;
         let mut mapping = MappingChoice::default();
         let mut live = LiveReport::new(&table, &mapping, &world.context());
@@ -201,7 +185,7 @@ proptest! {
         slice in 1usize..7,
         edit_at in proptest::option::of((0usize..125, cell(2))),
     ) {
-        let world = World { roles: roles(), taken: HashSet::new() };
+        let world = World { roles: sample_roles(), taken: HashSet::new() };
         let mapping = MappingChoice::default();
         let mut live = LiveReport::start(&table, &mapping, &world.context());
         let mut table = table;
@@ -223,7 +207,7 @@ proptest! {
 #[test]
 fn fixing_one_duplicate_clears_its_twin() {
     let world = World {
-        roles: roles(),
+        roles: sample_roles(),
         taken: HashSet::new(),
     };
     let mut table = Table {

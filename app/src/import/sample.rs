@@ -123,24 +123,29 @@ pub struct SampleWorld {
     existing: std::collections::HashSet<String>,
 }
 
+/// The sample's roles: Requester (the default end-user role) and Approver.
+pub fn sample_roles() -> Vec<crate::model::RoleInfo> {
+    use crate::model::{RoleInfo, UserKind};
+    vec![
+        RoleInfo {
+            id: 5,
+            name: "Requester".into(),
+            applies_to: UserKind::EndUser,
+            is_default: true,
+        },
+        RoleInfo {
+            id: 6,
+            name: "Approver".into(),
+            applies_to: UserKind::EndUser,
+            is_default: false,
+        },
+    ]
+}
+
 impl Default for SampleWorld {
     fn default() -> Self {
-        use crate::model::{RoleInfo, UserKind};
         SampleWorld {
-            roles: vec![
-                RoleInfo {
-                    id: 5,
-                    name: "Requester".into(),
-                    applies_to: UserKind::EndUser,
-                    is_default: true,
-                },
-                RoleInfo {
-                    id: 6,
-                    name: "Approver".into(),
-                    applies_to: UserKind::EndUser,
-                    is_default: false,
-                },
-            ],
+            roles: sample_roles(),
             existing: (0..1000)
                 .map(|i| format!("existing{i}@example.com"))
                 .collect(),

@@ -134,21 +134,17 @@ impl ImportState {
     }
 
     fn read_slice(&self, mut reader: SourceReader<'static>, build: u64) {
-        // A newer source or mapping took over, or the modal was closed (its state is gone).
-        if self.build.try_get_value() != Some(build) {
+        if !self.is_current(build) {
             return;
         }
-        let started = browser::now_ms();
-        while !reader.advance(ROWS_PER_LOOK) {
-            if browser::now_ms() - started > SLICE_MS {
-                self.reading.set(Some(reader.rows_read()));
-                let state = *self;
-                set_timeout(
-                    move || state.read_slice(reader, build),
-                    std::time::Duration::ZERO,
-                );
-                return;
-            }
+        if !for_one_slice(|| reader.advance(ROWS_PER_LOOK)) {
+            self.reading.set(Some(reader.rows_read()));
+            let state = *self;
+            set_timeout(
+                move || state.read_slice(reader, build),
+                std::time::Duration::ZERO,
+            );
+            return;
         }
         self.reading.set(None);
         let read = reader.finish();
@@ -194,21 +190,16 @@ impl ImportState {
     /// all in: showing the visible rows again after every slice would cost more than the slice.
     fn check_slice(&self, build: u64, shown: Option<f64>) {
         let state = *self;
-        // A newer source or mapping took over, or the modal was closed (its state is gone).
-        if self.build.try_get_value() != Some(build) {
+        if !self.is_current(build) {
             return;
         }
-        let started = browser::now_ms();
         let done = self.table.with_untracked(|table| {
             self.with_context(|context| {
-                let mut done = false;
-                self.report.update_untracked(|live| loop {
-                    done = live.advance(table, context, ROWS_PER_LOOK);
-                    if done || browser::now_ms() - started > SLICE_MS {
-                        break;
-                    }
-                });
-                done
+                self.report
+                    .try_update_untracked(|live| {
+                        for_one_slice(|| live.advance(table, context, ROWS_PER_LOOK))
+                    })
+                    .unwrap_or(true)
             })
         });
         let now = browser::now_ms();
@@ -223,6 +214,12 @@ impl ImportState {
                 std::time::Duration::ZERO,
             );
         }
+    }
+
+    /// Whether `build` is still the report being made: not when a newer source or mapping took
+    /// over, or the modal was closed (its state is gone).
+    fn is_current(&self, build: u64) -> bool {
+        self.build.try_get_value() == Some(build)
     }
 
     fn default_role(&self) -> Option<String> {
@@ -386,6 +383,20 @@ impl ImportState {
             if !batch.is_empty() {
                 return batch;
             }
+        }
+    }
+}
+
+/// Runs `step` (which answers whether the work is done) until it is done or [`SLICE_MS`] have
+/// passed; returns whether it is done.
+fn for_one_slice(mut step: impl FnMut() -> bool) -> bool {
+    let started = browser::now_ms();
+    loop {
+        if step() {
+            return true;
+        }
+        if browser::now_ms() - started > SLICE_MS {
+            return false;
         }
     }
 }
