@@ -10,6 +10,31 @@ mod imp {
         js_sys::Date::now()
     }
 
+    /// Milliseconds on the page's own clock (`performance.now()`: fractions of a millisecond,
+    /// never set back), for timing work.
+    pub fn timer_ms() -> f64 {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or_else(js_sys::Date::now, |p| p.now())
+    }
+
+    /// Records `name` from `start_ms` (a [`timer_ms`]) to now in the page's performance timeline
+    /// (`performance.getEntriesByName`), where the browser's profiler and the benchmarks see it.
+    pub fn measure_since(name: &str, start_ms: f64) {
+        let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+            return;
+        };
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"start".into(), &start_ms.into());
+        let _ = js_sys::Reflect::set(&options, &"end".into(), &performance.now().into());
+        let measure = js_sys::Reflect::get(&performance, &"measure".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        if let Some(measure) = measure {
+            let _ = measure.call2(&performance, &name.into(), &options);
+        }
+    }
+
     pub fn focus_element(id: &str) {
         let element = web_sys::window()
             .and_then(|w| w.document())
@@ -18,6 +43,55 @@ mod imp {
         if let Some(element) = element {
             let _ = element.focus();
         }
+    }
+
+    /// Focuses the element `id`; whether it was there to focus.
+    pub fn focus_if_present(id: &str) -> bool {
+        let element = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        element.is_some_and(|e| e.focus().is_ok())
+    }
+
+    fn element(id: &str) -> Option<web_sys::Element> {
+        web_sys::window()?.document()?.get_element_by_id(id)
+    }
+
+    /// The element's scroll position and the height of what it shows: `(scrollTop,
+    /// clientHeight)`.
+    pub fn scroll_metrics(id: &str) -> Option<(f64, f64)> {
+        element(id).map(|e| (e.scroll_top() as f64, e.client_height() as f64))
+    }
+
+    pub fn set_scroll_top(id: &str, px: f64) {
+        if let Some(e) = element(id) {
+            e.set_scroll_top(px.round() as i32);
+        }
+    }
+
+    /// The element's height on the page (0 when it is not there).
+    pub fn element_height(id: &str) -> f64 {
+        element(id).map_or(0.0, |e| e.get_bounding_client_rect().height())
+    }
+
+    /// Runs `f` as a task of its own as soon as the browser has painted and handled input if
+    /// it needs to: a posted message, which (unlike a zero timeout, which browsers hold back to
+    /// 4 ms once nested) runs at once when nothing else waits.
+    pub fn soon(f: impl FnOnce() + 'static) {
+        use wasm_bindgen::closure::Closure;
+        let Ok(channel) = web_sys::MessageChannel::new() else {
+            leptos::prelude::set_timeout(f, std::time::Duration::ZERO);
+            return;
+        };
+        let port = channel.port1();
+        let keep = port.clone();
+        let run = Closure::once_into_js(move || {
+            keep.set_onmessage(None);
+            f();
+        });
+        port.set_onmessage(Some(run.unchecked_ref()));
+        let _ = channel.port2().post_message(&wasm_bindgen::JsValue::NULL);
     }
 
     /// The text of a paste of more than `min_bytes`, kept out of the field it was pasted into
@@ -265,6 +339,30 @@ mod imp {
 
     pub fn focus_element(_id: &str) {}
 
+    pub fn measure_since(_name: &str, _start_ms: f64) {}
+
+    pub fn timer_ms() -> f64 {
+        0.0
+    }
+
+    pub fn focus_if_present(_id: &str) -> bool {
+        false
+    }
+
+    pub fn scroll_metrics(_id: &str) -> Option<(f64, f64)> {
+        None
+    }
+
+    pub fn set_scroll_top(_id: &str, _px: f64) {}
+
+    pub fn element_height(_id: &str) -> f64 {
+        0.0
+    }
+
+    pub fn soon(f: impl FnOnce() + 'static) {
+        leptos::prelude::set_timeout(f, std::time::Duration::ZERO);
+    }
+
     pub fn load_page(_path: &str) {}
 
     pub fn user_is_busy() -> bool {
@@ -315,6 +413,8 @@ mod imp {
 }
 
 pub use imp::{
-    copy_text, download, download_bytes, focus_element, gzip, load_page, mark_hydrated, now_ms,
-    random_key, read_dropped_file, read_picked_file, take_large_paste, upload_form, user_is_busy,
+    copy_text, download, download_bytes, element_height, focus_element, focus_if_present, gzip,
+    load_page, mark_hydrated, measure_since, now_ms, random_key, read_dropped_file,
+    read_picked_file, scroll_metrics, set_scroll_top, soon, take_large_paste, timer_ms,
+    upload_form, user_is_busy,
 };

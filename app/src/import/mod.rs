@@ -28,6 +28,7 @@ mod job;
 mod limits;
 mod live_report;
 mod row_check;
+mod row_filter;
 pub mod sample;
 mod source;
 mod table;
@@ -52,6 +53,7 @@ pub use job::{
 };
 pub use limits::{ImportLimits, EMAILS_PER_CHECK};
 pub use live_report::LiveReport;
+pub use row_filter::RowFilter;
 pub use source::{read_source, ImportSource, SourceFormat, SourceRead, SourceReader};
 pub use table::{SourceRow, Table};
 pub use upload::{

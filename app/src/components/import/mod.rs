@@ -9,6 +9,7 @@ mod preview_table;
 mod preview_toolbar;
 mod result_view;
 mod state;
+mod virtual_rows;
 
 pub use import_modal::ImportUsersModal;
 pub use job_progress::JobProgressBar;

@@ -1,30 +1,39 @@
-use super::state::{ImportState, PAGE_SIZE};
+use super::state::{ImportState, SCROLLER_ID};
+use super::virtual_rows::{self, Scroll, ROW_PX};
 use crate::browser;
 use crate::import::{HeaderChoice, ImportField, MappingChoice};
 use leptos::prelude::*;
 
-/// The preview: one column per source column, its mapping changeable in the header; every cell
-/// marked valid or invalid with its message (on hover, on focus, and for screen readers).
-/// Arrow keys move between cells, Enter edits, Escape cancels.
+/// The preview: an ARIA grid that scrolls through every row while only the rows in view are in
+/// the DOM (`aria-rowcount` and `aria-rowindex` tell assistive technology where they are). One
+/// column per source column, its mapping changeable in the header; every cell marked valid or
+/// invalid with its message (on hover, on focus, and for screen readers). One tab stop: arrow
+/// keys, Home/End, Page Up/Down and Ctrl+Home/End move between cells, Enter edits, Escape
+/// cancels, Space selects the row.
 #[component]
 pub fn PreviewTable(state: ImportState) -> impl IntoView {
-    // Report rows shown on this page (indexes into report.rows).
-    let visible = Memo::new(move |_| {
-        let start = state.page.get() * PAGE_SIZE;
-        let problems_only = state.problems_only.get();
-        state.report.with(|report| {
-            if problems_only {
-                (0..report.rows.len())
-                    .filter(|i| !report.rows[*i].issues.is_empty())
-                    .skip(start)
-                    .take(PAGE_SIZE)
-                    .collect::<Vec<_>>()
-            } else {
-                (start..(start + PAGE_SIZE).min(report.rows.len())).collect()
-            }
-        })
-    });
     let columns = Memo::new(move |_| state.report.with(|r| r.columns.len()));
+    let rows = Memo::new(move |_| state.shown_len());
+    let above = Memo::new(move |_| state.above_header_rows());
+    let window = Memo::new(move |_| virtual_rows::window(rows.get(), state.scroll.get()));
+    // (position among the rows shown, report row) of the rows drawn.
+    let drawn = Memo::new(move |_| {
+        let w = window.get();
+        (w.first..w.first + w.count)
+            .filter_map(|position| state.report_row_at(position).map(|row| (position, row)))
+            .collect::<Vec<_>>()
+    });
+    // The grid's one tab stop: the current cell, or the same column of the first row drawn
+    // when the current cell has scrolled away.
+    let tab_stop = Memo::new(move |_| {
+        let (position, column) = state.active.get();
+        let w = window.get();
+        if (w.first..w.first + w.count).contains(&position) {
+            (position, column)
+        } else {
+            (w.first, column)
+        }
+    });
     let editing = RwSignal::new(None::<(usize, usize, String)>);
     let all_selected = move || {
         let rows = state.report.with(|r| r.rows.len());
@@ -40,11 +49,34 @@ pub fn PreviewTable(state: ImportState) -> impl IntoView {
             Default::default()
         });
     };
+    let on_scroll = move |_| {
+        let Some((top, height)) = browser::scroll_metrics(SCROLLER_ID) else {
+            return;
+        };
+        let above_px = above.get_untracked() as f64 * ROW_PX;
+        state.scroll.set(Scroll {
+            scroll: (top - above_px).max(0.0),
+            viewport: (height - browser::element_height("preview-head")).max(ROW_PX),
+        });
+    };
+    let width = move || format!("width: calc(7.5rem + {} * 13rem)", columns.get());
     view! {
-        <div class="preview-scroll">
-            <table class="data-table preview" aria-label="Rows to import">
-                <thead>
-                    <tr>
+        <p id="preview-keys" class="muted small">
+            "Arrow keys, Home/End and Page Up/Down move between cells (Ctrl+Home/End: first and last row); Enter edits, Escape cancels, Space selects the row."
+        </p>
+        <div id=SCROLLER_ID class="preview-scroll" on:scroll=on_scroll>
+            <table class="data-table preview" role="grid" aria-label="Rows to import" aria-describedby="preview-keys"
+                aria-rowcount=move || (rows.get() + above.get() + 1).to_string()
+                aria-colcount=move || (columns.get() + 2).to_string() style=width>
+                <colgroup>
+                    <col class="select-column"/>
+                    <col class="line-column"/>
+                    <For each=move || 0..columns.get() key=|c| *c let:_column>
+                        <col/>
+                    </For>
+                </colgroup>
+                <thead id="preview-head">
+                    <tr aria-rowindex="1">
                         <th scope="col"><input type="checkbox" aria-label="Select all rows" prop:checked=all_selected on:change=toggle_all
                             disabled=move || !state.report.with(|r| r.is_complete())/></th>
                         <th scope="col">"Row"</th>
@@ -55,34 +87,54 @@ pub fn PreviewTable(state: ImportState) -> impl IntoView {
                 </thead>
                 <tbody>
                     <AboveHeaderRows state columns/>
-                    <For each=move || visible.get() key=|i| *i let:row>
-                        <PreviewRow state row columns editing/>
+                    <Spacer height=Signal::derive(move || window.get().top_px) columns/>
+                    <For each=move || drawn.get() key=|drawn| *drawn let:drawn>
+                        <PreviewRow state position=drawn.0 row=drawn.1 above columns editing tab_stop/>
                     </For>
+                    <Spacer height=Signal::derive(move || window.get().bottom_px) columns/>
                 </tbody>
             </table>
         </div>
-        <Pager state/>
+        <p class="muted small" role="status">{move || shown_status(state)}</p>
     }
 }
 
-/// Rows above the header (a title, notes), greyed at the top of the first page: they are
-/// shown so the admin can see what was skipped, and never imported.
+/// "Showing 12 of 500,000 rows" when a filter is on.
+fn shown_status(state: ImportState) -> Option<String> {
+    let all = state.report.with(|r| r.rows.len());
+    let shown = state.shown.with(|s| s.as_ref().map(Vec::len))?;
+    Some(format!(
+        "Showing {} of {} rows",
+        crate::import::thousands(shown as i64),
+        crate::import::thousands(all as i64)
+    ))
+}
+
+/// The height of the rows not drawn above or below the drawn ones.
+#[component]
+fn Spacer(height: Signal<f64>, columns: Memo<usize>) -> impl IntoView {
+    view! {
+        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", height.get())>
+            <td colspan=move || (columns.get() + 2).to_string()></td>
+        </tr>
+    }
+}
+
+/// Rows above the header (a title, notes), greyed at the top: they are shown so the admin can
+/// see what was skipped, and never imported.
 #[component]
 fn AboveHeaderRows(state: ImportState, columns: Memo<usize>) -> impl IntoView {
     let rows = Memo::new(move |_| {
-        if state.page.get() != 0 || state.problems_only.get() {
-            return Vec::new();
-        }
-        let above = state.report.with(|r| r.header_row.unwrap_or(0));
+        let above = state.above_header_rows();
         state
             .table
             .with(|t| t.rows.iter().take(above).cloned().collect::<Vec<_>>())
     });
     view! {
-        {move || rows.get().into_iter().map(|row| {
+        {move || rows.get().into_iter().enumerate().map(|(index, row)| {
             let width = columns.get();
             view! {
-                <tr class="above-header" title="Above the header row: not imported">
+                <tr class="above-header" title="Above the header row: not imported" aria-rowindex=(index + 2).to_string()>
                     <td></td>
                     <th scope="row">{row.line}</th>
                     {(0..width).map(|c| view! { <td>{row.cells.get(c).cloned().unwrap_or_default()}</td> }).collect_view()}
@@ -135,14 +187,26 @@ fn ColumnHeader(state: ImportState, column: usize) -> impl IntoView {
     }
 }
 
-/// One row of the preview. Its cells read the row's own memos (its cells' text, its outcome),
-/// so an edit draws again only the rows it changed, not every visible cell.
+/// A drawn row's place and memos, shared by its cells: its cells' text and its outcome, so an
+/// edit draws again only the rows it changed, not every visible cell.
+#[derive(Clone, Copy)]
+struct RowMemos {
+    /// Among the rows shown.
+    position: usize,
+    table_row: Memo<usize>,
+    cells: Memo<Vec<String>>,
+    outcome: Memo<Option<crate::import::RowOutcome>>,
+}
+
 #[component]
 fn PreviewRow(
     state: ImportState,
+    position: usize,
     row: usize,
+    above: Memo<usize>,
     columns: Memo<usize>,
     editing: RwSignal<Option<(usize, usize, String)>>,
+    tab_stop: Memo<(usize, usize)>,
 ) -> impl IntoView {
     let table_row = Memo::new(move |_| state.table_row(row));
     let cells = Memo::new(move |_| {
@@ -159,13 +223,15 @@ fn PreviewRow(
     let invalid = move || outcome.with(|o| o.as_ref().is_some_and(|o| !o.issues.is_empty()));
     let selected = move || state.selection.with(|s| s.contains(&table_row.get()));
     let memos = RowMemos {
+        position,
         table_row,
         cells,
         outcome,
     };
     view! {
-        <tr class:invalid-row=invalid>
-            <td><input type="checkbox" aria-label=move || format!("Select row {}", line()) prop:checked=selected
+        <tr class:invalid-row=invalid aria-selected=move || selected().to_string()
+            aria-rowindex=move || (position + above.get() + 2).to_string()>
+            <td><input type="checkbox" tabindex="-1" aria-label=move || format!("Select row {}", line()) prop:checked=selected
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
                     let index = table_row.get_untracked();
@@ -173,18 +239,10 @@ fn PreviewRow(
                 }/></td>
             <th scope="row">{line}</th>
             <For each=move || 0..columns.get() key=|c| *c let:column>
-                <PreviewCell state row=memos column editing/>
+                <PreviewCell state row=memos column columns editing tab_stop/>
             </For>
         </tr>
     }
-}
-
-/// A row's memos, shared by its cells.
-#[derive(Clone, Copy)]
-struct RowMemos {
-    table_row: Memo<usize>,
-    cells: Memo<Vec<String>>,
-    outcome: Memo<Option<crate::import::RowOutcome>>,
 }
 
 #[component]
@@ -192,7 +250,9 @@ fn PreviewCell(
     state: ImportState,
     row: RowMemos,
     column: usize,
+    columns: Memo<usize>,
     editing: RwSignal<Option<(usize, usize, String)>>,
+    tab_stop: Memo<(usize, usize)>,
 ) -> impl IntoView {
     let table_row = move || row.table_row.get();
     let value = move || {
@@ -222,6 +282,7 @@ fn PreviewCell(
     };
     let id = move || format!("cell-{}-{}", table_row(), column);
     let start = move || {
+        state.active.set((row.position, column));
         editing.set(Some((table_row(), column, value())));
         let input = format!("edit-{}-{}", table_row(), column);
         set_timeout(
@@ -246,26 +307,53 @@ fn PreviewCell(
         if is_editing() {
             return;
         }
-        let (r, c) = (table_row(), column);
+        let (position, last_column) = (row.position, columns.get_untracked().saturating_sub(1));
+        let last_row = state.shown_len().saturating_sub(1);
+        let page = virtual_rows::rows_per_page(state.scroll.get_untracked().viewport);
+        let control = ev.ctrl_key() || ev.meta_key();
         let target = match ev.key().as_str() {
             "Enter" | "F2" => {
                 ev.prevent_default();
                 start();
                 return;
             }
-            "ArrowRight" => (r, c + 1),
-            "ArrowLeft" => (r, c.saturating_sub(1)),
-            "ArrowDown" => (r + 1, c),
-            "ArrowUp" => (r.saturating_sub(1), c),
+            " " => {
+                ev.prevent_default();
+                let index = table_row();
+                state.selection.update(|s| {
+                    if !s.remove(&index) {
+                        s.insert(index);
+                    }
+                });
+                return;
+            }
+            "ArrowRight" => (position, (column + 1).min(last_column)),
+            "ArrowLeft" => (position, column.saturating_sub(1)),
+            "ArrowDown" => (position + 1, column),
+            "ArrowUp" => (position.saturating_sub(1), column),
+            "PageDown" => (position + page, column),
+            "PageUp" => (position.saturating_sub(page), column),
+            "Home" if control => (0, 0),
+            "Home" => (position, 0),
+            "End" if control => (last_row, last_column),
+            "End" => (position, last_column),
             _ => return,
         };
         ev.prevent_default();
-        browser::focus_element(&format!("cell-{}-{}", target.0, target.1));
+        state.go_to(target.0, target.1);
+    };
+    let tabindex = move || {
+        if tab_stop.get() == (row.position, column) {
+            "0"
+        } else {
+            "-1"
+        }
     };
     view! {
-        <td id=id tabindex="0" class:invalid=move || problem().is_some()
+        <td id=id tabindex=tabindex class:invalid=move || problem().is_some()
             title=move || problem().unwrap_or_default()
             aria-invalid=move || if problem().is_some() { "true" } else { "false" }
+            on:focus=move |_| state.active.set((row.position, column))
             on:keydown=keydown on:dblclick=move |_| start() on:click=move |_| if !is_editing() { start() }>
             <Show when=is_editing fallback=move || view! {
                 <span class="cell-value">{value}</span>
@@ -276,7 +364,7 @@ fn PreviewCell(
                     prop:value=value
                     on:input=move |ev| { let v = event_target_value(&ev); state.set_cell(table_row(), column, v); }
                     on:keydown=move |ev| match ev.key().as_str() {
-                        "Enter" => { ev.prevent_default(); finish(false) }
+                        "Enter" => { ev.prevent_default(); ev.stop_propagation(); finish(false) }
                         "Escape" => { ev.prevent_default(); ev.stop_propagation(); finish(true) }
                         _ => {}
                     }
@@ -284,28 +372,5 @@ fn PreviewCell(
                 {move || problem().map(|message| view! { <span class="cell-problem">{message}</span> })}
             </Show>
         </td>
-    }
-}
-
-#[component]
-fn Pager(state: ImportState) -> impl IntoView {
-    let shown = move || {
-        state.report.with(|r| {
-            if state.problems_only.get() {
-                r.invalid_count()
-            } else {
-                r.rows.len()
-            }
-        })
-    };
-    let pages = move || shown().div_ceil(PAGE_SIZE).max(1);
-    view! {
-        <Show when=move || { pages() > 1 }>
-            <nav class="pager" aria-label="Preview pages">
-                <button type="button" disabled=move || state.page.get() == 0 on:click=move |_| state.page.update(|p| *p = p.saturating_sub(1))>"← Previous"</button>
-                <span>{move || format!("Rows {}–{} of {}", state.page.get() * PAGE_SIZE + 1, ((state.page.get() + 1) * PAGE_SIZE).min(shown()), shown())}</span>
-                <button type="button" disabled=move || state.page.get() + 1 >= pages() on:click=move |_| state.page.update(|p| *p += 1)>"Next →"</button>
-            </nav>
-        </Show>
     }
 }

@@ -1,5 +1,5 @@
 use super::input_step::ReadProblems;
-use super::state::{ImportState, Step, PAGE_SIZE};
+use super::state::{ImportState, Step};
 use crate::browser;
 use crate::import::{
     export, thousands, HeaderChoice, ImportSource, MappingChoice, HEADER_SEARCH_ROWS,
@@ -37,8 +37,13 @@ pub fn PreviewToolbar(state: ImportState) -> impl IntoView {
                     " · " <span class="bad">{move || format!("{} with problems", invalid())}</span>
                 </Show>
             </p>
-            <label class="checkbox"><input type="checkbox" bind:checked=state.problems_only
-                on:change=move |_| state.page.set(0)/>" Show only rows with problems"</label>
+            <label class="checkbox"><input type="checkbox" prop:checked=move || state.filter.with(|f| f.problems_only)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    state.filter.update(|f| f.problems_only = on);
+                    state.back_to_top();
+                }/>" Show only rows with problems"</label>
+            <SearchBox state/>
             <button type="button" on:click=move |_| next_problem(state) disabled=move || invalid() == 0>"Next problem"</button>
             <SheetPicker state/>
             <HeaderRowPicker state/>
@@ -107,7 +112,7 @@ fn HeaderRowPicker(state: ImportState) -> impl IntoView {
             Err(_) => HeaderChoice::NoHeader,
         };
         state.selection.set(Default::default());
-        state.page.set(0);
+        state.back_to_top();
         state.check_all(
             MappingChoice {
                 header,
@@ -199,35 +204,55 @@ fn AssignRoles(state: ImportState) -> impl IntoView {
     }
 }
 
-/// Moves to the next row with a problem after the focused one and focuses its first bad cell.
+/// Rows whose name or email contains what is typed, over every row; the filter follows the
+/// typing a moment later, so each keystroke does not search half a million rows.
+#[component]
+fn SearchBox(state: ImportState) -> impl IntoView {
+    let typed = StoredValue::new(0u64);
+    let input = move |ev| {
+        let text = event_target_value(&ev);
+        typed.update_value(|t| *t += 1);
+        let mine = typed.get_value();
+        set_timeout(
+            move || {
+                if typed.try_get_value() != Some(mine) {
+                    return;
+                }
+                state.filter.update(|f| f.search = text);
+                state.back_to_top();
+            },
+            std::time::Duration::from_millis(200),
+        );
+    };
+    view! {
+        <input type="search" class="preview-search" placeholder="Search name or email"
+            aria-label="Search rows by name or email" on:input=input/>
+    }
+}
+
+/// Moves to the next row with a problem after the current cell's row, among the rows shown,
+/// and focuses its first bad cell.
 fn next_problem(state: ImportState) {
-    let after = state.problem_cursor.get_value();
-    let problems_only = state.problems_only.get_untracked();
+    let after = state.active.get_untracked().0;
+    let rows = state.shown_len();
     let found = state.report.with_untracked(|report| {
-        let bad = |i: &usize| !report.rows[*i].issues.is_empty();
-        let target = (after.map_or(0, |a| a + 1)..report.rows.len())
-            .find(bad)
-            .or_else(|| (0..report.rows.len()).find(bad))?;
-        let position = if problems_only {
-            (0..target).filter(bad).count()
-        } else {
-            target
+        let bad = |position: &usize| {
+            state
+                .report_row_at(*position)
+                .is_some_and(|row| !report.rows[row].issues.is_empty())
         };
-        let column = report.rows[target]
+        let position = (after + 1..rows)
+            .find(bad)
+            .or_else(|| (0..rows).find(bad))?;
+        let row = state.report_row_at(position)?;
+        let column = report.rows[row]
             .issues
             .iter()
             .find_map(|i| i.column)
             .unwrap_or(0);
-        Some((target, position, column))
+        Some((position, column))
     });
-    let Some((target, position, column)) = found else {
-        return;
-    };
-    state.problem_cursor.set_value(Some(target));
-    state.page.set(position / PAGE_SIZE);
-    let id = format!("cell-{}-{}", state.table_row(target), column);
-    set_timeout(
-        move || browser::focus_element(&id),
-        std::time::Duration::from_millis(30),
-    );
+    if let Some((position, column)) = found {
+        state.go_to(position, column);
+    }
 }

@@ -1,8 +1,9 @@
+use super::virtual_rows::{self, Scroll};
 use crate::browser;
 use crate::import::edits::diff;
 use crate::import::{
     edit, read_source, ImportContext, ImportField, ImportIssue, ImportLimits, ImportSource,
-    LiveReport, MappingChoice, SourceReader, Table,
+    LiveReport, MappingChoice, RowFilter, SourceReader, Table,
 };
 use crate::import::{HeaderChoice, ImportOptions, ImportResult, ImportUpload};
 use crate::model::{RoleInfo, UserKind};
@@ -56,16 +57,24 @@ pub struct ImportState {
     /// Which build of the report the slices being checked belong to (a new source or mapping
     /// starts a new one; the old one's slices stop).
     pub build: StoredValue<u64>,
+    /// When the build being checked started.
+    checking_since: StoredValue<f64>,
     pub selection: RwSignal<HashSet<usize>>,
     pub options: RwSignal<ImportOptions>,
     pub result: RwSignal<Option<ImportResult>>,
-    pub problems_only: RwSignal<bool>,
-    pub page: RwSignal<usize>,
-    /// The report row "Next problem" went to last.
-    pub problem_cursor: StoredValue<Option<usize>>,
+    /// Problems only, and what the admin searched for.
+    pub filter: RwSignal<RowFilter>,
+    /// The report rows the filter lets through, in order; `None`: every row.
+    pub shown: Memo<Option<Vec<usize>>>,
+    /// Where the preview's rows are scrolled to (pixels of rows above the viewport, and the
+    /// viewport's height under the column headers).
+    pub scroll: RwSignal<Scroll>,
+    /// The grid's current cell: (position among the rows shown, column).
+    pub active: RwSignal<(usize, usize)>,
 }
 
-pub const PAGE_SIZE: usize = 100;
+/// The preview's scrolling element.
+pub const SCROLLER_ID: &str = "preview-scroll";
 
 /// How long one slice of checking may hold the browser before it paints and answers input.
 const SLICE_MS: f64 = 12.0;
@@ -80,6 +89,16 @@ impl ImportState {
         let table = RwSignal::new(Table::default());
         let mapping = RwSignal::new(MappingChoice::default());
         let taken = RwSignal::new(HashSet::new());
+        let report = RwSignal::new(LiveReport::default());
+        let filter = RwSignal::new(RowFilter::default());
+        let shown = Memo::new(move |_| {
+            filter.with(|filter| {
+                if filter.is_empty() {
+                    return None;
+                }
+                report.with(|report| table.with(|table| filter.rows(report, table)))
+            })
+        });
         ImportState {
             kind,
             organization_id,
@@ -101,20 +120,26 @@ impl ImportState {
             taken,
             asked: StoredValue::new(HashSet::new()),
             unanswered: StoredValue::new(Vec::new()),
-            report: RwSignal::new(LiveReport::default()),
+            report,
             build: StoredValue::new(0),
+            checking_since: StoredValue::new(0.0),
             selection: RwSignal::new(HashSet::new()),
             options: RwSignal::new(ImportOptions::default()),
             result: RwSignal::new(None),
-            problems_only: RwSignal::new(false),
-            page: RwSignal::new(0),
-            problem_cursor: StoredValue::new(None),
+            filter,
+            shown,
+            scroll: RwSignal::new(Scroll {
+                scroll: 0.0,
+                viewport: 480.0,
+            }),
+            active: RwSignal::new((0, 0)),
         }
     }
 
     /// Loads what was pasted or uploaded and moves to the preview when there are rows. Text
     /// is read in slices (the browser paints between them, showing how many rows are read).
     pub fn load(&self, source: ImportSource<'_>, source_name: String) {
+        let started = browser::timer_ms();
         // A new source is a new import: it gets its own idempotency key.
         self.key.set_value(String::new());
         let limits = ImportLimits::default();
@@ -130,26 +155,27 @@ impl ImportState {
         };
         self.source_name.set(source_name);
         self.build.update_value(|b| *b += 1);
-        self.read_slice(reader, self.build.get_value());
+        self.read_slice(reader, self.build.get_value(), started);
     }
 
-    fn read_slice(&self, mut reader: SourceReader<'static>, build: u64) {
+    /// `started`: when the source arrived (the page's timeline shows how long reading, the
+    /// first rows and checking took from there, for the benchmark and the browser's profiler).
+    fn read_slice(&self, mut reader: SourceReader<'static>, build: u64, started: f64) {
         if !self.is_current(build) {
             return;
         }
         if !for_one_slice(|| reader.advance(ROWS_PER_LOOK)) {
             self.reading.set(Some(reader.rows_read()));
             let state = *self;
-            set_timeout(
-                move || state.read_slice(reader, build),
-                std::time::Duration::ZERO,
-            );
+            browser::soon(move || state.read_slice(reader, build, started));
             return;
         }
+        browser::measure_since("import: source read", started);
+        let finishing = browser::timer_ms();
         self.reading.set(None);
         let read = reader.finish();
         self.selection.set(HashSet::new());
-        self.page.set(0);
+        self.back_to_top();
         self.sheets.set(read.sheets);
         self.sheet.set(read.sheet);
         self.read_issues.set(read.issues);
@@ -159,6 +185,9 @@ impl ImportState {
         if has_rows {
             self.step.set(Step::Preview);
         }
+        browser::measure_since("import: end of reading", finishing);
+        // After the rows are drawn (the page draws in microtasks after this task).
+        browser::soon(move || browser::measure_since("import: first rows drawn", started));
     }
 
     /// Checks the whole table again with `choice` (a new source, header row or mapping):
@@ -180,6 +209,7 @@ impl ImportState {
         self.mapping.set(choice);
         self.report.set(report);
         self.build.update_value(|b| *b += 1);
+        self.checking_since.set_value(browser::timer_ms());
         self.check_slice(self.build.get_value(), None);
     }
 
@@ -202,17 +232,17 @@ impl ImportState {
                     .unwrap_or(true)
             })
         });
-        let now = browser::now_ms();
+        let now = browser::timer_ms();
         let show = done || shown.is_none_or(|at| now - at > SHOW_EVERY_MS);
         if show {
             self.report.notify();
         }
+        if done {
+            browser::measure_since("import: rows checked", self.checking_since.get_value());
+        }
         if !done {
             let shown = if show { Some(now) } else { shown };
-            set_timeout(
-                move || state.check_slice(build, shown),
-                std::time::Duration::ZERO,
-            );
+            browser::soon(move || state.check_slice(build, shown));
         }
     }
 
@@ -352,6 +382,59 @@ impl ImportState {
         Some((upload, bytes))
     }
 
+    /// How many rows the preview shows (all, or those the filter lets through).
+    pub fn shown_len(&self) -> usize {
+        self.shown.with(|shown| match shown {
+            Some(rows) => rows.len(),
+            None => self.report.with(|r| r.rows.len()),
+        })
+    }
+
+    /// The report row at `position` among the rows shown.
+    pub fn report_row_at(&self, position: usize) -> Option<usize> {
+        self.shown.with(|shown| match shown {
+            Some(rows) => rows.get(position).copied(),
+            None => (position < self.report.with(|r| r.rows.len())).then_some(position),
+        })
+    }
+
+    /// Rows above the header, drawn (greyed) above the data when no filter is on.
+    pub fn above_header_rows(&self) -> usize {
+        if !self.filter.with(RowFilter::is_empty) {
+            return 0;
+        }
+        self.report.with(|r| r.header_row.unwrap_or(0))
+    }
+
+    /// Back to the first row and column (a new source, mapping or filter).
+    pub fn back_to_top(&self) {
+        self.active.set((0, 0));
+        self.scroll.update(|s| s.scroll = 0.0);
+        browser::set_scroll_top(SCROLLER_ID, 0.0);
+    }
+
+    /// Makes (`position` among the rows shown, `column`) the grid's current cell: scrolls it
+    /// into view and focuses it once it is drawn.
+    pub fn go_to(&self, position: usize, column: usize) {
+        let rows = self.shown_len();
+        let columns = self.report.with_untracked(|r| r.columns.len());
+        if rows == 0 || columns == 0 {
+            return;
+        }
+        let (position, column) = (position.min(rows - 1), column.min(columns - 1));
+        self.active.set((position, column));
+        let above = self.above_header_rows() as f64 * virtual_rows::ROW_PX;
+        let at = self.scroll.get_untracked();
+        if let Some(scroll) = virtual_rows::scroll_to_show(rows, position, at) {
+            self.scroll.set(Scroll { scroll, ..at });
+            browser::set_scroll_top(SCROLLER_ID, scroll + above);
+        }
+        let Some(row) = self.report_row_at(position) else {
+            return;
+        };
+        focus_when_drawn(format!("cell-{}-{}", self.table_row(row), column), 20);
+    }
+
     /// Index in `table.rows` of the report's `i`th data row.
     pub fn table_row(&self, report_row: usize) -> usize {
         report_row + self.report.with(|r| r.first_data_row())
@@ -387,15 +470,26 @@ impl ImportState {
     }
 }
 
+/// Focuses the element `id` as soon as it is drawn (a row scrolled to is drawn a moment later).
+fn focus_when_drawn(id: String, tries: u8) {
+    if browser::focus_if_present(&id) || tries == 0 {
+        return;
+    }
+    set_timeout(
+        move || focus_when_drawn(id, tries - 1),
+        std::time::Duration::from_millis(16),
+    );
+}
+
 /// Runs `step` (which answers whether the work is done) until it is done or [`SLICE_MS`] have
 /// passed; returns whether it is done.
 fn for_one_slice(mut step: impl FnMut() -> bool) -> bool {
-    let started = browser::now_ms();
+    let started = browser::timer_ms();
     loop {
         if step() {
             return true;
         }
-        if browser::now_ms() - started > SLICE_MS {
+        if browser::timer_ms() - started > SLICE_MS {
             return false;
         }
     }
