@@ -22,14 +22,14 @@ test("paste from Excel, fix a cell in place, assign a role, import, and find the
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByText("2 rows")).toBeVisible();
   await expect(dialog.getByText("1 with problems")).toBeVisible();
-  const bad = dialog.getByRole("cell", { name: /ron\.rows@@globex\.example/ });
+  const bad = dialog.getByRole("gridcell", { name: /ron\.rows@@globex\.example/ });
   await expect(bad).toHaveAttribute("aria-invalid", "true");
   await expect(bad).toContainText("Enter an email like name@example.com.");
 
   // Keyboard only: arrows move between cells, Enter edits, typing re-validates.
   await bad.focus();
   await page.keyboard.press("ArrowLeft");
-  await expect(dialog.getByRole("cell", { name: "Rows", exact: true })).toBeFocused();
+  await expect(dialog.getByRole("gridcell", { name: "Rows", exact: true })).toBeFocused();
   await page.keyboard.press("ArrowRight");
   await expect(bad).toBeFocused();
   await page.keyboard.press("Enter");
@@ -67,7 +67,7 @@ test("a column can be remapped, and invalid rows either fail the import or are s
   await dialog.getByRole("combobox", { name: "Column 4 is imported as" }).selectOption("Ignore");
   await dialog.getByRole("combobox", { name: "Column 3 is imported as" }).selectOption("Email");
   await expect(dialog.getByText("0 with problems")).toBeVisible();
-  await dialog.getByRole("cell", { name: /skip\.me@globex\.example/ }).click();
+  await dialog.getByRole("gridcell", { name: /skip\.me@globex\.example/ }).click();
   await dialog.getByRole("textbox", { name: /Edit row 2 column 3/ }).fill("skip.me@");
   await page.keyboard.press("Enter");
   await expect(dialog.getByText("1 with problems")).toBeVisible();
@@ -90,7 +90,7 @@ test("an XLSX template downloads, uploads, and its errors export neutralised", a
   });
   await expect(dialog.getByText("1 row", { exact: true })).toBeVisible();
   // The template's phone was typed with Excel's apostrophe and stays a valid phone.
-  await expect(dialog.getByRole("cell", { name: /\+1 888 667 8888/ })).toHaveAttribute("aria-invalid", "false");
+  await expect(dialog.getByRole("gridcell", { name: /\+1 888 667 8888/ })).toHaveAttribute("aria-invalid", "false");
 
   await dialog.getByRole("button", { name: "Start over" }).click();
   // Values render as text, never as HTML.
@@ -98,7 +98,7 @@ test("an XLSX template downloads, uploads, and its errors export neutralised", a
   page.on("dialog", async (d) => { alerted = true; await d.dismiss(); });
   await paste(page, "First Name\tLast Name\tEmail\n=HYPERLINK(\"http://evil\")\tX\tx@globex.example\n<img src=x onerror=alert(1)>\tY\ty@globex.example\n");
   await expect(dialog.getByText("2 with problems")).toBeVisible();
-  await expect(dialog.getByRole("cell", { name: /<img src=x onerror=alert\(1\)>/ })).toBeVisible();
+  await expect(dialog.getByRole("gridcell", { name: /<img src=x onerror=alert\(1\)>/ })).toBeVisible();
   expect(alerted).toBe(false);
   const [errors] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("button", { name: "Download errors" }).click()]);
   const csv = readFileSync(await errors.path(), "utf8");

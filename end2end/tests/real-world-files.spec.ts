@@ -139,8 +139,8 @@ test("a workbook written by a streaming writer previews under its title, gets th
   await expect(dialog.locator("tr.above-header")).toContainText("Staff list November 2026");
   await expect(dialog.getByRole("combobox", { name: "Header row" })).toHaveValue("1");
   // The formula's cached value is what is imported; the empty Roles column got the default.
-  await expect(dialog.getByRole("cell", { name: "dana.d@globex.example" })).toHaveAttribute("aria-invalid", "false");
-  await expect(dialog.getByRole("cell", { name: "Requester", exact: true })).toHaveCount(3);
+  await expect(dialog.getByRole("gridcell", { name: "dana.d@globex.example" })).toHaveAttribute("aria-invalid", "false");
+  await expect(dialog.getByRole("gridcell", { name: "Requester", exact: true })).toHaveCount(3);
 
   // A wrong guess can be corrected: with no header row the title and header become data.
   await dialog.getByRole("combobox", { name: "Header row" }).selectOption("none");
@@ -159,9 +159,9 @@ test("a workbook saved by LibreOffice Calc previews its rows", async ({ page }) 
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByText("4 rows")).toBeVisible();
   await expect(dialog.getByText("Rows 1–2 are above the header row and are not imported.")).toBeVisible();
-  await expect(dialog.getByRole("cell", { name: "chloe.durand@example.fr" })).toHaveAttribute("aria-invalid", "false");
+  await expect(dialog.getByRole("gridcell", { name: "chloe.durand@example.fr" })).toHaveAttribute("aria-invalid", "false");
   // A phone stored as a number has lost its +: the cell says so.
-  await expect(dialog.getByRole("cell", { name: /18886678888/ })).toHaveAttribute("aria-invalid", "true");
+  await expect(dialog.getByRole("gridcell", { name: /18886678888/ })).toHaveAttribute("aria-invalid", "true");
 });
 
 test("a PDF renamed to .xlsx or .csv is named for what it is", async ({ page }) => {

@@ -172,11 +172,9 @@ fn memchr_count(bytes: &[u8]) -> u32 {
 }
 
 fn has_lone_carriage_return(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes
-        .iter()
-        .enumerate()
-        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    // A char pattern searches a word at a time (a byte at a time took 0.1 s on 45 MB in wasm).
+    text.match_indices('\r')
+        .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'))
 }
 
 #[cfg(test)]

@@ -183,7 +183,9 @@ proptest! {
     fn a_report_built_in_slices_equals_a_full_analysis(
         table in table(),
         slice in 1usize..7,
-        edit_at in proptest::option::of((0usize..125, cell(2))),
+        edit_at in proptest::option::of(
+            (0usize..125, 0usize..8).prop_flat_map(|(row, column)| (Just(row), Just(column), cell(column)))
+        ),
     ) {
         let world = World { roles: sample_roles(), taken: HashSet::new() };
         let mapping = MappingChoice::default();
@@ -193,11 +195,14 @@ proptest! {
         while !live.advance(&table, &world.context(), slice) {
             slices += 1;
             prop_assert!(live.checked_rows() <= slices * slice);
-            // An edit while it is being built is taken in too.
-            if let Some((row, value)) = edit_at.clone().filter(|(row, _)| *row < table.rows.len()) {
-                edit::set_cell(&mut table, row, 2, value);
+            // An edit while it is being built is taken in too, without checking the rest
+            // first (which would hold the page at half a million rows).
+            if let Some((row, column, value)) = edit_at.clone().filter(|(row, ..)| *row < table.rows.len()) {
+                // The preview edits only the columns there are.
+                let column = column % table.width().max(1);
+                edit::set_cell(&mut table, row, column, value);
                 live.rows_changed(&table, &world.context(), &[row]);
-                prop_assert!(live.is_complete());
+                prop_assert!(!live.is_complete() || live.rows.is_empty());
             }
         }
         prop_assert_eq!(live.report(), &analyze(&table, &mapping, &world.context()));

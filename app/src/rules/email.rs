@@ -80,11 +80,10 @@ fn check_local_part(local: &str) -> Result<(), IssueCode> {
 
 fn check_domain(domain: &str) -> Result<(), IssueCode> {
     check_dots_and_hyphens(domain)?;
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2 {
+    if !domain.contains('.') {
         return Err(IssueCode::EmailFormat);
     }
-    for label in labels {
+    for label in domain.split('.') {
         if label.starts_with('-') || label.ends_with('-') {
             return Err(IssueCode::EmailDotOrHyphenPlacement);
         }

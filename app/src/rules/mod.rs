@@ -18,6 +18,7 @@ pub use clone::settings_copied_from;
 pub use email::Email;
 pub use issue::IssueCode;
 pub use name::{PersonName, NAME_MAX_CHARS};
+pub use numbering_plan::{prepare_country as prepare_phone_country, COMMON_COUNTRY_CODES};
 pub use phone::{international_format, PhoneE164};
 pub use user_fields::{
     language_rule, role_rule, roles_count_rule, site_rule, validate_user_fields, Field, FieldError,

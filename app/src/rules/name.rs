@@ -1,6 +1,6 @@
 use super::IssueCode;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+use unicode_normalization::{char::is_combining_mark, is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 pub const NAME_MAX_CHARS: usize = 150;
 
@@ -27,7 +27,12 @@ impl From<PersonName> for String {
 
 impl PersonName {
     pub fn parse(raw: &str) -> Result<PersonName, IssueCode> {
-        let normalized: String = raw.trim().nfc().collect();
+        let trimmed = raw.trim();
+        // Most names are already NFC (every ASCII one is): copied, not rebuilt a char at a time.
+        let normalized: String = match is_nfc_quick(trimmed.chars()) {
+            IsNormalized::Yes => trimmed.to_owned(),
+            _ => trimmed.nfc().collect(),
+        };
         if normalized.is_empty() {
             return Err(IssueCode::Required);
         }

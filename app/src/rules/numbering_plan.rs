@@ -201,6 +201,19 @@ fn country(code: u16) -> Country {
     })
 }
 
+/// The country codes most phones in an import carry, in the order they are prepared.
+pub const COMMON_COUNTRY_CODES: &[u16] = &[
+    1, 44, 49, 33, 34, 39, 31, 32, 41, 43, 45, 46, 47, 48, 351, 353, 358, 61, 64, 81, 82, 86, 91,
+    65, 52, 55, 27, 90, 7,
+];
+
+/// Reads the numbering plan of a country code now — libphonenumber's metadata on first use,
+/// then the code's patterns — so the first phone of that country checks as fast as the rest
+/// (in the browser the first country otherwise costs the first rows about 0.45 s).
+pub fn prepare_country(code: u16) {
+    let _ = country(code);
+}
+
 /// The E.164 form of the number whose digits follow the `+`, when it is a valid number of its
 /// country; `None` when it is not.
 pub fn valid_e164(digits: &str) -> Option<String> {
@@ -262,4 +275,33 @@ fn braced_groups(rule: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_prepared(code: u16) -> bool {
+        COUNTRIES.with(|countries| countries.borrow().contains_key(&code))
+    }
+
+    #[test]
+    fn preparing_a_country_reads_its_plan_before_its_first_number() {
+        // Each test runs on a thread of its own, with nothing read yet.
+        assert!(!is_prepared(44));
+        prepare_country(44);
+        assert!(is_prepared(44));
+        assert!(!is_prepared(49));
+        assert_eq!(valid_e164("442079460958").as_deref(), Some("+442079460958"));
+    }
+
+    #[test]
+    fn every_common_country_code_is_a_country_with_a_plan() {
+        for code in COMMON_COUNTRY_CODES {
+            assert!(
+                country(*code).is_some_and(|regions| !regions.is_empty()),
+                "+{code}"
+            );
+        }
+    }
 }

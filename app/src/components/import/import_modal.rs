@@ -9,7 +9,7 @@ use crate::api::imports::emails_in_use;
 use crate::api::users::list_roles;
 use crate::components::ErrorNotice;
 use crate::model::UserKind;
-use crate::rules::Email;
+use crate::rules::{prepare_phone_country, Email, COMMON_COUNTRY_CODES};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
@@ -39,6 +39,7 @@ pub fn ImportUsersModal(
                         Ok(roles) => {
                             let state = ImportState::new(kind, organization_id, roles);
                             check_emails_with_the_server(state);
+                            prepare_the_phone_rule();
                             view! { <ImportSteps state/> }.into_any()
                         }
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
@@ -64,6 +65,21 @@ fn ImportSteps(state: ImportState) -> impl IntoView {
             Step::Result => view! { <ResultView state/> }.into_any(),
         }}
     }
+}
+
+/// The phone rule reads libphonenumber's metadata and compiles a country's patterns on the
+/// first number of that country: done now, while the admin picks what to import, one country
+/// per task (the first, which also reads the metadata, about 0.3 s; the others a few ms), so
+/// the first rows of a large paste do not wait for it. Once per page: the plans are kept.
+fn prepare_the_phone_rule() {
+    fn prepare(codes: &'static [u16]) {
+        if let Some((code, rest)) = codes.split_first() {
+            prepare_phone_country(*code);
+            crate::browser::soon(move || prepare(rest));
+        }
+    }
+    // An effect runs only in the browser; the timeout lets the modal paint first.
+    Effect::new(move |_| set_timeout(|| prepare(COMMON_COUNTRY_CODES), Duration::from_millis(100)));
 }
 
 /// Emails already used by an account are asked of the server 300 ms after the table stops

@@ -1,6 +1,6 @@
 use super::state::ImportState;
 use crate::browser;
-use crate::import::{template, ImportLimits, ImportSource};
+use crate::import::{template, ImportLimits};
 use crate::model::UserKind;
 use leptos::prelude::*;
 
@@ -17,19 +17,13 @@ pub fn InputStep(state: ImportState) -> impl IntoView {
         let text = pasted.get_untracked();
         file_error.set(None);
         state.file.set_value(None);
-        state.load(ImportSource::Pasted(&text), "Pasted text".into());
+        state.load_pasted(text, "Pasted text".into());
     };
     let loaded = move |name: String, bytes: Result<Vec<u8>, String>| {
         reading.set(false);
         match bytes {
             Ok(bytes) => {
-                state.load(
-                    ImportSource::File {
-                        bytes: &bytes,
-                        sheet: None,
-                    },
-                    name,
-                );
+                state.load_file(&bytes, None, name);
                 state.file.set_value(Some(bytes));
             }
             Err(message) => file_error.set(Some(message)),
@@ -56,14 +50,14 @@ pub fn InputStep(state: ImportState) -> impl IntoView {
                     if let Some(text) = browser::take_large_paste(&ev, LARGE_PASTE_BYTES) {
                         file_error.set(None);
                         state.file.set_value(None);
-                        state.load(ImportSource::Pasted(&text), "Pasted text".into());
+                        state.load_pasted(text, "Pasted text".into());
                         return;
                     }
                     // Show the rows at once: read the textarea right after the paste lands.
                     set_timeout(move || {
                         let text = pasted.get_untracked();
                         if !text.trim().is_empty() {
-                            state.load(ImportSource::Pasted(&text), "Pasted text".into());
+                            state.load_pasted(text, "Pasted text".into());
                         }
                     }, std::time::Duration::from_millis(0));
                 }></textarea>

@@ -1,9 +1,7 @@
 use super::input_step::ReadProblems;
 use super::state::{ImportState, Step};
 use crate::browser;
-use crate::import::{
-    export, thousands, HeaderChoice, ImportSource, MappingChoice, HEADER_SEARCH_ROWS,
-};
+use crate::import::{export, thousands, HeaderChoice, MappingChoice, HEADER_SEARCH_ROWS};
 use leptos::prelude::*;
 
 /// Counters, filters and the actions on selected rows.
@@ -140,13 +138,7 @@ fn SheetPicker(state: ImportState) -> impl IntoView {
         let sheet = event_target_value(&ev);
         let name = state.source_name.get_untracked();
         if let Some(bytes) = state.file.get_value() {
-            state.load(
-                ImportSource::File {
-                    bytes: &bytes,
-                    sheet: Some(&sheet),
-                },
-                name,
-            );
+            state.load_file(&bytes, Some(&sheet), name);
         }
     };
     view! {

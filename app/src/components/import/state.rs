@@ -136,23 +136,34 @@ impl ImportState {
         }
     }
 
-    /// Loads what was pasted or uploaded and moves to the preview when there are rows. Text
-    /// is read in slices (the browser paints between them, showing how many rows are read).
-    pub fn load(&self, source: ImportSource<'_>, source_name: String) {
+    /// Loads pasted text and moves to the preview when there are rows. The text is read in
+    /// slices (the browser paints between them, showing how many rows are read). It is kept
+    /// as pasted for the import (the server reads it itself): one copy, not two, of what may
+    /// be tens of megabytes.
+    pub fn load_pasted(&self, text: String, source_name: String) {
         let started = browser::timer_ms();
+        self.pasted.set_value(Some(text.clone()));
+        self.begin(
+            SourceReader::pasted(text, &ImportLimits::default()),
+            source_name,
+            started,
+        );
+    }
+
+    /// Loads an uploaded file (a workbook's `sheet`, or its first) as `load_pasted` does text.
+    pub fn load_file(&self, bytes: &[u8], sheet: Option<&str>, source_name: String) {
+        let started = browser::timer_ms();
+        self.pasted.set_value(None);
+        self.begin(
+            SourceReader::file(bytes, sheet, &ImportLimits::default()),
+            source_name,
+            started,
+        );
+    }
+
+    fn begin(&self, reader: SourceReader<'static>, source_name: String, started: f64) {
         // A new source is a new import: it gets its own idempotency key.
         self.key.set_value(String::new());
-        let limits = ImportLimits::default();
-        let reader = match source {
-            ImportSource::Pasted(text) => {
-                self.pasted.set_value(Some(text.to_string()));
-                SourceReader::pasted(text.to_string(), &limits)
-            }
-            ImportSource::File { bytes, sheet } => {
-                self.pasted.set_value(None);
-                SourceReader::file(bytes, sheet, &limits)
-            }
-        };
         self.source_name.set(source_name);
         self.build.update_value(|b| *b += 1);
         self.read_slice(reader, self.build.get_value(), started);
