@@ -1,6 +1,8 @@
 use super::IssueCode;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::{char::is_combining_mark, is_nfc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::{
+    char::is_combining_mark, is_nfc_quick, IsNormalized, UnicodeNormalization,
+};
 
 pub const NAME_MAX_CHARS: usize = 150;
 
