@@ -94,16 +94,56 @@ mod imp {
         let _ = channel.port2().post_message(&wasm_bindgen::JsValue::NULL);
     }
 
-    /// The text of a paste of more than `min_bytes`, kept out of the field it was pasted into
-    /// (a textarea holding megabytes takes the browser seconds to lay out); `None` for a
-    /// smaller paste, which lands as usual.
-    pub fn take_large_paste(ev: &leptos::ev::ClipboardEvent, min_bytes: usize) -> Option<String> {
-        let text = ev.clipboard_data()?.get_data("text/plain").ok()?;
-        if text.len() <= min_bytes {
+    /// The text of a paste of more than `min_len` UTF-16 code units (about as many bytes),
+    /// kept out of the field it was pasted into (a textarea holding megabytes takes the
+    /// browser seconds to lay out); `None` for a smaller paste, which lands as usual.
+    pub fn take_large_paste(ev: &leptos::ev::ClipboardEvent, min_len: usize) -> Option<LargePaste> {
+        let data = ev.clipboard_data()?;
+        // As the browser's own string: `DataTransfer::get_data` would copy all of it into the
+        // page's memory at once.
+        let get_data: js_sys::Function = js_sys::Reflect::get(&data, &"getData".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let text: js_sys::JsString = get_data
+            .call1(&data, &"text/plain".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        if (text.length() as usize) <= min_len {
             return None;
         }
         ev.prevent_default();
-        Some(text)
+        Some(LargePaste { text, at: 0 })
+    }
+
+    /// A large paste, still a string of the browser's, copied into the page's memory a part
+    /// at a time (one copy of 45 MB held the page for a tenth of a second).
+    pub struct LargePaste {
+        text: js_sys::JsString,
+        at: u32,
+    }
+
+    impl LargePaste {
+        /// The text's length in UTF-16 code units (its bytes, for ASCII text).
+        pub fn units(&self) -> usize {
+            self.text.length() as usize
+        }
+
+        /// Appends up to `units` more code units of the text to `out`, never splitting a
+        /// surrogate pair; returns whether all of the text is in.
+        pub fn read(&mut self, out: &mut String, units: u32) -> bool {
+            let length = self.text.length();
+            let mut end = self.at.saturating_add(units).min(length);
+            let high_surrogate = |unit: f64| (f64::from(0xD800)..f64::from(0xDC00)).contains(&unit);
+            if end < length && end > self.at + 1 && high_surrogate(self.text.char_code_at(end - 1))
+            {
+                end -= 1;
+            }
+            out.push_str(&String::from(self.text.slice(self.at, end)));
+            self.at = end;
+            end == length
+        }
     }
 
     /// Marks the document once the wasm has taken over, so people (and browser tests) can tell
@@ -371,8 +411,24 @@ mod imp {
 
     pub fn mark_hydrated() {}
 
-    pub fn take_large_paste(_ev: &leptos::ev::ClipboardEvent, _min_bytes: usize) -> Option<String> {
+    pub fn take_large_paste(
+        _ev: &leptos::ev::ClipboardEvent,
+        _min_len: usize,
+    ) -> Option<LargePaste> {
         None
+    }
+
+    /// Never made on the server: there is no clipboard there.
+    pub struct LargePaste;
+
+    impl LargePaste {
+        pub fn units(&self) -> usize {
+            0
+        }
+
+        pub fn read(&mut self, _out: &mut String, _units: u32) -> bool {
+            true
+        }
     }
 
     pub fn download(_file_name: &str, _mime: &str, _text: &str) {}
@@ -416,5 +472,5 @@ pub use imp::{
     copy_text, download, download_bytes, element_height, focus_element, focus_if_present, gzip,
     load_page, mark_hydrated, measure_since, now_ms, random_key, read_dropped_file,
     read_picked_file, scroll_metrics, set_scroll_top, soon, take_large_paste, timer_ms,
-    upload_form, user_is_busy,
+    upload_form, user_is_busy, LargePaste,
 };

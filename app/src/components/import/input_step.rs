@@ -47,10 +47,10 @@ pub fn InputStep(state: ImportState) -> impl IntoView {
                 on:input=move |ev| pasted.set(event_target_value(&ev))
                 on:paste=move |ev| {
                     // A large paste goes straight to the preview, read in slices.
-                    if let Some(text) = browser::take_large_paste(&ev, LARGE_PASTE_BYTES) {
+                    if let Some(paste) = browser::take_large_paste(&ev, LARGE_PASTE_BYTES) {
                         file_error.set(None);
                         state.file.set_value(None);
-                        state.load_pasted(text, "Pasted text".into());
+                        state.load_large_paste(paste);
                         return;
                     }
                     // Show the rows at once: read the textarea right after the paste lands.

@@ -80,6 +80,8 @@ pub const SCROLLER_ID: &str = "preview-scroll";
 const SLICE_MS: f64 = 12.0;
 /// How often the page shows the rows checked so far while checking goes on.
 const SHOW_EVERY_MS: f64 = 250.0;
+/// UTF-16 code units of a large paste copied into the page per task (about 5 ms).
+const PASTE_UNITS_PER_TASK: u32 = 4_000_000;
 /// Rows checked between looks at the clock.
 const ROWS_PER_LOOK: usize = 1_000;
 
@@ -141,7 +143,33 @@ impl ImportState {
     /// as pasted for the import (the server reads it itself): one copy, not two, of what may
     /// be tens of megabytes.
     pub fn load_pasted(&self, text: String, source_name: String) {
+        self.load_text(text, source_name, browser::timer_ms());
+    }
+
+    /// A paste too large for the paste box: its text is copied in from the browser a part per
+    /// task ("Reading…" shows at once), then loaded as any paste.
+    pub fn load_large_paste(&self, paste: browser::LargePaste) {
         let started = browser::timer_ms();
+        self.build.update_value(|b| *b += 1);
+        self.reading.set(Some(0));
+        let text = String::with_capacity(paste.units());
+        self.receive(paste, text, self.build.get_value(), started);
+    }
+
+    fn receive(&self, mut paste: browser::LargePaste, mut text: String, build: u64, started: f64) {
+        if !self.is_current(build) {
+            return;
+        }
+        if !paste.read(&mut text, PASTE_UNITS_PER_TASK) {
+            let state = *self;
+            browser::soon(move || state.receive(paste, text, build, started));
+            return;
+        }
+        browser::measure_since("import: paste received", started);
+        self.load_text(text, "Pasted text".into(), started);
+    }
+
+    fn load_text(&self, text: String, source_name: String, started: f64) {
         self.pasted.set_value(Some(text.clone()));
         self.begin(
             SourceReader::pasted(text, &ImportLimits::default()),
