@@ -77,7 +77,7 @@ pub struct ImportState {
 pub const SCROLLER_ID: &str = "preview-scroll";
 
 /// How long one slice of checking may hold the browser before it paints and answers input.
-const SLICE_MS: f64 = 12.0;
+const SLICE_MS: f64 = 16.0;
 /// How often the page shows the rows checked so far while checking goes on.
 const SHOW_EVERY_MS: f64 = 250.0;
 /// UTF-16 code units of a large paste copied into the page per task (about 5 ms).
@@ -171,11 +171,16 @@ impl ImportState {
 
     fn load_text(&self, text: String, source_name: String, started: f64) {
         self.pasted.set_value(Some(text.clone()));
-        self.begin(
-            SourceReader::pasted(text, &ImportLimits::default()),
-            source_name,
-            started,
-        );
+        // Reading starts in a task of its own: a copy of tens of megabytes is enough for one.
+        self.build.update_value(|b| *b += 1);
+        let build = self.build.get_value();
+        let state = *self;
+        browser::soon(move || {
+            if state.is_current(build) {
+                let reader = SourceReader::pasted(text, &ImportLimits::default());
+                state.begin(reader, source_name, started);
+            }
+        });
     }
 
     /// Loads an uploaded file (a workbook's `sheet`, or its first) as `load_pasted` does text.
