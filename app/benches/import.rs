@@ -128,23 +128,8 @@ fn live_report(text: &str, context: &app::import::ImportContext<'_>) {
 /// The same rows as a streamed XLSX (data descriptors, as LibreOffice writes): what the
 /// zip-bomb guard (which inflates every part once, counting) costs next to reading the sheet.
 fn xlsx_guard(text: &str, limits: &app::import::ImportLimits) {
-    use app::import::xlsx_fixtures::{parts, text as cell, zip_parts};
-    let sheet: String = text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            let cells: String = line
-                .split('\t')
-                .enumerate()
-                .map(|(c, value)| {
-                    let column = (b'A' + c as u8) as char;
-                    cell(&format!("{column}{}", i + 1), value)
-                })
-                .collect();
-            format!(r#"<row r="{}">{cells}</row>"#, i + 1)
-        })
-        .collect();
-    let bytes = zip_parts(&parts(&[("Users", &sheet)], None, None), true);
+    let sheet = app::import::sample::sample_sheet(text);
+    let bytes = app::import::sample::sample_xlsx(&sheet);
     let started = Instant::now();
     let guard = app::import::check_workbook_zip(&bytes, limits);
     let guarded = started.elapsed().as_secs_f64();

@@ -94,6 +94,19 @@ mod imp {
         let _ = channel.port2().post_message(&wasm_bindgen::JsValue::NULL);
     }
 
+    /// A future that is ready in a task of its own (see [`soon`]): awaited by work that runs in
+    /// parts, so the page paints and answers between them.
+    pub fn next_task() -> impl std::future::Future<Output = ()> {
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            soon(move || {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            })
+        });
+        async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        }
+    }
+
     /// The text of a paste of more than `min_len` UTF-16 code units (about as many bytes),
     /// kept out of the field it was pasted into (a textarea holding megabytes takes the
     /// browser seconds to lay out); `None` for a smaller paste, which lands as usual.
@@ -411,6 +424,10 @@ mod imp {
 
     pub fn mark_hydrated() {}
 
+    pub fn next_task() -> impl std::future::Future<Output = ()> {
+        std::future::ready(())
+    }
+
     pub fn take_large_paste(
         _ev: &leptos::ev::ClipboardEvent,
         _min_len: usize,
@@ -470,7 +487,7 @@ mod imp {
 
 pub use imp::{
     copy_text, download, download_bytes, element_height, focus_element, focus_if_present, gzip,
-    load_page, mark_hydrated, measure_since, now_ms, random_key, read_dropped_file,
+    load_page, mark_hydrated, measure_since, next_task, now_ms, random_key, read_dropped_file,
     read_picked_file, scroll_metrics, set_scroll_top, soon, take_large_paste, timer_ms,
     upload_form, user_is_busy, LargePaste,
 };

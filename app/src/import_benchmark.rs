@@ -47,6 +47,14 @@ pub fn import_sample_paste(rows: u32) -> String {
     sample_paste(rows as usize)
 }
 
+/// The same sample as a workbook (inline strings, streamed as LibreOffice writes it), for the
+/// preview benchmark to choose as a file.
+#[wasm_bindgen]
+pub fn import_sample_xlsx(rows: u32) -> Vec<u8> {
+    use crate::import::sample::{sample_sheet, sample_xlsx};
+    sample_xlsx(&sample_sheet(&sample_paste(rows as usize)))
+}
+
 /// Bytes of wasm memory the page holds (the preview benchmark prints it).
 #[wasm_bindgen]
 pub fn wasm_memory_bytes() -> f64 {

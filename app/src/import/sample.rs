@@ -83,6 +83,33 @@ fn ascii(name: &str) -> String {
         .collect()
 }
 
+/// Tab-separated rows (as `sample_paste` makes them) as a sheet's `<sheetData>` of inline
+/// strings, for [`sample_xlsx`].
+pub fn sample_sheet(text: &str) -> String {
+    use super::xlsx_fixtures::text as cell;
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let cells: String = line
+                .split('\t')
+                .enumerate()
+                .map(|(c, value)| {
+                    let column = (b'A' + c as u8) as char;
+                    cell(&format!("{column}{}", i + 1), value)
+                })
+                .collect();
+            format!(r#"<row r="{}">{cells}</row>"#, i + 1)
+        })
+        .collect()
+}
+
+/// A workbook of that one sheet, streamed as LibreOffice writes it: the engine benchmark's
+/// and the preview benchmark's workbook.
+pub fn sample_xlsx(sheet: &str) -> Vec<u8> {
+    use super::xlsx_fixtures::{parts, zip_parts};
+    zip_parts(&parts(&[("Users", sheet)], None, None), true)
+}
+
 /// A short fingerprint of a report: counts, and a hash over every row's line, validity and
 /// issues. The browser and the server computing the same digest for the same input shows they
 /// ran the same rules.

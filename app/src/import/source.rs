@@ -88,15 +88,7 @@ impl<'a> SourceReader<'a> {
             return SourceReader::too_large(limits);
         }
         if bytes.starts_with(ZIP_MAGIC) {
-            let workbook = xlsx::read(bytes, sheet, limits);
-            read(SourceRead {
-                table: workbook.table,
-                format: Some(SourceFormat::Xlsx),
-                delimiter: None,
-                sheets: workbook.sheets,
-                sheet: workbook.sheet,
-                issues: workbook.issues,
-            })
+            SourceReader::workbook(xlsx::read(bytes, sheet, limits))
         } else if bytes.starts_with(OLE_MAGIC) {
             read(refused(ImportIssueCode::LegacyXls))
         } else if let Some(looks_like) = sniff_binary(bytes) {
@@ -105,6 +97,36 @@ impl<'a> SourceReader<'a> {
             let decoded = text::decode(bytes);
             SourceReader::text(Cow::Owned(decoded.text), decoded.issues, limits)
         }
+    }
+
+    /// A file as [`SourceReader::file`] reads it, but a workbook's cells in parts, awaiting
+    /// `pause(rows read so far)` between them (see `xlsx::read_pausing`).
+    pub async fn file_pausing<P, F>(
+        bytes: &[u8],
+        sheet: Option<&str>,
+        limits: &ImportLimits,
+        pause: &mut P,
+    ) -> SourceReader<'static>
+    where
+        P: FnMut(usize) -> F,
+        F: std::future::Future<Output = ()>,
+    {
+        if bytes.len() <= limits.max_input_bytes && bytes.starts_with(ZIP_MAGIC) {
+            SourceReader::workbook(xlsx::read_pausing(bytes, sheet, limits, pause).await)
+        } else {
+            SourceReader::file(bytes, sheet, limits)
+        }
+    }
+
+    fn workbook(workbook: xlsx::WorkbookRead) -> SourceReader<'static> {
+        SourceReader::read(SourceRead {
+            table: workbook.table,
+            format: Some(SourceFormat::Xlsx),
+            delimiter: None,
+            sheets: workbook.sheets,
+            sheet: workbook.sheet,
+            issues: workbook.issues,
+        })
     }
 
     /// Pasted text the reader keeps (the preview reads it across several turns).

@@ -8,7 +8,9 @@
 
 use super::{FileKind, ImportIssue, ImportIssueCode, ImportLimits, SourceRow, Table};
 use calamine::{DataRef, Reader, Xlsx};
+use std::future::Future;
 use std::io::Cursor;
+use std::task::{Context, Poll, Waker};
 
 pub struct WorkbookRead {
     pub table: Table,
@@ -174,7 +176,30 @@ fn office_kind(part: &str) -> Option<FileKind> {
     }
 }
 
+/// Reads a workbook at once (the server, and the tests).
 pub fn read(bytes: &[u8], wanted_sheet: Option<&str>, limits: &ImportLimits) -> WorkbookRead {
+    let mut never = |_rows: usize| std::future::ready(());
+    let reading = std::pin::pin!(read_pausing(bytes, wanted_sheet, limits, &mut never));
+    match reading.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(read) => read,
+        Poll::Pending => unreachable!("a pause that is always ready never leaves the read pending"),
+    }
+}
+
+/// Reads a workbook, awaiting `pause(rows read so far)` every [`CELLS_PER_PAUSE`] cells: the
+/// browser's pause lets the page paint and answer between parts once a part has taken long
+/// enough (the zip check and calamine's opening of the workbook, with its shared strings,
+/// still come in one part).
+pub async fn read_pausing<P, F>(
+    bytes: &[u8],
+    wanted_sheet: Option<&str>,
+    limits: &ImportLimits,
+    pause: &mut P,
+) -> WorkbookRead
+where
+    P: FnMut(usize) -> F,
+    F: Future<Output = ()>,
+{
     if let Err(code) = check_zip(bytes, limits) {
         return refused(code, Vec::new());
     }
@@ -191,7 +216,7 @@ pub fn read(bytes: &[u8], wanted_sheet: Option<&str>, limits: &ImportLimits) -> 
             None => return refused(ImportIssueCode::NoSheets, sheets),
         },
     };
-    match read_sheet(&mut workbook, &chosen, limits) {
+    match read_sheet(&mut workbook, &chosen, limits, pause).await {
         Ok(table) => WorkbookRead {
             table,
             sheets,
@@ -214,11 +239,19 @@ fn sheet_has_cells(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> bool {
     false
 }
 
-fn read_sheet(
+/// Cells read between two calls of the pause (a few milliseconds in the browser).
+pub const CELLS_PER_PAUSE: usize = 4_000;
+
+async fn read_sheet<P, F>(
     workbook: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
     limits: &ImportLimits,
-) -> Result<Table, ImportIssueCode> {
+    pause: &mut P,
+) -> Result<Table, ImportIssueCode>
+where
+    P: FnMut(usize) -> F,
+    F: Future<Output = ()>,
+{
     let mut reader = workbook
         .worksheet_cells_reader(name)
         .map_err(|_| ImportIssueCode::CorruptWorkbook)?;
@@ -242,7 +275,10 @@ fn read_sheet(
     }
     let mut rows: Vec<SourceRow> = Vec::new();
     let mut row_bytes = 0usize;
-    loop {
+    for cells in 1usize.. {
+        if cells % CELLS_PER_PAUSE == 0 {
+            pause(rows.len()).await;
+        }
         let cell = match reader.next_cell() {
             Ok(Some(cell)) => cell,
             Ok(None) => break,
@@ -398,6 +434,62 @@ mod tests {
             vec!["Zoë", "18886678888", "+1 888 667 8888", "2024-01-01", "2.5"]
         );
         assert_eq!(read.table.rows[1].line, 2);
+    }
+
+    /// A pause that leaves the read pending once, as the browser's does until its next task.
+    struct NextTask(bool);
+
+    impl Future for NextTask {
+        type Output = ();
+        fn poll(mut self: std::pin::Pin<&mut Self>, context: &mut Context<'_>) -> Poll<()> {
+            if std::mem::replace(&mut self.0, true) {
+                Poll::Ready(())
+            } else {
+                context.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+
+    #[test]
+    fn a_workbook_read_in_parts_pauses_between_them_and_reads_the_same_table() {
+        let data: String = (1..=3_000)
+            .map(|row| {
+                format!(
+                    r#"<row r="{row}">{}{}{}</row>"#,
+                    text(&format!("A{row}"), "Ann"),
+                    text(&format!("B{row}"), &format!("Row{row}")),
+                    text(&format!("C{row}"), &format!("row{row}@example.com"))
+                )
+            })
+            .collect();
+        let bytes = workbook(&[("Users", &data)]);
+        let limits = ImportLimits::default();
+        let mut pauses = Vec::new();
+        let mut pause = |rows: usize| {
+            pauses.push(rows);
+            NextTask(false)
+        };
+        let mut polls = 0;
+        let read = {
+            let mut reading = std::pin::pin!(read_pausing(&bytes, None, &limits, &mut pause));
+            loop {
+                polls += 1;
+                let context = &mut Context::from_waker(Waker::noop());
+                if let Poll::Ready(read) = reading.as_mut().poll(context) {
+                    break read;
+                }
+            }
+        };
+        // 9,000 cells: two pauses, each left pending once, before the 4,000th and 8,000th cell
+        // (1,333 rows of three cells read, then 2,666 and one cell of the next).
+        assert_eq!(pauses, vec![1_333, 2_667]);
+        assert_eq!(polls, 3);
+        assert_eq!(
+            cells(&read.table),
+            cells(&super::read(&bytes, None, &limits).table)
+        );
+        assert_eq!(read.table.rows.len(), 3_000);
     }
 
     #[test]

@@ -183,15 +183,35 @@ impl ImportState {
         });
     }
 
-    /// Loads an uploaded file (a workbook's `sheet`, or its first) as `load_pasted` does text.
+    /// Loads an uploaded file (a workbook's `sheet`, or its first) as `load_pasted` does text;
+    /// a workbook's cells are read in parts of about [`SLICE_MS`] ("Reading… 180,000 rows").
     pub fn load_file(&self, bytes: &[u8], sheet: Option<&str>, source_name: String) {
         let started = browser::timer_ms();
         self.pasted.set_value(None);
-        self.begin(
-            SourceReader::file(bytes, sheet, &ImportLimits::default()),
-            source_name,
-            started,
-        );
+        self.build.update_value(|b| *b += 1);
+        let build = self.build.get_value();
+        let state = *self;
+        let (bytes, sheet) = (bytes.to_vec(), sheet.map(str::to_owned));
+        leptos::task::spawn_local(async move {
+            let part_started = std::cell::Cell::new(browser::timer_ms());
+            let mut pause = |rows: usize| {
+                let due = browser::timer_ms() - part_started.get() > SLICE_MS;
+                let part_started = &part_started;
+                async move {
+                    if due && state.is_current(build) {
+                        state.reading.set(Some(rows));
+                        browser::next_task().await;
+                        part_started.set(browser::timer_ms());
+                    }
+                }
+            };
+            let limits = ImportLimits::default();
+            let reader =
+                SourceReader::file_pausing(&bytes, sheet.as_deref(), &limits, &mut pause).await;
+            if state.is_current(build) {
+                state.begin(reader, source_name, started);
+            }
+        });
     }
 
     fn begin(&self, reader: SourceReader<'static>, source_name: String, started: f64) {
