@@ -4,8 +4,9 @@ use crate::import::{template, ImportLimits};
 use crate::model::UserKind;
 use leptos::prelude::*;
 
-/// A paste larger than this skips the paste box (see `browser::take_large_paste`).
-const LARGE_PASTE_BYTES: usize = 1024 * 1024;
+/// A paste larger than this skips the paste box (see `browser::take_large_paste`): laying out
+/// a box of 0.9 MB (10,000 rows) held the page for 0.36 s.
+const LARGE_PASTE_BYTES: usize = 64 * 1024;
 
 /// Step 1: paste, or choose or drop a file. Everything is read in the browser.
 #[component]
