@@ -62,22 +62,13 @@ impl LiveReport {
     /// checked yet: [`LiveReport::advance`] checks them.
     pub fn start(table: &Table, choice: &MappingChoice, context: &ImportContext<'_>) -> LiveReport {
         let (report, columns) = frame(table, choice, context);
-        let data_rows = table.rows.len().saturating_sub(report.first_data_row());
-        // Room for every row from the start: growing the indexes row by row rehashes them
-        // again and again (half of the checking time at 500,000 rows in the browser).
-        let room = |checked: bool| if checked { data_rows } else { 0 };
-        let has =
-            |column: fn(&Columns) -> Option<usize>| columns.as_ref().and_then(column).is_some();
         LiveReport {
             choice: choice.clone(),
             complete: columns.is_none(),
-            report: ImportReport {
-                rows: Vec::with_capacity(room(columns.is_some())),
-                ..report
-            },
-            keys: Vec::with_capacity(room(columns.is_some())),
-            emails: HashMap::with_capacity(room(has(|c| c.email))),
-            external_ids: HashMap::with_capacity(room(has(|c| c.external_id))),
+            report,
+            keys: Vec::new(),
+            emails: HashMap::new(),
+            external_ids: HashMap::new(),
             resolved: columns,
             valid: 0,
             fresh: Vec::new(),
@@ -90,6 +81,16 @@ impl LiveReport {
         let Some(columns) = self.resolved.filter(|_| !self.complete) else {
             return true;
         };
+        if self.report.rows.is_empty() {
+            // Room for every row at the first slice: growing the indexes row by row rehashes
+            // them again and again (half of the checking time at 500,000 rows in the browser).
+            let rows = table.rows.len().saturating_sub(self.first_data_row());
+            let room = |column: Option<usize>| if column.is_some() { rows } else { 0 };
+            self.report.rows.reserve(rows);
+            self.keys.reserve(rows);
+            self.emails.reserve(room(columns.email));
+            self.external_ids.reserve(room(columns.external_id));
+        }
         let roles = RoleIndex::new(context);
         let first = self.first_data_row() + self.report.rows.len();
         let end = first.saturating_add(max_rows).min(table.rows.len());
@@ -278,7 +279,7 @@ impl LiveReport {
     /// Re-checks the rows holding these email keys after `context.existing_email_keys` gained
     /// them.
     pub fn emails_taken(&mut self, table: &Table, context: &ImportContext<'_>, keys: &[String]) {
-        self.finish(table, context);
+        // Rows not checked yet are checked with `context`, which knows these emails.
         let first = self.first_data_row();
         let rows: Vec<usize> = keys
             .iter()

@@ -186,8 +186,9 @@ proptest! {
         edit_at in proptest::option::of(
             (0usize..125, 0usize..8).prop_flat_map(|(row, column)| (Just(row), Just(column), cell(column)))
         ),
+        taken_at in proptest::option::of(0usize..125),
     ) {
-        let world = World { roles: sample_roles(), taken: HashSet::new() };
+        let mut world = World { roles: sample_roles(), taken: HashSet::new() };
         let mapping = MappingChoice::default();
         let mut live = LiveReport::start(&table, &mapping, &world.context());
         let mut table = table;
@@ -202,6 +203,14 @@ proptest! {
                 let column = column % table.width().max(1);
                 edit::set_cell(&mut table, row, column, value);
                 live.rows_changed(&table, &world.context(), &[row]);
+                prop_assert!(!live.is_complete() || live.rows.is_empty());
+            }
+            // So is the server's answer that a row's email is in use.
+            let taken = taken_at.and_then(|row| table.rows.get(row)?.cells.get(2).cloned());
+            if let Some(email) = taken.filter(|email| !email.trim().is_empty()) {
+                let key = Email::key_of(&email);
+                world.taken.insert(key.clone());
+                live.emails_taken(&table, &world.context(), &[key]);
                 prop_assert!(!live.is_complete() || live.rows.is_empty());
             }
         }

@@ -100,21 +100,23 @@ impl<'a> SourceReader<'a> {
     }
 
     /// A file as [`SourceReader::file`] reads it, but a workbook's cells in parts, awaiting
-    /// `pause(rows read so far)` between them (see `xlsx::read_pausing`).
+    /// `pause(rows read so far)` between them, which answers whether to go on (`None`: told to
+    /// stop; see `xlsx::read_pausing`).
     pub async fn file_pausing<P, F>(
         bytes: &[u8],
         sheet: Option<&str>,
         limits: &ImportLimits,
         pause: &mut P,
-    ) -> SourceReader<'static>
+    ) -> Option<SourceReader<'static>>
     where
         P: FnMut(usize) -> F,
-        F: std::future::Future<Output = ()>,
+        F: std::future::Future<Output = bool>,
     {
         if bytes.len() <= limits.max_input_bytes && bytes.starts_with(ZIP_MAGIC) {
-            SourceReader::workbook(xlsx::read_pausing(bytes, sheet, limits, pause).await)
+            let workbook = xlsx::read_pausing(bytes, sheet, limits, pause).await?;
+            Some(SourceReader::workbook(workbook))
         } else {
-            SourceReader::file(bytes, sheet, limits)
+            Some(SourceReader::file(bytes, sheet, limits))
         }
     }
 

@@ -178,52 +178,59 @@ fn office_kind(part: &str) -> Option<FileKind> {
 
 /// Reads a workbook at once (the server, and the tests).
 pub fn read(bytes: &[u8], wanted_sheet: Option<&str>, limits: &ImportLimits) -> WorkbookRead {
-    let mut never = |_rows: usize| std::future::ready(());
-    let reading = std::pin::pin!(read_pausing(bytes, wanted_sheet, limits, &mut never));
+    let mut go_on = |_rows: usize| std::future::ready(true);
+    let reading = std::pin::pin!(read_pausing(bytes, wanted_sheet, limits, &mut go_on));
     match reading.poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(read) => read,
-        Poll::Pending => unreachable!("a pause that is always ready never leaves the read pending"),
+        Poll::Ready(Some(read)) => read,
+        _ => unreachable!("a pause that is always ready to go on neither waits nor stops"),
     }
 }
 
-/// Reads a workbook, awaiting `pause(rows read so far)` every [`CELLS_PER_PAUSE`] cells: the
-/// browser's pause lets the page paint and answer between parts once a part has taken long
-/// enough (the zip check and calamine's opening of the workbook, with its shared strings,
-/// still come in one part).
+/// Reads a workbook, awaiting `pause(rows read so far)` every [`CELLS_PER_PAUSE`] cells,
+/// which answers whether to go on (`None`: told to stop). The browser's pause lets the page
+/// paint and answer between parts once a part has taken long enough (the zip check and
+/// calamine's opening of the workbook, with its shared strings, still come in one part), and
+/// stops a read that another source has replaced.
 pub async fn read_pausing<P, F>(
     bytes: &[u8],
     wanted_sheet: Option<&str>,
     limits: &ImportLimits,
     pause: &mut P,
-) -> WorkbookRead
+) -> Option<WorkbookRead>
 where
     P: FnMut(usize) -> F,
-    F: Future<Output = ()>,
+    F: Future<Output = bool>,
 {
     if let Err(code) = check_zip(bytes, limits) {
-        return refused(code, Vec::new());
+        return Some(refused(code, Vec::new()));
     }
     let mut workbook = match Xlsx::new(Cursor::new(bytes)) {
         Ok(workbook) => workbook,
-        Err(_) => return refused(ImportIssueCode::CorruptWorkbook, Vec::new()),
+        Err(_) => return Some(refused(ImportIssueCode::CorruptWorkbook, Vec::new())),
     };
     let sheets: Vec<String> = workbook.sheet_names().to_vec();
     let chosen = match wanted_sheet {
         Some(name) if sheets.iter().any(|s| s == name) => name.to_string(),
-        Some(name) => return refused(ImportIssueCode::SheetNotFound { name: name.into() }, sheets),
+        Some(name) => {
+            return Some(refused(
+                ImportIssueCode::SheetNotFound { name: name.into() },
+                sheets,
+            ))
+        }
         None => match sheets.iter().find(|s| sheet_has_cells(&mut workbook, s)) {
             Some(name) => name.clone(),
-            None => return refused(ImportIssueCode::NoSheets, sheets),
+            None => return Some(refused(ImportIssueCode::NoSheets, sheets)),
         },
     };
     match read_sheet(&mut workbook, &chosen, limits, pause).await {
-        Ok(table) => WorkbookRead {
+        Ok(Some(table)) => Some(WorkbookRead {
             table,
             sheets,
             sheet: Some(chosen),
             issues: Vec::new(),
-        },
-        Err(code) => refused(code, sheets),
+        }),
+        Ok(None) => None,
+        Err(code) => Some(refused(code, sheets)),
     }
 }
 
@@ -247,10 +254,10 @@ async fn read_sheet<P, F>(
     name: &str,
     limits: &ImportLimits,
     pause: &mut P,
-) -> Result<Table, ImportIssueCode>
+) -> Result<Option<Table>, ImportIssueCode>
 where
     P: FnMut(usize) -> F,
-    F: Future<Output = ()>,
+    F: Future<Output = bool>,
 {
     let mut reader = workbook
         .worksheet_cells_reader(name)
@@ -276,8 +283,8 @@ where
     let mut rows: Vec<SourceRow> = Vec::new();
     let mut row_bytes = 0usize;
     for cells in 1usize.. {
-        if cells % CELLS_PER_PAUSE == 0 {
-            pause(rows.len()).await;
+        if cells % CELLS_PER_PAUSE == 0 && !pause(rows.len()).await {
+            return Ok(None);
         }
         let cell = match reader.next_cell() {
             Ok(Some(cell)) => cell,
@@ -317,7 +324,7 @@ where
             current.cells[column as usize] = text;
         }
     }
-    Ok(Table { rows })
+    Ok(Some(Table { rows }))
 }
 
 fn cell_text(value: &DataRef<'_>) -> String {
@@ -436,14 +443,15 @@ mod tests {
         assert_eq!(read.table.rows[1].line, 2);
     }
 
-    /// A pause that leaves the read pending once, as the browser's does until its next task.
+    /// A pause that leaves the read pending once, as the browser's does until its next task,
+    /// then goes on.
     struct NextTask(bool);
 
     impl Future for NextTask {
-        type Output = ();
-        fn poll(mut self: std::pin::Pin<&mut Self>, context: &mut Context<'_>) -> Poll<()> {
+        type Output = bool;
+        fn poll(mut self: std::pin::Pin<&mut Self>, context: &mut Context<'_>) -> Poll<bool> {
             if std::mem::replace(&mut self.0, true) {
-                Poll::Ready(())
+                Poll::Ready(true)
             } else {
                 context.waker().wake_by_ref();
                 Poll::Pending
@@ -472,7 +480,8 @@ mod tests {
         };
         let mut polls = 0;
         let read = {
-            let mut reading = std::pin::pin!(read_pausing(&bytes, None, &limits, &mut pause));
+            let reading = read_pausing(&bytes, None, &limits, &mut pause);
+            let mut reading = std::pin::pin!(async { reading.await.expect("never told to stop") });
             loop {
                 polls += 1;
                 let context = &mut Context::from_waker(Waker::noop());
@@ -490,6 +499,35 @@ mod tests {
             cells(&super::read(&bytes, None, &limits).table)
         );
         assert_eq!(read.table.rows.len(), 3_000);
+    }
+
+    #[test]
+    fn a_read_told_to_stop_at_a_pause_ends_there_without_a_table() {
+        let data: String = (1..=3_000)
+            .map(|row| {
+                format!(
+                    r#"<row r="{row}">{}{}</row>"#,
+                    text(&format!("A{row}"), "Ann"),
+                    text(&format!("B{row}"), "Lee")
+                )
+            })
+            .collect();
+        let bytes = workbook(&[("Users", &data)]);
+        let mut asked = 0;
+        let mut stop = |_rows: usize| {
+            asked += 1;
+            std::future::ready(false)
+        };
+        let limits = ImportLimits::default();
+        let read = {
+            let reading = std::pin::pin!(read_pausing(&bytes, None, &limits, &mut stop));
+            let Poll::Ready(read) = reading.poll(&mut Context::from_waker(Waker::noop())) else {
+                panic!("a pause that answers at once never leaves the read pending");
+            };
+            read
+        };
+        assert!(read.is_none());
+        assert_eq!(asked, 1);
     }
 
     #[test]

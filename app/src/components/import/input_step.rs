@@ -47,8 +47,10 @@ pub fn InputStep(state: ImportState) -> impl IntoView {
                 prop:value=move || pasted.get()
                 on:input=move |ev| pasted.set(event_target_value(&ev))
                 on:paste=move |ev| {
-                    // A large paste goes straight to the preview, read in slices.
-                    if let Some(paste) = browser::take_large_paste(&ev, LARGE_PASTE_BYTES) {
+                    // A large paste into an empty box goes straight to the preview, read in
+                    // slices (into a box holding text, it lands there, with that text).
+                    let empty = pasted.with_untracked(|text| text.trim().is_empty());
+                    if let Some(paste) = empty.then(|| browser::take_large_paste(&ev, LARGE_PASTE_BYTES)).flatten() {
                         file_error.set(None);
                         state.file.set_value(None);
                         state.load_large_paste(paste);

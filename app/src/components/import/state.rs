@@ -57,6 +57,9 @@ pub struct ImportState {
     /// Which build of the report the slices being checked belong to (a new source or mapping
     /// starts a new one; the old one's slices stop).
     pub build: StoredValue<u64>,
+    /// Which source is arriving (a paste copied in, a workbook read in parts): a newer one
+    /// stops it.
+    load: StoredValue<u64>,
     /// When the build being checked started.
     checking_since: StoredValue<f64>,
     pub selection: RwSignal<HashSet<usize>>,
@@ -124,6 +127,7 @@ impl ImportState {
             unanswered: StoredValue::new(Vec::new()),
             report,
             build: StoredValue::new(0),
+            load: StoredValue::new(0),
             checking_since: StoredValue::new(0.0),
             selection: RwSignal::new(HashSet::new()),
             options: RwSignal::new(ImportOptions::default()),
@@ -140,8 +144,7 @@ impl ImportState {
 
     /// Loads pasted text and moves to the preview when there are rows. The text is read in
     /// slices (the browser paints between them, showing how many rows are read). It is kept
-    /// as pasted for the import (the server reads it itself): one copy, not two, of what may
-    /// be tens of megabytes.
+    /// as pasted for the import (the server reads it itself), beside the reader's own copy.
     pub fn load_pasted(&self, text: String, source_name: String) {
         self.load_text(text, source_name, browser::timer_ms());
     }
@@ -150,19 +153,19 @@ impl ImportState {
     /// task ("Reading…" shows at once), then loaded as any paste.
     pub fn load_large_paste(&self, paste: browser::LargePaste) {
         let started = browser::timer_ms();
-        self.build.update_value(|b| *b += 1);
+        let load = self.new_load();
         self.reading.set(Some(0));
         let text = String::with_capacity(paste.units());
-        self.receive(paste, text, self.build.get_value(), started);
+        self.receive(paste, text, load, started);
     }
 
-    fn receive(&self, mut paste: browser::LargePaste, mut text: String, build: u64, started: f64) {
-        if !self.is_current(build) {
+    fn receive(&self, mut paste: browser::LargePaste, mut text: String, load: u64, started: f64) {
+        if !self.is_latest_load(load) {
             return;
         }
         if !paste.read(&mut text, PASTE_UNITS_PER_TASK) {
             let state = *self;
-            browser::soon(move || state.receive(paste, text, build, started));
+            browser::soon(move || state.receive(paste, text, load, started));
             return;
         }
         browser::measure_since("import: paste received", started);
@@ -172,11 +175,10 @@ impl ImportState {
     fn load_text(&self, text: String, source_name: String, started: f64) {
         self.pasted.set_value(Some(text.clone()));
         // Reading starts in a task of its own: a copy of tens of megabytes is enough for one.
-        self.build.update_value(|b| *b += 1);
-        let build = self.build.get_value();
+        let load = self.new_load();
         let state = *self;
         browser::soon(move || {
-            if state.is_current(build) {
+            if state.is_latest_load(load) {
                 let reader = SourceReader::pasted(text, &ImportLimits::default());
                 state.begin(reader, source_name, started);
             }
@@ -188,30 +190,45 @@ impl ImportState {
     pub fn load_file(&self, bytes: &[u8], sheet: Option<&str>, source_name: String) {
         let started = browser::timer_ms();
         self.pasted.set_value(None);
-        self.build.update_value(|b| *b += 1);
-        let build = self.build.get_value();
+        let load = self.new_load();
         let state = *self;
         let (bytes, sheet) = (bytes.to_vec(), sheet.map(str::to_owned));
         leptos::task::spawn_local(async move {
             let part_started = std::cell::Cell::new(browser::timer_ms());
+            // Goes on while this is the latest load (not when another source took over, or the
+            // modal closed).
             let mut pause = |rows: usize| {
                 let due = browser::timer_ms() - part_started.get() > SLICE_MS;
                 let part_started = &part_started;
                 async move {
-                    if due && state.is_current(build) {
+                    if due && state.is_latest_load(load) {
                         state.reading.set(Some(rows));
                         browser::next_task().await;
                         part_started.set(browser::timer_ms());
                     }
+                    state.is_latest_load(load)
                 }
             };
             let limits = ImportLimits::default();
-            let reader =
-                SourceReader::file_pausing(&bytes, sheet.as_deref(), &limits, &mut pause).await;
-            if state.is_current(build) {
+            let read = SourceReader::file_pausing(&bytes, sheet.as_deref(), &limits, &mut pause);
+            if let Some(reader) = read.await.filter(|_| state.is_latest_load(load)) {
                 state.begin(reader, source_name, started);
             }
         });
+    }
+
+    /// A new source starts arriving: it replaces any still arriving, and stops the reading and
+    /// checking of the one before. Returns its number, for [`ImportState::is_latest_load`].
+    fn new_load(&self) -> u64 {
+        self.build.update_value(|b| *b += 1);
+        self.load.update_value(|l| *l += 1);
+        self.load.get_value()
+    }
+
+    /// Whether `load` is still the source arriving: not when another took over or the modal
+    /// was closed. A new mapping or header row (`check_all`) does not stop it.
+    fn is_latest_load(&self, load: u64) -> bool {
+        self.load.try_get_value() == Some(load)
     }
 
     fn begin(&self, reader: SourceReader<'static>, source_name: String, started: f64) {
