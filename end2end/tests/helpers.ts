@@ -16,3 +16,15 @@ export async function signIn(page: Page, next = "/admin/users") {
 export async function waitForHydration(page: Page) {
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
 }
+
+/** Signs in, opens Globex's page and its Import users modal; returns the dialog once its
+ * paste box is there. */
+export async function openGlobexImport(page: Page) {
+  await signIn(page, "/admin/organizations");
+  await page.getByRole("link", { name: "Globex" }).click();
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Import users" }).click();
+  const dialog = page.getByRole("dialog", { name: "Import end users" });
+  await expect(dialog.getByLabel("Paste from Excel or Google Sheets")).toBeVisible();
+  return dialog;
+}

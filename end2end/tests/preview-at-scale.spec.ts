@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { signIn, waitForHydration } from "./helpers";
+import { openGlobexImport } from "./helpers";
 
 // The import preview at scale, as the admin feels it: paste the engine benchmark's sample
 // (8 columns, about a sixth of the rows with a problem) into the modal, then edit cells. Prints
@@ -8,16 +8,6 @@ import { signIn, waitForHydration } from "./helpers";
 const ROWS = Number(process.env.PREVIEW_BENCH_ROWS ?? 500_000);
 // The workbook is smaller by default: its XML is about seven times the pasted text.
 const XLSX_ROWS = Number(process.env.PREVIEW_XLSX_BENCH_ROWS ?? 100_000);
-
-async function openImport(page: Page) {
-  await signIn(page, "/admin/organizations");
-  await page.getByRole("link", { name: "Globex" }).click();
-  await waitForHydration(page);
-  await page.getByRole("button", { name: "Import users" }).click();
-  const dialog = page.getByRole("dialog", { name: "Import end users" });
-  await expect(dialog.getByLabel("Paste from Excel or Google Sheets")).toBeVisible();
-  return dialog;
-}
 
 // In the page: long tasks recorded from now on, `__until(ready)` (the time of the first frame
 // where `ready()` holds) and `__phases()` (the modal's own timings, its performance measures).
@@ -66,7 +56,7 @@ async function longTasks(page: Page, doneAt: number, started: number) {
 
 test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an edit updates the counters at once`, async ({ page }) => {
   test.setTimeout(300_000);
-  const dialog = await openImport(page);
+  const dialog = await openGlobexImport(page);
 
   // The sample is made first, in a task of its own (it is not the page's work).
   await page.evaluate(async (rows) => {
@@ -167,7 +157,7 @@ test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an
 
 test(`a workbook of ${XLSX_ROWS} rows is read and checked in parts: the page keeps answering`, async ({ page }) => {
   test.setTimeout(300_000);
-  const dialog = await openImport(page);
+  const dialog = await openGlobexImport(page);
   await page.evaluate(async (rows) => {
     const engine: any = await import("/pkg/bulk-import.js");
     (window as any).__workbook = engine.import_sample_xlsx(rows);

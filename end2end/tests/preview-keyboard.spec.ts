@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { signIn, waitForHydration } from "./helpers";
+import { openGlobexImport } from "./helpers";
 
 // Issue 14's keyboard test: 200,000 pasted rows in the scrolling preview grid, worked from the
 // keyboard alone, as a screen-reader or keyboard user would.
@@ -7,12 +7,7 @@ const ROWS = 200_000;
 
 test(`${ROWS} pasted rows: the keyboard reaches the last row, fixing its email drops the counter, and roles go to rows far apart`, async ({ page }) => {
   test.setTimeout(240_000);
-  await signIn(page, "/admin/organizations");
-  await page.getByRole("link", { name: "Globex" }).click();
-  await waitForHydration(page);
-  await page.getByRole("button", { name: "Import users" }).click();
-  const dialog = page.getByRole("dialog", { name: "Import end users" });
-  await expect(dialog.getByLabel("Paste from Excel or Google Sheets")).toBeVisible();
+  const dialog = await openGlobexImport(page);
 
   // The engine benchmark's sample, and a last row whose email has a typo.
   await page.evaluate(async (rows) => {
