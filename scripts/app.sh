@@ -12,7 +12,7 @@ cd "$ROOT"
 build_release
 if [[ $# -eq 0 ]]; then
   # What `cargo leptos serve` would set, without its rebuild.
-  export LEPTOS_OUTPUT_NAME=bulk-import LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg
+  export LEPTOS_OUTPUT_NAME=bulk-import LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_HASH_FILES=true
   export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" LEPTOS_RELOAD_PORT=3001 LEPTOS_ENV=PROD
 fi
 exec "$CARGO_TARGET_DIR/release/server" "$@"

@@ -23,6 +23,6 @@ ADMIN_PASSWORD="e2e-admin-password-123" "$BIN" create-admin --email admin@exampl
 if [[ -n "${API_TOKEN_FILE:-}" ]]; then
   "$BIN" create-api-token --email admin@example.com --name "API fuzzing" >"$API_TOKEN_FILE"
 fi
-export LEPTOS_OUTPUT_NAME=bulk-import LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg
+export LEPTOS_OUTPUT_NAME=bulk-import LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_HASH_FILES=true
 export LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_RELOAD_PORT=$((PORT + 1)) LEPTOS_ENV=PROD
 "$BIN"

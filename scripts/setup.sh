@@ -52,9 +52,10 @@ fi
 # their uncommitted changes and untracked files, and the server binary itself (another
 # checkout may share the target folder).
 release_fingerprint() {
-  local bin="$CARGO_TARGET_DIR/release/server"
-  if ! git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 || [[ ! -x "$bin" ]] \
-    || [[ ! -f "$ROOT/target/site/pkg/bulk-import.wasm" ]]; then
+  local bin="$CARGO_TARGET_DIR/release/server" wasm
+  # The build names its files after their content; hash.txt, beside the binary, says which.
+  wasm="$ROOT/target/site/pkg/bulk-import.$(sed -n 's/^wasm: *//p' "$CARGO_TARGET_DIR/release/hash.txt" 2>/dev/null).wasm"
+  if ! git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 || [[ ! -x "$bin" ]] || [[ ! -f "$wasm" ]]; then
     date +%s%N # nothing to compare with: always build
     return
   fi
@@ -64,7 +65,7 @@ release_fingerprint() {
     git -C "$ROOT" ls-files -s -- "${inputs[@]}"
     git -C "$ROOT" diff HEAD --binary -- "${inputs[@]}"
     git -C "$ROOT" ls-files --others --exclude-standard -z -- "${inputs[@]}" | (cd "$ROOT" && xargs -0 -r sha256sum)
-    stat -c '%s %Y' "$bin" "$ROOT/target/site/pkg/bulk-import.wasm"
+    stat -c '%s %Y' "$bin" "$wasm"
   } | sha256sum | cut -d' ' -f1
 }
 
@@ -74,8 +75,10 @@ build_release() {
     say "release build is up to date"
     return
   fi
-  # --precompress writes brotli and gzip copies of the wasm, JS and CSS for the server to send.
-  cargo leptos build --release --precompress
+  # --precompress writes brotli and gzip copies of the wasm, JS and CSS for the server to send;
+  # --split cuts the wasm at its split points (the import engine, the phone plans), fetched
+  # when first used. (cargo-leptos 0.3.10 takes both only as flags, not from Cargo.toml.)
+  cargo leptos build --release --precompress --split
   mkdir -p "$ROOT/target"
   release_fingerprint >"$stamp"
 }

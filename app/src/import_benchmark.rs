@@ -1,15 +1,48 @@
 //! The import benchmark, callable from the browser console or a test as
-//! `(await import('/pkg/bulk-import.js')).import_engine_benchmark(100000)`: it runs the same
+//! `await (await import(jsUrl)).import_engine_benchmark(100000)` (`jsUrl`: the page's
+//! `/pkg/bulk-import*.js`): it runs the same
 //! engine on the same sample input as `cargo bench -p app --bench import` and returns its
 //! timings and the report's digest as JSON. The preview benchmark also takes its sample
-//! input and the page's wasm memory from here.
+//! input and the page's wasm memory from here. Each export that uses the engine is async: the
+//! engine is in its own wasm chunk (`benchmark_engine`), fetched on first use.
 
 use crate::import::sample::{digest, sample_paste, SampleWorld};
 use crate::import::{analyze, read_source, ImportSource, MappingChoice};
+use leptos::wasm_split::wasm_split;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
-pub fn import_engine_benchmark(rows: u32) -> String {
+pub async fn import_engine_benchmark(rows: u32) -> String {
+    engine_benchmark(rows).await
+}
+
+/// The benchmark's sample input (`rows` data rows under a header, 8 columns, a fifth of them
+/// with one problem), for the preview benchmark to paste.
+#[wasm_bindgen]
+pub async fn import_sample_paste(rows: u32) -> String {
+    sample_text(rows).await
+}
+
+/// The same sample as a workbook (inline strings, streamed as LibreOffice writes it), for the
+/// preview benchmark to choose as a file.
+#[wasm_bindgen]
+pub async fn import_sample_xlsx(rows: u32) -> Vec<u8> {
+    sample_workbook(rows).await
+}
+
+#[wasm_split(benchmark_engine, wasm_split_path = ::leptos::wasm_split)]
+fn sample_text(rows: u32) -> String {
+    sample_paste(rows as usize)
+}
+
+#[wasm_split(benchmark_engine, wasm_split_path = ::leptos::wasm_split)]
+fn sample_workbook(rows: u32) -> Vec<u8> {
+    use crate::import::sample::{sample_sheet, sample_xlsx};
+    sample_xlsx(&sample_sheet(&sample_paste(rows as usize)))
+}
+
+#[wasm_split(benchmark_engine, wasm_split_path = ::leptos::wasm_split)]
+fn engine_benchmark(rows: u32) -> String {
     let now = || js_sys::Date::now();
     let started = now();
     let _ = crate::rules::PhoneE164::parse_optional("+1 888 667 8888");
@@ -38,21 +71,6 @@ pub fn import_engine_benchmark(rows: u32) -> String {
         rows as f64 / (best.0 / 1000.0),
         phone_first_use_ms
     )
-}
-
-/// The benchmark's sample input (`rows` data rows under a header, 8 columns, a fifth of them
-/// with one problem), for the preview benchmark to paste.
-#[wasm_bindgen]
-pub fn import_sample_paste(rows: u32) -> String {
-    sample_paste(rows as usize)
-}
-
-/// The same sample as a workbook (inline strings, streamed as LibreOffice writes it), for the
-/// preview benchmark to choose as a file.
-#[wasm_bindgen]
-pub fn import_sample_xlsx(rows: u32) -> Vec<u8> {
-    use crate::import::sample::{sample_sheet, sample_xlsx};
-    sample_xlsx(&sample_sheet(&sample_paste(rows as usize)))
 }
 
 /// Bytes of wasm memory the page holds (the preview benchmark prints it).

@@ -6,7 +6,7 @@ use crate::pages::{
     UsersPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -19,6 +19,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                // The stylesheet's name carries a hash of its content (`hash-files`).
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -72,7 +74,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     Effect::new(|_| crate::browser::mark_hydrated());
     view! {
-        <Stylesheet id="leptos" href="/pkg/bulk-import.css"/>
         <Title formatter=title_text/>
         // Admin pages wait for their data before sending HTML, so they are complete without
         // JavaScript (and redirects can still set headers).

@@ -12,8 +12,8 @@ test("the wasm engine computes the same report as the native one, and prints its
   await signIn(page);
   await waitForHydration(page);
   const result = await page.evaluate(async (rows) => {
-    const engine = await import("/pkg/bulk-import.js");
-    return JSON.parse(engine.import_engine_benchmark(rows));
+    const engine = await import((document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href);
+    return JSON.parse(await engine.import_engine_benchmark(rows));
   }, native.rows);
   console.log(
     `wasm in Chromium: ${result.rows} rows × 8 columns in ${result.total_ms} ms ` +

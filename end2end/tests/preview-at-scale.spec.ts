@@ -60,8 +60,8 @@ test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an
 
   // The sample is made first, in a task of its own (it is not the page's work).
   await page.evaluate(async (rows) => {
-    const engine: any = await import("/pkg/bulk-import.js");
-    (window as any).__sample = engine.import_sample_paste(rows);
+    const engine: any = await import((document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href);
+    (window as any).__sample = await engine.import_sample_paste(rows);
   }, ROWS);
   await watchThePage(page);
   const load = await page.evaluate(async () => {
@@ -135,7 +135,7 @@ test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an
   const longest = await longTasks(page, load.doneAt, load.started);
   const cdp = await page.context().newCDPSession(page);
   const heap = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number };
-  const wasm = await page.evaluate(async () => (await import("/pkg/bulk-import.js" as any)).wasm_memory_bytes());
+  const wasm = await page.evaluate(async () => (await import((document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href)).wasm_memory_bytes());
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   console.log(
     `preview of ${ROWS} pasted rows: first rows ${load.firstRowsMs.toFixed(0)} ms, counters final ${load.finalMs.toFixed(0)} ms; ` +
@@ -159,8 +159,8 @@ test(`a workbook of ${XLSX_ROWS} rows is read and checked in parts: the page kee
   test.setTimeout(300_000);
   const dialog = await openGlobexImport(page);
   await page.evaluate(async (rows) => {
-    const engine: any = await import("/pkg/bulk-import.js");
-    (window as any).__workbook = engine.import_sample_xlsx(rows);
+    const engine: any = await import((document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href);
+    (window as any).__workbook = await engine.import_sample_xlsx(rows);
   }, XLSX_ROWS);
   await watchThePage(page);
   const load = await page.evaluate(async () => {

@@ -11,9 +11,9 @@ test(`${ROWS} pasted rows: the keyboard reaches the last row, fixing its email d
 
   // The engine benchmark's sample, and a last row whose email has a typo.
   await page.evaluate(async (rows) => {
-    const engine: any = await import("/pkg/bulk-import.js");
+    const engine: any = await import((document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href);
     const text: string =
-      engine.import_sample_paste(rows) + "Zoe\tLast\tzoe.last@@example.com\t\tRequester\tStandard\tHQ\tEMP-LAST\n";
+      (await engine.import_sample_paste(rows)) + "Zoe\tLast\tzoe.last@@example.com\t\tRequester\tStandard\tHQ\tEMP-LAST\n";
     const clipboard = new DataTransfer();
     clipboard.setData("text/plain", text);
     const textarea = document.getElementById("import-paste")!;

@@ -21,6 +21,7 @@ function serverEnv(dir: string): NodeJS.ProcessEnv {
     LEPTOS_OUTPUT_NAME: "bulk-import",
     LEPTOS_SITE_ROOT: path.join(ROOT, "target", "site"),
     LEPTOS_SITE_PKG_DIR: "pkg",
+    LEPTOS_HASH_FILES: "true",
     LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
     LEPTOS_RELOAD_PORT: String(PORT + 1),
     LEPTOS_ENV: "PROD",

@@ -916,7 +916,7 @@ mod listener {
 }
 
 on_both_databases! {
-    the_wasm_goes_out_precompressed_revalidated_and_pages_compressed_on_the_fly => compressed_and_cached;
+    the_wasm_goes_out_precompressed_kept_by_its_hash_and_pages_compressed_on_the_fly => compressed_and_cached;
 }
 
 async fn compressed_and_cached(db: Db) {
@@ -931,6 +931,10 @@ async fn compressed_and_cached(db: Db) {
     std::fs::write(pkg.join("app.wasm"), vec![b'w'; 4096]).unwrap();
     std::fs::write(pkg.join("app.wasm.br"), b"brotli bytes").unwrap();
     std::fs::write(pkg.join("app.wasm.gz"), b"gzip bytes").unwrap();
+    // A file named after a hash of its content, as `hash-files` names the build's files.
+    let hashed = "bulk-import.1B2M2Y8AsgTpgAmY7PhCfg.wasm";
+    std::fs::write(pkg.join(hashed), vec![b'h'; 1024]).unwrap();
+    std::fs::write(pkg.join(format!("{hashed}.br")), b"hashed brotli").unwrap();
     let leptos_options = LeptosOptions::builder()
         .output_name("bulk-import")
         .site_root(site.to_string_lossy().as_ref())
@@ -954,6 +958,22 @@ async fn compressed_and_cached(db: Db) {
     assert_eq!(body, "brotli bytes");
     assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
     assert_eq!(headers[header::VARY], "accept-encoding");
+    // Named by its content: kept for a year, never asked for again.
+    let (status, headers, body) = send(&app, get(&format!("/pkg/{hashed}"), Some("br"))).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "hashed brotli"));
+    assert_eq!(headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    // A file that is not there is not kept.
+    let (status, headers, _) = send(
+        &app,
+        get("/pkg/bulk-import.AAAAAAAAAAAAAAAAAAAAAA.wasm", None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
     let (_, headers, body) = send(&app, get("/pkg/app.wasm", Some("gzip"))).await;
     assert_eq!(
         (

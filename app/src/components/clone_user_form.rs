@@ -105,7 +105,7 @@ pub fn CloneUserForm(
                 <TextField id="email" label="Email" value=state.email required=true maxlength=64 input_type="email" autocomplete="off"
                     error=error_for(Field::Email, Some(state.email))/>
                 <TextField id="phone" label="Phone" value=state.phone input_type="tel" hint="Optional. Start with + and the country code, e.g. +1 888 667 8888."
-                    error=error_for(Field::Phone, Some(state.phone))/>
+                    error=error_for(Field::Phone, Some(state.phone)) status=Signal::derive(move || check.phone.status())/>
             </fieldset>
             <section class="copied" aria-labelledby="copied-heading">
                 <h2 id="copied-heading">"Copied from " {source_name.clone()}</h2>

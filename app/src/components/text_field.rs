@@ -14,6 +14,9 @@ pub fn TextField(
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    /// A passing state, such as "Checking phone numbers…", shown under the field.
+    #[prop(optional)]
+    status: Option<Signal<Option<&'static str>>>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
@@ -38,6 +41,7 @@ pub fn TextField(
                 aria-describedby=described_by
             />
             {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
+            {status.map(|status| view! { <p class="hint field-status" role="status">{move || status.get()}</p> })}
             <p class="field-error" id=error_id aria-live="polite">{move || error.get()}</p>
         </div>
     }

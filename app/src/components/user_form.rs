@@ -1,7 +1,9 @@
-use super::{RolePicker, SettingsFields, TextField};
+use super::{PhoneCheck, RolePicker, SettingsFields, TextField};
 use crate::browser;
 use crate::model::{MfaMethod, OrganizationSummary, RoleInfo, UserKind, UserSettings, UserType};
-use crate::rules::{validate_user_fields, Field, FieldError, UserFieldsInput, NAME_MAX_CHARS};
+use crate::rules::{
+    validate_user_fields_with_phone, Field, FieldError, UserFieldsInput, NAME_MAX_CHARS,
+};
 use leptos::prelude::*;
 
 /// The form's state: one signal per field, all `Copy`, so child components share it.
@@ -77,13 +79,15 @@ impl UserFormState {
 pub(crate) struct LiveCheck {
     errors: Memo<Vec<FieldError>>,
     pub attempted: RwSignal<bool>,
+    pub phone: PhoneCheck,
 }
 
 impl LiveCheck {
     pub(crate) fn new(state: UserFormState, roles: StoredValue<Vec<RoleInfo>>) -> LiveCheck {
+        let phone = PhoneCheck::new(state.phone);
         let errors = Memo::new(move |_| {
             roles.with_value(|known| {
-                validate_user_fields(&state.input(), known)
+                validate_user_fields_with_phone(&state.input(), known, phone.verdict())
                     .err()
                     .unwrap_or_default()
             })
@@ -91,6 +95,7 @@ impl LiveCheck {
         LiveCheck {
             errors,
             attempted: RwSignal::new(false),
+            phone,
         }
     }
 
@@ -215,7 +220,7 @@ pub fn UserForm(
                 <TextField id="email" label="Email" value=state.email required=true maxlength=64 input_type="email" autocomplete="off"
                     error=error_for(Field::Email, Some(state.email))/>
                 <TextField id="phone" label="Phone" value=state.phone input_type="tel" hint="Optional. Start with + and the country code, e.g. +1 888 667 8888."
-                    error=error_for(Field::Phone, Some(state.phone))/>
+                    error=error_for(Field::Phone, Some(state.phone)) status=Signal::derive(move || check.phone.status())/>
                 <OrganizationField state organizations error=error_for(Field::Organization, None)/>
             </fieldset>
             <RolePicker state roles=roles.get_value() error=error_for(Field::Roles, None)/>

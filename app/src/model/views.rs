@@ -41,7 +41,12 @@ pub struct UserDetail {
     pub first_name: String,
     pub last_name: String,
     pub email: String,
+    /// E.164, as stored.
     pub phone: Option<String>,
+    /// The phone as people read it (`+1 888-667-8888`), made on the server so that pages need
+    /// not download the phone plans to show it.
+    #[serde(default)]
+    pub phone_display: Option<String>,
     pub external_id: Option<String>,
     pub organization_id: Option<i64>,
     pub organization: Option<String>,

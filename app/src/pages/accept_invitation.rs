@@ -1,9 +1,8 @@
 use crate::api::invitations::{lookup_invitation, AcceptInvitation, SendRegistrationCode};
 use crate::components::{
-    failure_text, AuthenticatorSetupFields, NewPasswordField, RecoveryCodes, TextField,
+    failure_text, AuthenticatorSetupFields, NewPasswordField, PhoneCheck, RecoveryCodes, TextField,
 };
 use crate::model::{InvitationState, UserKind};
-use crate::rules::PhoneE164;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -112,15 +111,11 @@ fn EmailCodeField() -> impl IntoView {
 /// by the same rule as import (the server checks it again).
 #[component]
 fn PhoneField(phone: RwSignal<String>) -> impl IntoView {
-    let error = Signal::derive(move || {
-        phone.with(|p| {
-            PhoneE164::parse_optional(p)
-                .err()
-                .map(|issue| issue.message())
-        })
-    });
+    let check = PhoneCheck::new(phone);
+    let error = Signal::derive(move || check.verdict().err().map(|issue| issue.message()));
     view! {
         <TextField id="phone" label="Phone (optional)" value=phone input_type="tel" autocomplete="tel"
-            hint="Start with + and the country code, e.g. +1 888 667 8888." error/>
+            hint="Start with + and the country code, e.g. +1 888 667 8888." error
+            status=Signal::derive(move || check.status())/>
     }
 }

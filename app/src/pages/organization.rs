@@ -1,5 +1,5 @@
 use crate::api::organizations::get_organization;
-use crate::components::{ErrorNotice, ImportUsersModal, UsersTable};
+use crate::components::{prefetch_import_engine, ErrorNotice, ImportUsersModal, UsersTable};
 use crate::model::UserKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,7 +34,8 @@ pub fn OrganizationPage() -> impl IntoView {
                     </nav>
                     <div class="page-head">
                         <h1>{org.name.clone()}</h1>
-                        <button type="button" class="button primary" on:click=move |_| importing.set(true)>"Import users"</button>
+                        <button type="button" class="button primary" on:click=move |_| importing.set(true)
+                    on:mouseenter=move |_| prefetch_import_engine() on:focus=move |_| prefetch_import_engine()>"Import users"</button>
                         <a class="button" href=format!("/admin/users/new?organization={}", org.id)>"Add end user"</a>
                     </div>
                     <div class="tabs" role="tablist">

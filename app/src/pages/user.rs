@@ -4,7 +4,7 @@ use crate::components::{
 };
 use crate::error::AppError;
 use crate::model::UserDetail;
-use crate::rules::{international_format, UserFieldsInput};
+use crate::rules::UserFieldsInput;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -109,9 +109,9 @@ fn fields_of(user: &UserDetail) -> UserFieldsInput {
         last_name: user.last_name.clone(),
         email: user.email.clone(),
         phone: user
-            .phone
-            .as_deref()
-            .map(international_format)
+            .phone_display
+            .clone()
+            .or_else(|| user.phone.clone())
             .unwrap_or_default(),
         organization_id: user.organization_id,
         role_ids: user.role_ids.clone(),

@@ -1,7 +1,7 @@
 use crate::api::users::list_users;
 use crate::components::{
-    poll_every, BulkUserActions, ErrorNotice, FilterChoices, ImportUsersModal, UserFilters,
-    UserListPager, UsersActions, UsersTable,
+    poll_every, prefetch_import_engine, BulkUserActions, ErrorNotice, FilterChoices,
+    ImportUsersModal, UserFilters, UserListPager, UsersActions, UsersTable,
 };
 use crate::model::{count_of, UserFilter, UserKind};
 use leptos::prelude::*;
@@ -53,7 +53,8 @@ pub fn UsersPage() -> impl IntoView {
         <div class="page-head">
             <h1>"All users"</h1>
             <div class="head-actions">
-                <button type="button" class="button" on:click=move |_| importing.set(true)>"Import technicians"</button>
+                <button type="button" class="button" on:click=move |_| importing.set(true)
+                    on:mouseenter=move |_| prefetch_import_engine() on:focus=move |_| prefetch_import_engine()>"Import technicians"</button>
                 <A href="/admin/users/new" attr:class="button primary">"Add user"</A>
             </div>
         </div>

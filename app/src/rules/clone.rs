@@ -42,6 +42,7 @@ mod tests {
             time_left: None,
             created_at: 1,
             has_authenticator: false,
+            phone_display: None,
         }
     }
 

@@ -19,9 +19,9 @@ pub use email::Email;
 pub use issue::IssueCode;
 pub use name::{PersonName, NAME_MAX_CHARS};
 pub use numbering_plan::{prepare_country as prepare_phone_country, COMMON_COUNTRY_CODES};
-pub use phone::{international_format, PhoneE164};
+pub use phone::{international_format, phone_digits, PhoneE164};
 pub use user_fields::{
-    language_rule, role_rule, roles_count_rule, site_rule, validate_user_fields, Field, FieldError,
-    UserFieldsInput, ValidUserFields, EXTERNAL_ID_MAX_CHARS, IDLE_WARNING_MAX_MINUTES, LANGUAGES,
-    SITE_MAX_CHARS,
+    language_rule, role_rule, roles_count_rule, site_rule, validate_user_fields,
+    validate_user_fields_with_phone, Field, FieldError, UserFieldsInput, ValidUserFields,
+    EXTERNAL_ID_MAX_CHARS, IDLE_WARNING_MAX_MINUTES, LANGUAGES, SITE_MAX_CHARS,
 };

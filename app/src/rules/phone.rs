@@ -27,19 +27,9 @@ impl PhoneE164 {
     /// An empty value means "no phone". Excel users type a leading apostrophe to keep the `+`;
     /// it is Excel's text marker, not part of the number.
     pub fn parse_optional(raw: &str) -> Result<Option<PhoneE164>, IssueCode> {
-        let value = raw.trim();
-        let value = value.strip_prefix('\'').unwrap_or(value).trim();
-        if value.is_empty() {
+        let Some(digits) = phone_digits(raw)? else {
             return Ok(None);
-        }
-        if !value.starts_with('+') {
-            return Err(IssueCode::PhoneMissingCountryCode);
-        }
-        let allowed = |c: char| c.is_ascii_digit() || " -().".contains(c);
-        if !value[1..].chars().all(allowed) {
-            return Err(IssueCode::PhoneInvalid);
-        }
-        let digits: String = value[1..].chars().filter(char::is_ascii_digit).collect();
+        };
         valid_e164(&digits)
             .map(|e164| Some(PhoneE164(e164)))
             .ok_or(IssueCode::PhoneInvalid)
@@ -48,6 +38,28 @@ impl PhoneE164 {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The part of the phone rule that needs no numbering plan: a leading `'` (Excel's text
+/// marker) dropped, then `+` and digits with spaces, dashes, dots or brackets. Returns the
+/// digits after the `+`, or `None` for an empty value. Pages run it as the admin types while
+/// the plans (a separate wasm chunk) are fetched; [`PhoneE164::parse_optional`] adds the plan.
+pub fn phone_digits(raw: &str) -> Result<Option<String>, IssueCode> {
+    let value = raw.trim();
+    let value = value.strip_prefix('\'').unwrap_or(value).trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if !value.starts_with('+') {
+        return Err(IssueCode::PhoneMissingCountryCode);
+    }
+    let allowed = |c: char| c.is_ascii_digit() || " -().".contains(c);
+    if !value[1..].chars().all(allowed) {
+        return Err(IssueCode::PhoneInvalid);
+    }
+    Ok(Some(
+        value[1..].chars().filter(char::is_ascii_digit).collect(),
+    ))
 }
 
 /// A stored E.164 number as people read it, in international format (`+1 888-667-8888`,

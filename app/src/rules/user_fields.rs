@@ -103,6 +103,18 @@ pub fn validate_user_fields(
     input: &UserFieldsInput,
     known_roles: &[RoleInfo],
 ) -> Result<ValidUserFields, Vec<FieldError>> {
+    let phone = PhoneE164::parse_optional(&input.phone);
+    validate_user_fields_with_phone(input, known_roles, phone)
+}
+
+/// [`validate_user_fields`] with the phone's verdict given: pages pass what the phone rule
+/// said so far (its numbering plans arrive in their own wasm chunk), so that checking the
+/// other fields never waits for them.
+pub fn validate_user_fields_with_phone(
+    input: &UserFieldsInput,
+    known_roles: &[RoleInfo],
+    phone: Result<Option<PhoneE164>, IssueCode>,
+) -> Result<ValidUserFields, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut check = |field: Field, result: Result<(), IssueCode>| {
         if let Err(code) = result {
@@ -121,7 +133,6 @@ pub fn validate_user_fields(
     );
     let email = Email::parse(&input.email);
     check(Field::Email, email.as_ref().map(|_| ()).map_err(|c| *c));
-    let phone = PhoneE164::parse_optional(&input.phone);
     check(Field::Phone, phone.as_ref().map(|_| ()).map_err(|c| *c));
     check(Field::Organization, organization_rule(input));
     check(Field::Roles, roles_rule(input, known_roles));

@@ -95,6 +95,7 @@ pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>
             return Ok(None);
         };
         let summary = summary_from_row(&row, now)?;
+        let phone: Option<String> = row.try_get("phone")?;
         let role_ids: Vec<i64> = sqlx::query_scalar(
             "SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id",
         )
@@ -107,7 +108,8 @@ pub async fn get(pool: &AnyPool, id: i64, now: i64) -> Result<Option<UserDetail>
             first_name: summary.first_name,
             last_name: summary.last_name,
             email: summary.email,
-            phone: row.try_get("phone")?,
+            phone_display: phone.as_deref().map(crate::rules::international_format),
+            phone,
             external_id: row.try_get("external_id")?,
             organization_id: row.try_get("organization_id")?,
             organization: summary.organization,

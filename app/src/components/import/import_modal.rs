@@ -1,3 +1,4 @@
+use super::early_input::{EarlyInput, EarlyInputStep};
 use super::input_step::InputStep;
 use super::job_progress::JobProgress;
 use super::options_panel::OptionsPanel;
@@ -8,13 +9,19 @@ use super::state::{ImportState, Step};
 use crate::api::imports::emails_in_use;
 use crate::api::users::list_roles;
 use crate::components::ErrorNotice;
-use crate::model::UserKind;
+use crate::model::{RoleInfo, UserKind};
 use crate::rules::{prepare_phone_country, Email, COMMON_COUNTRY_CODES};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_split::SplitLoaderError;
+use send_wrapper::SendWrapper;
 use std::time::Duration;
 
 /// One modal for both kinds: end users into an organization, or technicians.
+///
+/// The modal's frame is in the page's first download; what it holds (the import engine,
+/// calamine, the phone plans) is a separate wasm chunk, fetched when the modal first opens
+/// (or earlier: [`prefetch_import_engine`] on hover or focus of the Import button).
 #[component]
 pub fn ImportUsersModal(
     kind: UserKind,
@@ -27,6 +34,25 @@ pub fn ImportUsersModal(
         UserKind::Technician => "Import technicians",
     };
     let close = move |_| open.set(false);
+    // Until the importer is there, the paste box and file picker take what the admin gives.
+    let early = EarlyInput::new();
+    let steps = move || {
+        Suspend::new(async move {
+            match roles.await {
+                Ok(roles) => SendWrapper::new(import_steps(kind, organization_id, roles, early))
+                    .await
+                    .unwrap_or_else(|_| {
+                        view! {
+                            <p class="notice notice-error" role="alert">
+                                "The importer could not be loaded. Check the connection, then close this window and open it again."
+                            </p>
+                        }
+                        .into_any()
+                    }),
+                Err(error) => view! { <ErrorNotice error/> }.into_any(),
+            }
+        })
+    };
     view! {
         <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
             <div class="modal import-modal" role="dialog" aria-modal="true" aria-labelledby="import-title">
@@ -34,27 +60,66 @@ pub fn ImportUsersModal(
                     <h2 id="import-title">{title}</h2>
                     <button type="button" class="link" on:click=close>"Close"</button>
                 </div>
-                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                    {move || roles.get().map(|result| match result {
-                        Ok(roles) => {
-                            let state = ImportState::new(kind, organization_id, roles);
-                            check_emails_with_the_server(state);
-                            prepare_the_phone_rule();
-                            view! { <ImportSteps state/> }.into_any()
-                        }
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    })}
-                </Suspense>
+                <Suspense fallback=move || view! { <EarlyInputStep input=early/> }>{steps}</Suspense>
             </div>
         </div>
     }
 }
 
+/// Starts fetching the import engine's chunk (the Import button calls it on hover and focus),
+/// so that the modal is usually ready when it opens. Fetched once; later calls do nothing.
+pub fn prefetch_import_engine() {
+    leptos::task::spawn_local(async {
+        let _ = SendWrapper::new(preload_import_steps()).await;
+    });
+}
+
+/// The modal's content: everything reachable only from here is split into the engine chunk.
+#[leptos::wasm_split::wasm_split(
+    import_engine,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(preload_import_steps)
+)]
+fn import_steps(
+    kind: UserKind,
+    organization_id: Option<i64>,
+    roles: Vec<RoleInfo>,
+    early: EarlyInput,
+) -> Result<AnyView, SplitLoaderError> {
+    let state = ImportState::new(kind, organization_id, roles);
+    check_emails_with_the_server(state);
+    prepare_the_phone_rule();
+    take_early_input(state, early);
+    Ok(view! { <ImportSteps state pasted=early.text/> }.into_any())
+}
+
+/// Reads what the admin gave before the importer arrived: a file, a large paste, or a paste
+/// into the box (typed text waits for Preview, as it does later).
+fn take_early_input(state: ImportState, early: EarlyInput) {
+    if let Some(paste) = early.large_paste.try_update_value(Option::take).flatten() {
+        state.load_large_paste(paste);
+    } else if let Some((name, bytes)) = early.file.try_update_value(Option::take).flatten() {
+        state.load_file(&bytes, None, name);
+        state.file.set_value(Some(bytes));
+    } else if early.pasted.get_value() {
+        let text = early.text.get_untracked();
+        if !text.trim().is_empty() {
+            state.load_pasted(text, "Pasted text".into());
+        }
+    }
+    early.pasted.set_value(false);
+    early.waiting.set(false);
+    if early.focused.get_value() {
+        Effect::new(|_| crate::browser::focus_element("import-paste"));
+    }
+}
+
 #[component]
-fn ImportSteps(state: ImportState) -> impl IntoView {
+fn ImportSteps(state: ImportState, pasted: RwSignal<String>) -> impl IntoView {
     view! {
         {move || match state.step.get() {
-            Step::Input => view! { <InputStep state/> }.into_any(),
+            Step::Input => view! { <InputStep state pasted/> }.into_any(),
             // Erased one by one: together their view types are too deep for the compiler.
             Step::Preview => view! {
                 {view! { <PreviewToolbar state/> }.into_any()}

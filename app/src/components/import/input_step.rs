@@ -1,17 +1,14 @@
+use super::early_input::LARGE_PASTE_BYTES;
 use super::state::ImportState;
 use crate::browser;
 use crate::import::{template, ImportLimits};
 use crate::model::UserKind;
 use leptos::prelude::*;
 
-/// A paste larger than this skips the paste box (see `browser::take_large_paste`): laying out
-/// a box of 0.9 MB (10,000 rows) held the page for 0.36 s.
-const LARGE_PASTE_BYTES: usize = 64 * 1024;
-
-/// Step 1: paste, or choose or drop a file. Everything is read in the browser.
+/// Step 1: paste, or choose or drop a file. Everything is read in the browser. `pasted` is the
+/// paste box's text, kept by the modal (the box before the importer arrived had it too).
 #[component]
-pub fn InputStep(state: ImportState) -> impl IntoView {
-    let pasted = RwSignal::new(String::new());
+pub fn InputStep(state: ImportState, pasted: RwSignal<String>) -> impl IntoView {
     let reading = RwSignal::new(false);
     let file_error = RwSignal::new(None::<String>);
     let preview_paste = move |_| {
