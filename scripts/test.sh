@@ -65,11 +65,14 @@ cargo bench -p app --features ssr --bench invitation_dashboard
 
 say "browser tests (release build, Chromium)"
 build_release
+# What a page downloads first (the main wasm and its JS) and the chunks fetched later.
 node -e '
-  const fs = require("fs"), zlib = require("zlib");
-  for (const f of ["target/site/pkg/bulk-import.wasm", "target/site/pkg/bulk-import.js"]) {
-    const raw = fs.readFileSync(f);
-    console.log(`${f}: ${(raw.length / 1024).toFixed(0)} KB, ${(zlib.brotliCompressSync(raw).length / 1024).toFixed(0)} KB brotli`);
+  const fs = require("fs"), zlib = require("zlib"), dir = "target/site/pkg/";
+  const kb = (n) => (n / 1024).toFixed(0) + " KB";
+  for (const f of fs.readdirSync(dir).filter((f) => /\.(wasm|js)$/.test(f)).sort()) {
+    const raw = fs.readFileSync(dir + f);
+    const first = f.startsWith("bulk-import.") ? " (every page)" : "";
+    console.log(`${f}${first}: ${kb(raw.length)}, ${kb(zlib.brotliCompressSync(raw).length)} brotli`);
   }'
 (cd end2end && npx playwright test)
 

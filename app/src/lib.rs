@@ -2,6 +2,9 @@
 //! the server functions they call, the pure field rules both sides share, and, behind the
 //! `ssr` feature, everything that runs only on the server.
 
+// The import preview's view types are deep; the wasm release build computes their layouts.
+#![recursion_limit = "256"]
+
 pub mod api;
 mod browser;
 pub mod components;

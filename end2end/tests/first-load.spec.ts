@@ -1,10 +1,21 @@
-import { test, expect } from "@playwright/test";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, waitForHydration } from "./helpers";
+import { test, expect, Browser, BrowserContext, Page } from "@playwright/test";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, signIn, waitForHydration } from "./helpers";
 
 // First load as an admin on a slow link feels it: the network throttled through the DevTools
-// protocol to 10 Mbit/s and 40 ms, cold cache. Prints the figures (README reports them).
-test("the wasm arrives brotli-compressed, All users hydrates on a slow link, and a second visit downloads no wasm", async ({ page, context }) => {
-  test.setTimeout(60_000);
+// protocol to 10 Mbit/s and 40 ms, cold cache (a new browser context each time). Prints the
+// figures (README reports them). Issue 15's targets: at most 150 KB of wasm and JS (brotli)
+// before any admin page is interactive, sign-in → All users ≤ 1.0 s, the importer ready
+// ≤ 500 ms after the modal opens. The first is not met yet: the pages themselves (leptos's
+// views and reactivity, serde) are most of the main module. The budget below keeps what the
+// split won from being lost (a call from the main module into a chunk's code pulls that code
+// back in); the figure is printed against the target.
+const TARGET_KB = 150;
+const INITIAL_BUDGET_KB = 850;
+
+type Fetched = { url: string; status: number; encoding?: string; bytes: number; cached: boolean };
+
+/** Throttles the page's network and records every file fetched from /pkg/. */
+async function watchPkg(context: BrowserContext, page: Page) {
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.emulateNetworkConditions", {
@@ -13,21 +24,78 @@ test("the wasm arrives brotli-compressed, All users hydrates on a slow link, and
     downloadThroughput: (10 * 1024 * 1024) / 8,
     uploadThroughput: (10 * 1024 * 1024) / 8,
   });
-  const wasm: { status: number; encoding?: string; bytes: number }[] = [];
-  const sizes = new Map<string, number>();
-  cdp.on("Network.loadingFinished", (e) => sizes.set(e.requestId, e.encodedDataLength));
-  const byId = new Map<string, { status: number; encoding?: string }>();
+  const pending = new Map<string, Fetched>();
+  const fetched: Fetched[] = [];
   cdp.on("Network.responseReceived", (e) => {
-    if (e.response.url.endsWith(".wasm")) {
-      byId.set(e.requestId, { status: e.response.status, encoding: e.response.headers["content-encoding"] ?? e.response.headers["Content-Encoding"] });
+    if (e.response.url.includes("/pkg/")) {
+      const headers = e.response.headers;
+      pending.set(e.requestId, {
+        url: new URL(e.response.url).pathname,
+        status: e.response.status,
+        encoding: headers["content-encoding"] ?? headers["Content-Encoding"],
+        bytes: 0,
+        cached: Boolean(e.response.fromDiskCache || e.response.fromMemoryCache),
+      });
     }
   });
-  const collect = () => {
-    for (const [id, r] of byId) wasm.push({ ...r, bytes: sizes.get(id) ?? 0 });
-    byId.clear();
+  cdp.on("Network.requestServedFromCache", (e) => {
+    const f = pending.get(e.requestId);
+    if (f) f.cached = true;
+  });
+  cdp.on("Network.loadingFinished", (e) => {
+    const f = pending.get(e.requestId);
+    if (f) {
+      f.bytes = f.cached ? 0 : e.encodedDataLength;
+      fetched.push(f);
+      pending.delete(e.requestId);
+    }
+  });
+  return {
+    fetched,
+    /** wasm and JS that crossed the network, in KB. */
+    kb: () => fetched.filter((f) => /\.(wasm|js)$/.test(f.url)).reduce((sum, f) => sum + f.bytes, 0) / 1024,
+    wasm: () => fetched.filter((f) => f.url.endsWith(".wasm")),
+    clear: () => (fetched.length = 0),
   };
+}
 
+async function coldContext(browser: Browser, signedIn: BrowserContext) {
+  return browser.newContext({ storageState: await signedIn.storageState() });
+}
+
+test("every admin page hydrates on a slow link from the main wasm alone, brotli, without the import engine or the phone plans", async ({ browser, page, context }) => {
+  test.setTimeout(120_000);
+  await signIn(page);
+  const userHref = await page.locator('a[href^="/admin/users/"]').filter({ hasNotText: "Add user" }).first().getAttribute("href");
+  for (const [name, path] of [
+    ["All users", "/admin/users"],
+    ["Invitations", "/admin/invitations"],
+    ["a user's page", userHref!],
+  ]) {
+    const cold = await coldContext(browser, context);
+    const fresh = await cold.newPage();
+    const net = await watchPkg(cold, fresh);
+    const started = Date.now();
+    await fresh.goto(path);
+    await waitForHydration(fresh);
+    const hydrated = Date.now() - started;
+    const files = net.fetched.map((f) => `${f.url.replace(/^\/pkg\//, "")} ${(f.bytes / 1024).toFixed(1)} KB`).join(", ");
+    console.log(`first load of ${name} at 10 Mbit/s, 40 ms, cold cache: hydrated in ${hydrated} ms after ${net.kb().toFixed(0)} KB of wasm and JS (target ${TARGET_KB} KB; ${files})`);
+    // One wasm (the app's main module), brotli; no chunk of the engine or the phone plans.
+    expect(net.wasm()).toHaveLength(1);
+    expect(net.wasm()[0].encoding).toBe("br");
+    expect(net.kb()).toBeLessThanOrEqual(INITIAL_BUDGET_KB);
+    await cold.close();
+  }
+});
+
+test("sign-in to All users on a slow link, and a second visit downloads no wasm at all", async ({ page, context }) => {
+  test.setTimeout(60_000);
+  const net = await watchPkg(context, page);
+  const opened = Date.now();
   await page.goto("/login?next=%2Fadmin%2Fusers");
+  await waitForHydration(page);
+  const signInReady = Date.now() - opened;
   await page.getByLabel("Email").fill(ADMIN_EMAIL);
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
   const started = Date.now();
@@ -35,25 +103,80 @@ test("the wasm arrives brotli-compressed, All users hydrates on a slow link, and
   await expect(page).toHaveURL(/\/admin\/users$/);
   await waitForHydration(page);
   const hydrated = Date.now() - started;
-  collect();
-  expect(wasm.length).toBeGreaterThan(0);
-  if (process.env.FIRST_LOAD_UNCOMPRESSED) {
-    console.log("(measuring without the precompressed files, for comparison)");
-  } else {
-    expect(wasm[0].encoding).toBe("br");
-  }
-  const transferred = wasm.reduce((sum, w) => sum + w.bytes, 0);
-  console.log(`first load at 10 Mbit/s, 40 ms: sign in -> All users hydrated in ${hydrated} ms; wasm transferred ${(transferred / 1024).toFixed(0)} KB (brotli)`);
+  console.log(
+    `sign-in page at 10 Mbit/s, 40 ms, cold cache: hydrated in ${signInReady} ms after ${net.kb().toFixed(0)} KB of wasm and JS; ` +
+      `Sign in → All users hydrated in ${hydrated} ms`,
+  );
+  expect(net.kb()).toBeLessThanOrEqual(INITIAL_BUDGET_KB);
 
-  // Second visit: the browser revalidates and the server answers 304 with no body.
-  wasm.length = 0;
+  // Second visit: the files are named by their content and kept for a year: nothing is asked.
+  net.clear();
   const again = Date.now();
   await page.goto("/admin/invitations");
   await waitForHydration(page);
   const second = Date.now() - again;
-  collect();
-  // What crossed the network for the wasm: headers only (a few hundred bytes), no body.
-  const downloaded = wasm.reduce((sum, w) => sum + w.bytes, 0);
-  console.log(`second visit: Invitations hydrated in ${second} ms; ${downloaded} bytes transferred for the wasm (headers only)`);
-  expect(downloaded).toBeLessThan(2048);
+  console.log(`second visit: Invitations hydrated in ${second} ms; ${net.kb().toFixed(1)} KB of wasm and JS over the network`);
+  expect(net.kb()).toBe(0);
+});
+
+test("the import engine arrives when the modal opens (once), the paste box takes input at once, and the phone plans arrive with a phone", async ({ browser, page, context }) => {
+  test.setTimeout(60_000);
+  await signIn(page);
+  const cold = await coldContext(browser, context);
+  const fresh = await cold.newPage();
+  const net = await watchPkg(cold, fresh);
+  await fresh.goto("/admin/users");
+  await waitForHydration(fresh);
+  const mainWasm = net.wasm().map((f) => f.url);
+  expect(mainWasm).toHaveLength(1);
+
+  // The admin points at Import (the chunk starts coming), then clicks.
+  const button = fresh.getByRole("button", { name: "Import technicians" });
+  await button.hover();
+  const clicked = Date.now();
+  await button.click();
+  const dialog = fresh.getByRole("dialog", { name: "Import technicians" });
+  const pasteBox = dialog.getByLabel("Paste from Excel or Google Sheets");
+  await expect(pasteBox).toBeEditable();
+  const usable = Date.now() - clicked;
+  // Typed before the engine is there: kept, and the importer goes on with it.
+  await pasteBox.fill("Ada\tLovelace\tada.early@example.com\n");
+  await expect(dialog.getByText(/^Up to [\d,]+ rows/)).toBeVisible();
+  const ready = Date.now() - clicked;
+  const chunks = net.wasm().filter((f) => !mainWasm.includes(f.url));
+  console.log(
+    `Import modal at 10 Mbit/s, 40 ms: paste box usable ${usable} ms after the click, importer ready ${ready} ms after it ` +
+      `(hovered first); fetched ${chunks.map((c) => `${c.url.replace(/^\/pkg\//, "")} ${(c.bytes / 1024).toFixed(0)} KB`).join(", ")}`,
+  );
+  expect(chunks.length).toBeGreaterThan(0);
+  await expect(pasteBox).toHaveValue("Ada\tLovelace\tada.early@example.com\n");
+  await dialog.getByRole("button", { name: "Preview" }).click();
+  await expect(dialog.getByText("0 with problems")).toBeVisible();
+
+  // Closed and opened again: nothing is fetched again.
+  await dialog.getByRole("button", { name: "Close" }).click();
+  net.clear();
+  await button.click();
+  await expect(dialog.getByText(/^Up to [\d,]+ rows/)).toBeVisible();
+  expect(net.wasm().filter((f) => f.bytes > 0)).toHaveLength(0);
+  await dialog.getByRole("button", { name: "Close" }).click();
+
+  await cold.close();
+
+  // Add user, cold: the page hydrates without the phone plans; they come with the first phone
+  // typed, and then judge it.
+  const coldAgain = await coldContext(browser, context);
+  const addUser = await coldAgain.newPage();
+  const addNet = await watchPkg(coldAgain, addUser);
+  await addUser.goto("/admin/users/new");
+  await waitForHydration(addUser);
+  expect(addNet.wasm()).toHaveLength(1);
+  await addUser.getByLabel("Phone").fill("+1 123");
+  await expect(addUser.locator("#phone-error")).toHaveText("This is not a valid phone number for its country.");
+  const phoneChunks = addNet.wasm().slice(1);
+  expect(phoneChunks.map((f) => f.url).join(" ")).toContain("split_phone_rule");
+  await addUser.getByLabel("Phone").fill("+1 888 667 8888");
+  await expect(addUser.locator("#phone-error")).toHaveText("");
+  console.log(`Add user: fetched on the first phone typed: ${phoneChunks.map((f) => `${f.url.replace(/^\/pkg\//, "")} ${(f.bytes / 1024).toFixed(0)} KB`).join(", ")}`);
+  await coldAgain.close();
 });

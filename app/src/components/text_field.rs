@@ -41,7 +41,7 @@ pub fn TextField(
                 aria-describedby=described_by
             />
             {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
-            {status.map(|status| view! { <p class="hint field-status" role="status">{move || status.get()}</p> })}
+            {status.map(|status| view! { <p class="hint field-status" aria-live="polite">{move || status.get()}</p> })}
             <p class="field-error" id=error_id aria-live="polite">{move || error.get()}</p>
         </div>
     }
