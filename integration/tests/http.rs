@@ -931,10 +931,14 @@ async fn compressed_and_cached(db: Db) {
     std::fs::write(pkg.join("app.wasm"), vec![b'w'; 4096]).unwrap();
     std::fs::write(pkg.join("app.wasm.br"), b"brotli bytes").unwrap();
     std::fs::write(pkg.join("app.wasm.gz"), b"gzip bytes").unwrap();
-    // A file named after a hash of its content, as `hash-files` names the build's files.
-    let hashed = "bulk-import.1B2M2Y8AsgTpgAmY7PhCfg.wasm";
+    // A file named after the hash of its content (base64url of its MD5), as `hash-files`
+    // names the build's files, and one whose name's hash is not its content's (cargo-leptos
+    // patches the main JS and wasm after naming them).
+    let hashed = "chunk_4.Q_n2MKTCjaExuB6OXDzrNw.wasm";
     std::fs::write(pkg.join(hashed), vec![b'h'; 1024]).unwrap();
     std::fs::write(pkg.join(format!("{hashed}.br")), b"hashed brotli").unwrap();
+    let patched = "bulk-import.1B2M2Y8AsgTpgAmY7PhCfg.wasm";
+    std::fs::write(pkg.join(patched), vec![b'p'; 1024]).unwrap();
     let leptos_options = LeptosOptions::builder()
         .output_name("bulk-import")
         .site_root(site.to_string_lossy().as_ref())

@@ -70,12 +70,14 @@ pub fn build(state: AppState) -> Router {
 
 /// The wasm, JS and CSS: the brotli or gzip file made at build time (`cargo leptos build
 /// --release --precompress`) when the browser accepts it, the original otherwise. A file whose
-/// name carries a hash of its content (`hash-files`: `bulk-import.<hash>.wasm`, the split
-/// chunks) never changes, so browsers keep it for a year without asking again
-/// ([`IMMUTABLE`]); any other file must be revalidated (`no-cache`, answered `304 Not
-/// Modified` from `Last-Modified`). Compressed copies older than their original (left by an
-/// earlier build, e.g. before `cargo leptos watch`) would pair an old wasm with a new server,
-/// so then none are used.
+/// name carries the hash of its content (`hash-files`: the split chunks, the stylesheet) never
+/// changes under that name, so browsers keep it for a year without asking again
+/// ([`IMMUTABLE`]); any other file is revalidated (`no-cache`, answered `304 Not Modified` from
+/// `Last-Modified`). cargo-leptos names the main JS and wasm before it writes the chunk
+/// loader's name into them, so their names do not always follow their content: only names
+/// checked against the content when the server starts count as hashed. Compressed copies
+/// older than their original (left by an earlier build, e.g. before `cargo leptos watch`) would
+/// pair an old wasm with a new server, so then none are used.
 fn static_files(dir: &std::path::Path) -> Router {
     let files = if precompressed_copies_are_current(dir) {
         ServeDir::new(dir).precompressed_br().precompressed_gzip()
@@ -89,39 +91,51 @@ fn static_files(dir: &std::path::Path) -> Router {
         http::header::VARY,
         http::HeaderValue::from_static("accept-encoding"),
     );
+    let lasting = std::sync::Arc::new(named_by_content(dir));
     Router::new()
         .fallback_service(varied)
-        .layer(axum::middleware::from_fn(cache_policy))
+        .layer(axum::middleware::from_fn(
+            move |request: Request, next: Next| {
+                let lasting = lasting.clone();
+                async move {
+                    let name = request.uri().path().trim_start_matches('/').to_string();
+                    let mut response = next.run(request).await;
+                    let kept = lasting.contains(&name)
+                        && (response.status().is_success()
+                            || response.status() == StatusCode::NOT_MODIFIED);
+                    let policy = if kept { IMMUTABLE } else { "no-cache" };
+                    response.headers_mut().insert(
+                        http::header::CACHE_CONTROL,
+                        http::HeaderValue::from_static(policy),
+                    );
+                    response
+                }
+            },
+        ))
 }
 
 /// `Cache-Control` for a file that never changes under its name.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-async fn cache_policy(request: Request, next: Next) -> Response {
-    let lasting = is_named_by_content(request.uri().path());
-    let mut response = next.run(request).await;
-    let policy = if lasting && response.status().is_success() {
-        IMMUTABLE
-    } else {
-        "no-cache"
+/// The files in `dir` whose name holds the hash of their content, as cargo-leptos hashes
+/// (`bulk-import.<base64url(md5)>.css`).
+fn named_by_content(dir: &std::path::Path) -> std::collections::HashSet<String> {
+    use base64::Engine;
+    use md5::Digest;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Default::default();
     };
-    response.headers_mut().insert(
-        http::header::CACHE_CONTROL,
-        http::HeaderValue::from_static(policy),
-    );
-    response
-}
-
-/// Whether a file's name holds a hash of its content: a dot-separated part of 22 base64url
-/// characters (cargo-leptos's MD5), as in `bulk-import.1B2M2Y8AsgTpgAmY7PhCfg.wasm`.
-fn is_named_by_content(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.split('.').any(|part| {
-        part.len() == 22
-            && part
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    })
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let hash = name.split('.').find(|part| part.len() == 22)?.to_string();
+            let bytes = std::fs::read(entry.path()).ok()?;
+            let digest = md5::Md5::digest(&bytes);
+            let actual = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
+            (actual == hash).then_some(name)
+        })
+        .collect()
 }
 
 /// Whether every `.br` / `.gz` file in `dir` is at least as new as the file it compresses.
@@ -272,25 +286,6 @@ mod tests {
     }
 
     use super::encode_query_value;
-
-    #[test]
-    fn only_files_named_by_their_content_are_kept_for_a_year() {
-        for path in [
-            "/pkg/bulk-import.1B2M2Y8AsgTpgAmY7PhCfg.wasm",
-            "/pkg/bulk-import.1B2M2Y8AsgTpgAmY7PhCfg.js",
-            "/pkg/__wasm_split.Zm9vYmFyYmF6cXV4cXV1eA.js",
-        ] {
-            assert!(super::is_named_by_content(path), "{path}");
-        }
-        for path in [
-            "/pkg/bulk-import.wasm",
-            "/pkg/bulk-import.css",
-            "/pkg/snippets/app-0123456789abcdef/inline0.js",
-            "/pkg/a.1B2M2Y8AsgTpgAmY7PhC.wasm",
-        ] {
-            assert!(!super::is_named_by_content(path), "{path}");
-        }
-    }
 
     #[test]
     fn invitation_tokens_are_redacted_from_logged_paths() {

@@ -17,7 +17,8 @@ pub(super) struct EarlyInput {
     /// The text came by a paste (the preview shows it at once, as for a paste later).
     pub pasted: StoredValue<bool>,
     pub large_paste: StoredValue<Option<browser::LargePaste>, LocalStorage>,
-    pub file: StoredValue<Option<(String, Vec<u8>)>>,
+    /// A file picked or dropped; its bytes may arrive after the importer does.
+    pub file: RwSignal<Option<(String, Vec<u8>)>>,
     /// The paste box had the focus: the importer's box takes it over.
     pub focused: StoredValue<bool>,
     /// Something is waiting for the importer.
@@ -30,7 +31,7 @@ impl EarlyInput {
             text: RwSignal::new(String::new()),
             pasted: StoredValue::new(false),
             large_paste: StoredValue::new_local(None),
-            file: StoredValue::new(None),
+            file: RwSignal::new(None),
             focused: StoredValue::new(false),
             waiting: RwSignal::new(false),
         }
@@ -43,7 +44,7 @@ pub(super) fn EarlyInputStep(input: EarlyInput) -> impl IntoView {
     let file_error = RwSignal::new(None::<String>);
     let picked = move |name: String, bytes: Result<Vec<u8>, String>| match bytes {
         Ok(bytes) => {
-            input.file.set_value(Some((name, bytes)));
+            input.file.set(Some((name, bytes)));
             input.large_paste.set_value(None);
             input.pasted.set_value(false);
             input.waiting.set(true);
@@ -62,8 +63,9 @@ pub(super) fn EarlyInputStep(input: EarlyInput) -> impl IntoView {
                     let empty = input.text.with_untracked(|text| text.trim().is_empty());
                     if let Some(paste) = empty.then(|| browser::take_large_paste(&ev, LARGE_PASTE_BYTES)).flatten() {
                         input.large_paste.set_value(Some(paste));
-                        input.file.set_value(None);
                     }
+                    // The latest source wins, as it does once the importer is there.
+                    input.file.set(None);
                     input.pasted.set_value(true);
                     input.waiting.set(true);
                 }></textarea>

@@ -94,14 +94,12 @@ fn import_steps(
     Ok(view! { <ImportSteps state pasted=early.text/> }.into_any())
 }
 
-/// Reads what the admin gave before the importer arrived: a file, a large paste, or a paste
-/// into the box (typed text waits for Preview, as it does later).
+/// Reads what the admin gave before the importer arrived: a large paste, a paste into the box
+/// (typed text waits for Preview, as it does later), or a file — whose bytes may still be
+/// on their way, so it is taken whenever they come.
 fn take_early_input(state: ImportState, early: EarlyInput) {
     if let Some(paste) = early.large_paste.try_update_value(Option::take).flatten() {
         state.load_large_paste(paste);
-    } else if let Some((name, bytes)) = early.file.try_update_value(Option::take).flatten() {
-        state.load_file(&bytes, None, name);
-        state.file.set_value(Some(bytes));
     } else if early.pasted.get_value() {
         let text = early.text.get_untracked();
         if !text.trim().is_empty() {
@@ -110,8 +108,22 @@ fn take_early_input(state: ImportState, early: EarlyInput) {
     }
     early.pasted.set_value(false);
     early.waiting.set(false);
+    Effect::new(move |_| {
+        if early.file.with(Option::is_some) {
+            if let Some((name, bytes)) = early.file.try_update_untracked(Option::take).flatten() {
+                state.load_file(&bytes, None, name);
+                state.file.set_value(Some(bytes));
+            }
+        }
+    });
     if early.focused.get_value() {
-        Effect::new(|_| crate::browser::focus_element("import-paste"));
+        // After the importer's box has replaced the early one (same id).
+        Effect::new(|_| {
+            set_timeout(
+                || crate::browser::focus_element("import-paste"),
+                Duration::ZERO,
+            )
+        });
     }
 }
 
