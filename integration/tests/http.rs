@@ -934,7 +934,7 @@ async fn compressed_and_cached(db: Db) {
     // A file named after the hash of its content (base64url of its MD5), as `hash-files`
     // names the build's files, and one whose name's hash is not its content's (cargo-leptos
     // patches the main JS and wasm after naming them).
-    let hashed = "chunk_4.Q_n2MKTCjaExuB6OXDzrNw.wasm";
+    let hashed = "chunk_4.q_n2MKTCjaExuB6OXDzrNw.wasm";
     std::fs::write(pkg.join(hashed), vec![b'h'; 1024]).unwrap();
     std::fs::write(pkg.join(format!("{hashed}.br")), b"hashed brotli").unwrap();
     let patched = "bulk-import.1B2M2Y8AsgTpgAmY7PhCfg.wasm";
