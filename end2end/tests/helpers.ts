@@ -17,8 +17,8 @@ export async function waitForHydration(page: Page) {
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
 }
 
-/** Signs in, opens Globex's page and its Import users modal; returns the dialog once its
- * paste box is there. */
+/** Signs in, opens Globex's page and its Import users modal; returns the dialog once the
+ * importer is there. */
 export async function openGlobexImport(page: Page) {
   await signIn(page, "/admin/organizations");
   await page.getByRole("link", { name: "Globex" }).click();
@@ -26,5 +26,13 @@ export async function openGlobexImport(page: Page) {
   await page.getByRole("button", { name: "Import users" }).click();
   const dialog = page.getByRole("dialog", { name: "Import end users" });
   await expect(dialog.getByLabel("Paste from Excel or Google Sheets")).toBeVisible();
+  // The importer's own first step (its chunk has arrived), not the early paste box.
+  await expect(dialog.getByText(/^Up to [\d,]+ rows/)).toBeVisible();
   return dialog;
+}
+
+/** The URL of the page's app module (its name carries a hash), for tests that call its
+ * exports: `await import(url)` inside `page.evaluate`. */
+export async function appScriptUrl(page: Page): Promise<string> {
+  return page.evaluate(() => (document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href);
 }

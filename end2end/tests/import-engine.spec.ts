@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { readFileSync, existsSync } from "node:fs";
-import { signIn, waitForHydration } from "./helpers";
+import { appScriptUrl, signIn, waitForHydration } from "./helpers";
 
 // scripts/test.sh runs the native benchmark first and leaves its report digest here.
 const nativeDigestFile = process.env.IMPORT_DIGEST_FILE ?? "";
@@ -11,10 +11,10 @@ test("the wasm engine computes the same report as the native one, and prints its
   const native = JSON.parse(readFileSync(nativeDigestFile, "utf8"));
   await signIn(page);
   await waitForHydration(page);
-  const result = await page.evaluate(async (rows) => {
-    const engine = await import((document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href);
+  const result = await page.evaluate(async ({ rows, js }) => {
+    const engine = await import(js);
     return JSON.parse(await engine.import_engine_benchmark(rows));
-  }, native.rows);
+  }, { rows: native.rows, js: await appScriptUrl(page) });
   console.log(
     `wasm in Chromium: ${result.rows} rows × 8 columns in ${result.total_ms} ms ` +
       `(parse ${result.parse_ms} ms, validate ${result.validate_ms} ms): ${result.rows_per_second} rows/s; ` +

@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { openGlobexImport } from "./helpers";
+import { appScriptUrl, openGlobexImport } from "./helpers";
 
 // The import preview at scale, as the admin feels it: paste the engine benchmark's sample
 // (8 columns, about a sixth of the rows with a problem) into the modal, then edit cells. Prints
@@ -59,10 +59,10 @@ test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an
   const dialog = await openGlobexImport(page);
 
   // The sample is made first, in a task of its own (it is not the page's work).
-  await page.evaluate(async (rows) => {
-    const engine: any = await import((document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href);
+  await page.evaluate(async ({ rows, js }) => {
+    const engine: any = await import(js);
     (window as any).__sample = await engine.import_sample_paste(rows);
-  }, ROWS);
+  }, { rows: ROWS, js: await appScriptUrl(page) });
   await watchThePage(page);
   const load = await page.evaluate(async () => {
     const w = window as any;
@@ -135,7 +135,7 @@ test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an
   const longest = await longTasks(page, load.doneAt, load.started);
   const cdp = await page.context().newCDPSession(page);
   const heap = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number };
-  const wasm = await page.evaluate(async () => (await import((document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href)).wasm_memory_bytes());
+  const wasm = await page.evaluate(async (js) => (await import(js)).wasm_memory_bytes(), await appScriptUrl(page));
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   console.log(
     `preview of ${ROWS} pasted rows: first rows ${load.firstRowsMs.toFixed(0)} ms, counters final ${load.finalMs.toFixed(0)} ms; ` +
@@ -158,10 +158,10 @@ test(`the preview of ${ROWS} pasted rows shows at once, checks in slices, and an
 test(`a workbook of ${XLSX_ROWS} rows is read and checked in parts: the page keeps answering`, async ({ page }) => {
   test.setTimeout(300_000);
   const dialog = await openGlobexImport(page);
-  await page.evaluate(async (rows) => {
-    const engine: any = await import((document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href);
+  await page.evaluate(async ({ rows, js }) => {
+    const engine: any = await import(js);
     (window as any).__workbook = await engine.import_sample_xlsx(rows);
-  }, XLSX_ROWS);
+  }, { rows: XLSX_ROWS, js: await appScriptUrl(page) });
   await watchThePage(page);
   const load = await page.evaluate(async () => {
     const w = window as any;

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { openGlobexImport } from "./helpers";
+import { appScriptUrl, openGlobexImport } from "./helpers";
 
 // Issue 14's keyboard test: 200,000 pasted rows in the scrolling preview grid, worked from the
 // keyboard alone, as a screen-reader or keyboard user would.
@@ -10,15 +10,15 @@ test(`${ROWS} pasted rows: the keyboard reaches the last row, fixing its email d
   const dialog = await openGlobexImport(page);
 
   // The engine benchmark's sample, and a last row whose email has a typo.
-  await page.evaluate(async (rows) => {
-    const engine: any = await import((document.querySelector('link[rel="modulepreload"][href*="/pkg/"]') as HTMLLinkElement).href);
+  await page.evaluate(async ({ rows, js }) => {
+    const engine: any = await import(js);
     const text: string =
       (await engine.import_sample_paste(rows)) + "Zoe\tLast\tzoe.last@@example.com\t\tRequester\tStandard\tHQ\tEMP-LAST\n";
     const clipboard = new DataTransfer();
     clipboard.setData("text/plain", text);
     const textarea = document.getElementById("import-paste")!;
     textarea.dispatchEvent(new ClipboardEvent("paste", { clipboardData: clipboard, bubbles: true, cancelable: true }));
-  }, ROWS);
+  }, { rows: ROWS, js: await appScriptUrl(page) });
 
   const counters = dialog.locator(".counters");
   await expect(counters).toContainText(`${ROWS + 1} rows`);
