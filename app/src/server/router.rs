@@ -129,6 +129,10 @@ fn named_by_content(dir: &std::path::Path) -> std::collections::HashSet<String> 
         .flatten()
         .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
+            // A compressed copy is judged by its original's name (the request's path).
+            if name.ends_with(".br") || name.ends_with(".gz") {
+                return None;
+            }
             let hash = name.split('.').find(|part| part.len() == 22)?.to_string();
             let bytes = std::fs::read(entry.path()).ok()?;
             let digest = md5::Md5::digest(&bytes);
