@@ -15,10 +15,58 @@ use app::server::config::{SmtpConfig, SmtpTls};
 use app::server::delivery::{self, Transport};
 use app::server::imports::{queue, runner};
 use app::server::{organizations, Db};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+/// With `IMPORT_JOB_BENCH_HEAP=1`, counts the bytes the process has allocated and not freed,
+/// and prints them with the resident memory every half second while a job runs (off by default:
+/// the count costs two atomic operations per allocation).
+#[global_allocator]
+static HEAP: CountingHeap = CountingHeap;
+
+static HEAP_COUNTING: AtomicBool = AtomicBool::new(false);
+static HEAP_LIVE: AtomicUsize = AtomicUsize::new(0);
+static HEAP_PEAK: AtomicUsize = AtomicUsize::new(0);
+
+struct CountingHeap;
+
+impl CountingHeap {
+    fn grew(by: usize) {
+        let live = HEAP_LIVE.fetch_add(by, Ordering::Relaxed) + by;
+        HEAP_PEAK.fetch_max(live, Ordering::Relaxed);
+    }
+}
+
+unsafe impl GlobalAlloc for CountingHeap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() && HEAP_COUNTING.load(Ordering::Relaxed) {
+            CountingHeap::grew(layout.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
+        if HEAP_COUNTING.load(Ordering::Relaxed) {
+            HEAP_LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        unsafe { System.dealloc(p, layout) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, layout, new_size) };
+        if !q.is_null() && HEAP_COUNTING.load(Ordering::Relaxed) {
+            HEAP_LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            CountingHeap::grew(new_size);
+        }
+        q
+    }
+}
 
 #[tokio::main]
 async fn main() {
+    // Counted from the start, so a free never meets an allocation it did not count.
+    let heap = std::env::var("IMPORT_JOB_BENCH_HEAP").is_ok_and(|v| v == "1");
+    HEAP_COUNTING.store(heap, Ordering::Relaxed);
     // The write's steps (users, invitations, row outcomes, commit) come from the job's log.
     tracing_subscriber::fmt()
         .with_env_filter("app::server::imports::commit=info")
@@ -61,13 +109,10 @@ async fn main() {
         }
         _ => println!("PostgreSQL: skipped (TEST_DATABASE_URL is not set)"),
     }
-    println!(
-        "peak memory of the benchmark process (VmHWM): {}",
-        peak_memory()
-    );
 }
 
 async fn measure(label: &str, url: &str, rows: usize) {
+    reset_peak_memory();
     let db = Db::connect(url).await.expect("connect");
     db.migrate().await.expect("migrate");
     app::server::cli::create_admin(
@@ -121,8 +166,22 @@ async fn measure(label: &str, url: &str, rows: usize) {
         public_base_url: "http://bench".into(),
     };
     let run_started = Instant::now();
+    let sampler = HEAP_COUNTING
+        .load(Ordering::Relaxed)
+        .then(|| tokio::spawn(sample_memory(label.to_string(), run_started)));
     let times = runner::run_job(&db, job, "bench", &settings).await;
     let ran = run_started.elapsed();
+    if let Some(sampler) = sampler {
+        sampler.abort();
+        println!(
+            "{label}: heap peak {} MB",
+            HEAP_PEAK.load(Ordering::Relaxed) / 1_000_000
+        );
+    }
+    println!(
+        "{label}: peak memory of the process since this database's run began (VmHWM): {}",
+        peak_memory()
+    );
     let summary = app::server::imports::job_summary(db.pool(), job)
         .await
         .unwrap()
@@ -133,20 +192,25 @@ async fn measure(label: &str, url: &str, rows: usize) {
         "{:?}",
         summary.failure
     );
-    let phase = |p| {
+    let step = |name: &str| {
         times
             .iter()
-            .find(|(q, _)| *q == p)
+            .find(|(n, _)| *n == name)
             .map_or(0.0, |(_, d)| d.as_secs_f64())
     };
+    let (read, check, write) = (
+        step(JobPhase::Checking.as_str()),
+        step(runner::STEP_DATABASE_CHECK),
+        step(JobPhase::Writing.as_str()),
+    );
     println!(
-        "{label}: {rows} rows ({:.1} MB pasted): upload stored {:.2} s; job {:.2} s = read + validate {:.2} s, \
-         check the database + write + commit {:.2} s; {} created, {} skipped",
+        "{label}: {rows} rows ({:.1} MB pasted): upload stored {:.2} s; job {:.2} s = read + validate {read:.2} s, \
+         check the database + write + commit {:.2} s (check {check:.2} s, write + commit {write:.2} s); \
+         {} created, {} skipped",
         bytes as f64 / 1e6,
         queued.as_secs_f64(),
         ran.as_secs_f64(),
-        phase(JobPhase::Checking),
-        phase(JobPhase::Writing),
+        check + write,
         summary.created,
         summary.failed + summary.skipped,
     );
@@ -237,13 +301,39 @@ impl Drop for SmtpSink {
     }
 }
 
-fn peak_memory() -> String {
+/// Prints the heap's live bytes and the resident memory every half second.
+async fn sample_memory(label: String, started: Instant) {
+    HEAP_PEAK.store(HEAP_LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let resident = status_line("VmRSS:").unwrap_or_default();
+        let file = status_line("RssFile:").unwrap_or_default();
+        // SAFETY: mallinfo2 reads the allocator's counters.
+        let info = unsafe { libc::mallinfo2() };
+        println!(
+            "{label}: {:>5.1} s heap {:>5} MB, resident {resident} (file pages {file}); malloc: in use {} MB, free {} MB, mmapped {} MB",
+            started.elapsed().as_secs_f64(),
+            HEAP_LIVE.load(Ordering::Relaxed) / 1_000_000,
+            info.uordblks / 1_000_000,
+            info.fordblks / 1_000_000,
+            info.hblkhd / 1_000_000,
+        );
+    }
+}
+
+/// Starts VmHWM again from the current resident size (Linux: `clear_refs` 5).
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn status_line(name: &str) -> Option<String> {
     std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with(name))
+        .map(|l| l.trim_start_matches(name).trim().to_string())
+}
+
+fn peak_memory() -> String {
+    status_line("VmHWM:").unwrap_or_else(|| "unknown".into())
 }

@@ -35,6 +35,7 @@ on_both_databases! {
     a_cancel_during_the_write_rolls_everything_back => cancel_during_write;
     a_job_whose_server_stopped_is_interrupted_and_run_again_completes_it => interrupted_then_run_again;
     the_runner_claims_and_finishes_a_queued_job_and_emails_the_admin => runner_loop;
+    a_job_naming_emails_already_in_use_reads_its_source_again_with_the_edits_and_skips_exactly_those_rows => taken_emails_read_again;
 }
 
 fn config(max_upload_bytes: usize) -> Config {
@@ -309,6 +310,55 @@ async fn uploaded_paste_is_imported(db: Db) {
     assert!(delivered[0]
         .1
         .contains(&format!("{BASE}/admin/imports/{}", accepted.job_id)));
+}
+
+async fn taken_emails_read_again(db: Db) {
+    let (_, token, org) = setup(&db).await;
+    let requester = role_id(&db, "Requester").await;
+    insert_user(
+        &db,
+        end_user("ann2@taken.example", org, vec![requester]),
+        None,
+    )
+    .await;
+    let text = paste(4, "taken.example").replace("ann0@taken.example", "ann0@taken");
+    let original = read_source(ImportSource::Pasted(&text), &ImportLimits::default()).table;
+    let mut edited = original.clone();
+    // The admin's fix must hold in the engine's second run, on the source read again.
+    app::import::edit::set_cell(&mut edited, 1, 2, "ann0@taken.example".into());
+    let upload = upload_of(&text, org, "taken", diff(&original, &edited));
+    let app = app(db.clone(), 1024 * 1024);
+    let (status, body) = post_upload(&app, Some(&token), &upload, text.as_bytes()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let job = run_next(&db).await;
+    let summary = imports::job_summary(db.pool(), job).await.unwrap().unwrap();
+    assert_eq!(
+        summary.status,
+        JobStatus::Completed,
+        "{:?}",
+        summary.failure
+    );
+    assert_eq!(summary.created, 3);
+    let result = imports::load_result(db.pool(), job, true).await.unwrap();
+    let skipped: Vec<_> = result
+        .rows
+        .iter()
+        .filter(|row| !row.problems.is_empty())
+        .map(|row| (row.email.as_str(), row.problems[0].code.clone()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [(
+            "ann2@taken.example",
+            app::import::ImportIssueCode::Field(app::rules::IssueCode::EmailAlreadyUsed)
+        )]
+    );
+    let fixed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = 'ann0@taken.example'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(fixed, 1, "the admin's fix was imported");
 }
 
 async fn edits_outside_refused(db: Db) {

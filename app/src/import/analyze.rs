@@ -6,7 +6,7 @@ use super::columns::map_columns;
 use super::row_check::{check_row, RoleIndex};
 use super::{
     ColumnMapping, ImportField, ImportIssue, ImportIssueCode, ImportLimits, MappedBy,
-    MappingChoice, Table,
+    MappingChoice, SourceRow, Table,
 };
 use crate::model::{RoleInfo, UserKind, UserType};
 use crate::rules::{Email, PersonName, PhoneE164};
@@ -126,24 +126,74 @@ pub fn analyze_observed(
     progress: &mut dyn FnMut(usize) -> bool,
 ) -> ImportReport {
     let (mut report, columns) = frame(table, choice, context);
-    let Some(columns) = columns else {
-        return report;
-    };
-    let data = &table.rows[report.first_data_row()..];
+    if let Some(columns) = columns {
+        let data = &table.rows[report.first_data_row()..];
+        check_rows(&mut report, &columns, data.iter(), context, progress, None);
+    }
+    report
+}
+
+/// [`analyze_observed`] for a table the caller no longer needs, answering the report and the
+/// [`email_keys`]: each row's cells are dropped once it is checked, so the table and the
+/// report are never both whole in memory (at 500,000 rows each is a few hundred megabytes).
+pub fn analyze_owned(
+    table: Table,
+    choice: &MappingChoice,
+    context: &ImportContext<'_>,
+    progress: &mut dyn FnMut(usize) -> bool,
+) -> (ImportReport, Vec<String>) {
+    let (mut report, columns) = frame(&table, choice, context);
+    let mut keys = Vec::new();
+    if let Some(columns) = columns {
+        let data = table.rows.into_iter().skip(report.first_data_row());
+        keys.reserve(data.len());
+        check_rows(
+            &mut report,
+            &columns,
+            data,
+            context,
+            progress,
+            Some(&mut keys),
+        );
+    }
+    (report, keys)
+}
+
+/// Checks the data rows into `report.rows`, and gathers the [`email_keys`] into `keys` when
+/// given; stops when `progress` answers `false`.
+fn check_rows<R: std::borrow::Borrow<SourceRow>>(
+    report: &mut ImportReport,
+    columns: &Columns,
+    data: impl ExactSizeIterator<Item = R>,
+    context: &ImportContext<'_>,
+    progress: &mut dyn FnMut(usize) -> bool,
+    mut keys: Option<&mut Vec<String>>,
+) {
+    let rows = data.len();
     let roles = RoleIndex::new(context);
-    let mut seen_emails: HashMap<String, usize> = HashMap::with_capacity(data.len());
+    let mut seen_emails: HashMap<String, usize> = HashMap::with_capacity(rows);
     let mut seen_external_ids: HashMap<String, usize> = HashMap::new();
-    for (done, row) in data.iter().enumerate() {
+    report.rows.reserve(rows);
+    for (done, row) in data.enumerate() {
         if done % PROGRESS_EVERY_ROWS == 0 && done > 0 && !progress(done) {
-            return report;
+            return;
         }
+        let row = row.borrow();
         let mut outcome = RowOutcome {
             line: row.line,
             user: None,
             issues: Vec::new(),
             notices: Vec::new(),
         };
-        let checked = check_row(&row.cells, &columns, &roles, context, &mut outcome);
+        let checked = check_row(&row.cells, columns, &roles, context, &mut outcome);
+        if let Some(keys) = keys.as_deref_mut() {
+            // A row refused before its email was read (a cell too long) still names it.
+            let key = checked.email_key.clone().or_else(|| {
+                let cell = row.cells.get(columns.email?)?;
+                Email::parse(cell).ok().map(|email| email.key())
+            });
+            keys.extend(key);
+        }
         // Duplicates are found whatever else is wrong with either row.
         let index = report.rows.len();
         if let (Some(email), Some(key)) = (&checked.email, checked.email_key) {
@@ -177,8 +227,7 @@ pub fn analyze_observed(
         outcome.user = checked.user.filter(|_| outcome.issues.is_empty());
         report.rows.push(outcome);
     }
-    progress(data.len());
-    report
+    progress(rows);
 }
 
 /// The report before any row is checked: the header, the columns and the problems with the

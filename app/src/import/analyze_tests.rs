@@ -522,3 +522,43 @@ fn email_keys_name_every_valid_address_even_on_rows_invalid_for_other_reasons() 
         ["ann@example.com", "bob@example.com"]
     );
 }
+
+#[test]
+fn analyzing_an_owned_table_gives_the_same_report_and_the_email_keys_of_every_valid_address() {
+    let long = "x".repeat(ImportLimits::default().max_cell_chars + 1);
+    let pasted = format!(
+        "Notes\nFirst Name\tLast Name\tEmail\tExternal ID\n\
+         Ann\tLee\tAnn@Example.com\tE-1\n\
+         B4d\tName\tbob@example.com\tE-2\n\
+         Cy\tCole\tnot-an-email\tE-1\n\
+         Ann\tTwin\tann@example.COM\t\n\
+         {long}\tLong\tlong@example.com\t\n\
+         Dee\tDoe\ttaken@example.com\t\n"
+    );
+    let read = read_source(ImportSource::Pasted(&pasted), &ImportLimits::default());
+    let roles = roles();
+    let taken: HashSet<String> = ["taken@example.com".to_string()].into();
+    let context = ImportContext {
+        kind: UserKind::Technician,
+        known_roles: &roles,
+        existing_email_keys: &taken,
+        limits: ImportLimits::default(),
+    };
+    let choice = MappingChoice::default();
+    let report = analyze(&read.table, &choice, &context);
+    let keys = email_keys(&read.table, &report);
+    assert_eq!(
+        keys,
+        [
+            "ann@example.com",
+            "bob@example.com",
+            "ann@example.com",
+            "long@example.com",
+            "taken@example.com"
+        ],
+        "a row with a cell too long still names its email"
+    );
+    let (owned, owned_keys) = analyze_owned(read.table, &choice, &context, &mut |_| true);
+    assert_eq!(owned, report);
+    assert_eq!(owned_keys, keys);
+}

@@ -39,8 +39,8 @@ mod xlsx;
 pub mod xlsx_writer;
 
 pub use analyze::{
-    analyze, analyze_observed, email_keys, ImportContext, ImportReport, ImportUser, RowOutcome,
-    PROGRESS_EVERY_ROWS,
+    analyze, analyze_observed, analyze_owned, email_keys, ImportContext, ImportReport, ImportUser,
+    RowOutcome, PROGRESS_EVERY_ROWS,
 };
 pub use columns::{
     detect_header, ColumnMapping, HeaderChoice, ImportField, MappedBy, MappingChoice,

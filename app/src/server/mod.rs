@@ -20,6 +20,7 @@ pub mod invitation_actions;
 pub mod invitation_dashboard;
 pub mod invitations;
 pub mod listener;
+pub mod memory;
 pub mod notices;
 pub mod organizations;
 pub mod passwords;

@@ -16,8 +16,8 @@ struct Shared {
     phase: AtomicU8,
     done: AtomicU64,
     total: AtomicU64,
-    /// When each phase started, for the log line and the benchmark.
-    started: Mutex<Vec<(JobPhase, Instant)>>,
+    /// When each phase or step started, for the log line and the benchmark.
+    started: Mutex<Vec<(&'static str, Instant)>>,
 }
 
 impl JobControl {
@@ -38,13 +38,18 @@ impl JobControl {
             JobPhase::Writing => 2,
         };
         self.0.phase.store(code, Ordering::Relaxed);
+        self.step(phase.as_str());
+    }
+
+    /// Marks the start of a step within a phase (timed, not shown to the admin).
+    pub fn step(&self, name: &'static str) {
         if let Ok(mut started) = self.0.started.lock() {
-            started.push((phase, Instant::now()));
+            started.push((name, Instant::now()));
         }
     }
 
-    /// How long each phase took, the last one until now.
-    pub fn phase_times(&self) -> Vec<(JobPhase, Duration)> {
+    /// How long each phase and step took (named as started), the last one until now.
+    pub fn step_times(&self) -> Vec<(&'static str, Duration)> {
         let now = Instant::now();
         let started = self.0.started.lock().map(|s| s.clone()).unwrap_or_default();
         started

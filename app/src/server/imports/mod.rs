@@ -30,8 +30,8 @@ use super::failure::db_failure;
 use super::{context::Actor, organizations, roles, Db};
 use crate::error::AppError;
 use crate::import::{
-    analyze_observed, email_keys, ImportContext, ImportField, ImportLimits, ImportMode,
-    ImportReport, ImportRequest, ImportResult, Table,
+    analyze_owned, ImportContext, ImportField, ImportLimits, ImportMode, ImportReport,
+    ImportRequest, ImportResult, Table,
 };
 use crate::model::UserKind;
 use crate::rules::{Email, Field, FieldError, IssueCode};
@@ -94,7 +94,9 @@ pub(crate) async fn check_organization(
 
 /// Re-validates every row with the engine and plans each against the existing accounts.
 pub async fn prepare(db: &Db, request: &ImportRequest) -> Result<Prepared, AppError> {
-    let (_, prepared) = prepare_observed(db, request.clone(), &JobControl::default()).await?;
+    let table_again = || async { Ok(request.table.clone()) };
+    let (_, prepared) =
+        prepare_observed(db, request.clone(), &JobControl::default(), table_again).await?;
     Ok(prepared)
 }
 
@@ -104,19 +106,26 @@ pub async fn prepare(db: &Db, request: &ImportRequest) -> Result<Prepared, AppEr
 /// Only the accounts the rows name are read — by the rows' emails and external IDs, in
 /// set-based batches — never every account: the engine first runs without them; if any
 /// row's email is taken (create-only imports refuse those rows), it runs again knowing
-/// which, so the result is exactly the engine's with every account known.
+/// which, on the table `table_again` gives (the engine consumes the request's table as it
+/// checks it, so that the table and the report are never both whole in memory), so the
+/// result is exactly the engine's with every account known.
 ///
-/// Returns the request without its table (read, checked and planned, it is not needed again;
-/// at 500,000 rows it is a few hundred megabytes), and the plan.
-pub async fn prepare_observed(
+/// Returns the request without its table, and the plan.
+pub async fn prepare_observed<F, Fut>(
     db: &Db,
-    request: ImportRequest,
+    mut request: ImportRequest,
     control: &JobControl,
-) -> Result<(ImportRequest, Prepared), AppError> {
+    table_again: F,
+) -> Result<(ImportRequest, Prepared), AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Table, AppError>>,
+{
+    let table = std::mem::take(&mut request.table);
     let request = Arc::new(request);
     let known_roles = Arc::new(roles::list(db.pool()).await?);
     // The second run (emails taken) does not move the progress bar back.
-    let analyze = |taken: HashSet<String>, observed: bool| {
+    let analyze = |table: Table, taken: HashSet<String>, observed: bool| {
         let (request, known_roles, control) =
             (request.clone(), known_roles.clone(), control.clone());
         async move {
@@ -127,28 +136,22 @@ pub async fn prepare_observed(
                     existing_email_keys: &taken,
                     limits: ImportLimits::default(),
                 };
-                let report =
-                    analyze_observed(&request.table, &request.mapping, &context, &mut |done| {
-                        if observed {
-                            control.set_done(done as u64);
-                        }
-                        !control.is_cancelled()
-                    });
-                // The second run only refines the report; the keys are the first run's.
-                let keys = match observed {
-                    true => email_keys(&request.table, &report),
-                    false => Vec::new(),
-                };
-                (report, keys)
+                analyze_owned(table, &request.mapping, &context, &mut |done| {
+                    if observed {
+                        control.set_done(done as u64);
+                    }
+                    !control.is_cancelled()
+                })
             })
             .await
             .map_err(|e| super::failure::internal("checking an import", e))
         }
     };
-    let (mut report, keys) = analyze(HashSet::new(), true).await?;
+    let (mut report, keys) = analyze(table, HashSet::new(), true).await?;
     if control.is_cancelled() {
         return Err(AppError::Conflict(queue::CANCELLED.into()));
     }
+    control.step(runner::STEP_DATABASE_CHECK);
     let external_ids: Vec<String> = report
         .rows
         .iter()
@@ -163,15 +166,15 @@ pub async fn prepare_observed(
         .filter(|key| existing.by_email.contains_key(*key))
         .cloned()
         .collect();
+    drop((keys, external_ids));
     if request.options.mode == ImportMode::CreateOnly && !taken.is_empty() {
-        report = analyze(taken, false).await?.0;
+        drop(report);
+        report = analyze(table_again().await?, taken, false).await?.0;
     }
-    let mut request = Arc::try_unwrap(request).unwrap_or_else(|shared| (*shared).clone());
-    request.table = Table::default();
+    let request = Arc::try_unwrap(request).unwrap_or_else(|shared| (*shared).clone());
     let roles_mapped = report.columns.iter().any(|c| c.field == ImportField::Roles);
-    let rows = plan_rows(&report, request.options.mode, request.kind, &existing);
     // Each row's plan holds what the write needs; the report keeps its columns and file issues.
-    report.rows = Vec::new();
+    let rows = plan_rows(&mut report, request.options.mode, request.kind, &existing);
     Ok((
         request,
         Prepared {

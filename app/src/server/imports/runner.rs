@@ -16,6 +16,10 @@ use std::time::Duration;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
 
+/// The step of the checking phase after the engine has read and checked every row: the
+/// accounts the rows name are looked up and each row planned.
+pub const STEP_DATABASE_CHECK: &str = "checking the database";
+
 #[derive(Debug, Clone)]
 pub struct RunnerSettings {
     /// Jobs this server runs at once.
@@ -140,13 +144,13 @@ impl Drop for Running {
 }
 
 /// Runs one job `runner` claimed to its end, whatever happens, and reports it. Answers how
-/// long each phase took.
+/// long each phase and step took (see [`STEP_DATABASE_CHECK`]).
 pub async fn run_job(
     db: &Db,
     job_id: i64,
     runner: &str,
     settings: &RunnerSettings,
-) -> Vec<(JobPhase, Duration)> {
+) -> Vec<(&'static str, Duration)> {
     let control = JobControl::default();
     // A cancel that came before the job started is seen before any work.
     if let Ok(false) = queue::report(db, job_id, runner, &control, clock::now()).await {
@@ -176,6 +180,7 @@ pub async fn run_job(
     };
     let outcome = execute(db, job_id, runner, &control, settings).await;
     drop(running);
+    crate::server::memory::release_freed();
     let now = clock::now();
     let retention = settings.upload_retention.as_secs() as i64;
     let end = |status, why: String| async move {
@@ -198,7 +203,7 @@ pub async fn run_job(
     if let Err(error) = tell_the_admin(db, job_id, &outcome, settings, now).await {
         tracing::warn!(%error, job_id, "could not queue the import's email");
     }
-    let times = control.phase_times();
+    let times = control.step_times();
     tracing::info!(job_id, ?times, "import job ended");
     times
 }
@@ -245,7 +250,25 @@ async fn execute(
     if let Err(error) = check_organization(db, request.kind, request.organization_id).await {
         return Ok(Finished::Refused(error.to_string()));
     }
-    let (request, prepared) = prepare_observed(db, request, control).await?;
+    // Only when rows' emails turn out taken: the engine runs again on the source read again
+    // (the first run consumed the table).
+    let table_again = || async move {
+        let job = queue::load(db, job_id)
+            .await
+            .map_err(crate::server::failure::db_failure("loading an import job"))?
+            .ok_or_else(|| {
+                crate::server::failure::internal("reading an upload again", "it is gone")
+            })?;
+        let (upload, source) = (job.upload, job.source);
+        tokio::task::spawn_blocking(move || upload.read(&source, &ImportLimits::default()))
+            .await
+            .map_err(|e| crate::server::failure::internal("reading an upload again", e))?
+            .map(|read| read.request.table)
+            .map_err(|refused| crate::server::failure::internal("reading an upload again", refused))
+    };
+    let (request, prepared) = prepare_observed(db, request, control, table_again).await?;
+    // The table and the engine's report are gone; the plan is what the write needs.
+    crate::server::memory::release_freed();
     if control.is_cancelled() {
         return Err(AppError::Conflict(queue::CANCELLED.into()));
     }
