@@ -1,8 +1,9 @@
 //! An import job end to end on the server, as the modal's upload makes it: a pasted source of
 //! N end users × 8 columns (about 5% with a problem), skip mode, invitations on, queued,
 //! claimed and run by the runner: read + validate, then check the database + write + commit
-//! in one transaction. Prints each phase and the process's peak memory (VmHWM), on SQLite and,
-//! when TEST_DATABASE_URL is set, PostgreSQL.
+//! in one transaction. Prints each phase and the peak memory (VmHWM) of a process of its own
+//! per database, on SQLite and, when TEST_DATABASE_URL is set, PostgreSQL.
+//! `IMPORT_JOB_BENCH_HEAP=1` also prints the heap and resident memory every half second.
 //!
 //! Run: `cargo bench -p app --features ssr --bench import_job` (100,000 rows);
 //! full size: `IMPORT_JOB_BENCH_ROWS=500000 cargo bench -p app --features ssr --bench import_job`.
@@ -78,15 +79,33 @@ async fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(100_000);
-    let dir = std::env::temp_dir().join(format!("bulk-import-job-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    measure(
-        "SQLite",
-        &format!("sqlite://{}/bench.db", dir.display()),
-        rows,
-    )
-    .await;
-    let _ = std::fs::remove_dir_all(&dir);
+    // Each database runs in a process of its own, so that one's peak memory (and what the
+    // allocator kept of it) is not counted in the other's.
+    let only = std::env::var("IMPORT_JOB_BENCH_DATABASE").ok();
+    let Some(only) = only else {
+        for database in ["sqlite", "postgres"] {
+            let status = std::process::Command::new(std::env::current_exe().expect("this program"))
+                .args(std::env::args_os().skip(1))
+                .env("IMPORT_JOB_BENCH_DATABASE", database)
+                .status()
+                .expect("run the benchmark for one database");
+            assert!(status.success(), "the {database} benchmark failed");
+        }
+        return;
+    };
+    if only == "sqlite" {
+        let dir =
+            std::env::temp_dir().join(format!("bulk-import-job-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        measure(
+            "SQLite",
+            &format!("sqlite://{}/bench.db", dir.display()),
+            rows,
+        )
+        .await;
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("bulkimport_jobbench_{}", std::process::id());
@@ -112,7 +131,6 @@ async fn main() {
 }
 
 async fn measure(label: &str, url: &str, rows: usize) {
-    reset_peak_memory();
     let db = Db::connect(url).await.expect("connect");
     db.migrate().await.expect("migrate");
     app::server::cli::create_admin(
@@ -132,6 +150,11 @@ async fn measure(label: &str, url: &str, rows: usize) {
         .await
         .unwrap();
     let paste = sample_paste_with(rows, 20);
+    println!(
+        "{label}: made the paste; VmHWM {}, resident {}",
+        peak_memory(),
+        status_line("VmRSS:").unwrap_or_default()
+    );
     let upload = ImportUpload {
         kind: UserKind::EndUser,
         organization_id: Some(org),
@@ -165,6 +188,11 @@ async fn measure(label: &str, url: &str, rows: usize) {
         upload_retention: Duration::from_secs(3600),
         public_base_url: "http://bench".into(),
     };
+    println!(
+        "{label}: queued; VmHWM {}, resident {}",
+        peak_memory(),
+        status_line("VmRSS:").unwrap_or_default()
+    );
     let run_started = Instant::now();
     let sampler = HEAP_COUNTING
         .load(Ordering::Relaxed)
@@ -179,7 +207,7 @@ async fn measure(label: &str, url: &str, rows: usize) {
         );
     }
     println!(
-        "{label}: peak memory of the process since this database's run began (VmHWM): {}",
+        "{label}: peak memory of the benchmark process (VmHWM): {}",
         peak_memory()
     );
     let summary = app::server::imports::job_summary(db.pool(), job)
@@ -305,7 +333,7 @@ impl Drop for SmtpSink {
 async fn sample_memory(label: String, started: Instant) {
     HEAP_PEAK.store(HEAP_LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
     loop {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
         let resident = status_line("VmRSS:").unwrap_or_default();
         let file = status_line("RssFile:").unwrap_or_default();
         // SAFETY: mallinfo2 reads the allocator's counters.
@@ -319,11 +347,6 @@ async fn sample_memory(label: String, started: Instant) {
             info.hblkhd / 1_000_000,
         );
     }
-}
-
-/// Starts VmHWM again from the current resident size (Linux: `clear_refs` 5).
-fn reset_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 fn status_line(name: &str) -> Option<String> {

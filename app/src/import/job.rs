@@ -134,13 +134,18 @@ impl ImportResult {
 
     /// Adds a row and counts it under its outcome.
     pub fn push(&mut self, row: ImportRowResult) {
-        match row.outcome {
+        self.tally(row.outcome);
+        self.rows.push(row);
+    }
+
+    /// Counts a row's outcome without keeping the row.
+    pub fn tally(&mut self, outcome: RowOutcomeKind) {
+        match outcome {
             RowOutcomeKind::Created => self.created += 1,
             RowOutcomeKind::Updated => self.updated += 1,
             RowOutcomeKind::Skipped => self.skipped += 1,
             RowOutcomeKind::Failed => self.failed_rows += 1,
         }
-        self.rows.push(row);
     }
 }
 

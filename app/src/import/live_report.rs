@@ -464,7 +464,10 @@ fn check(
     let source = &table.rows[row];
     let mut outcome = placeholder(source.line);
     let checked = check_row(&source.cells, columns, roles, context, &mut outcome);
-    outcome.user = checked.user.filter(|_| outcome.issues.is_empty());
+    outcome.user = checked
+        .user
+        .filter(|_| outcome.issues.is_empty())
+        .map(Box::new);
     let keys = RowKeys {
         email: checked.email.map(|e| e.as_str().into()),
         external_id: checked.external_id.map(String::into_boxed_str),

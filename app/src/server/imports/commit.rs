@@ -162,7 +162,7 @@ async fn write(
         .rows
         .iter()
         .filter_map(|row| match &row.plan {
-            RowPlan::Create(user) => Some(user),
+            RowPlan::Create(user) => Some(&**user),
             _ => None,
         })
         .collect();
@@ -222,23 +222,37 @@ async fn write(
     control.set_done((created_ids.len() + updates.len()) as u64);
     go_on()?;
 
+    // Row outcomes are built and written a chunk at a time; a claimed job's result keeps only
+    // the counts (its rows are read back from the database; at 500,000 rows they are ~50 MB).
+    let keep_rows = matches!(record, JobRecord::New);
     let mut created = created_ids.into_iter();
     let mut result = ImportResult::new(Some(job_id), false);
-    for row in &prepared.rows {
-        let (outcome, user_id, problems) = match &row.plan {
-            RowPlan::Create(_) => (RowOutcomeKind::Created, created.next(), Vec::new()),
-            RowPlan::Update(id, _) => (RowOutcomeKind::Updated, Some(*id), Vec::new()),
-            RowPlan::Fail(problems) => (RowOutcomeKind::Failed, None, problems.clone()),
-        };
-        result.push(ImportRowResult {
-            line: row.line,
-            outcome,
-            email: row.email.clone(),
-            user_id,
-            problems,
-        });
+    for chunk in prepared.rows.chunks(batch::ROWS_PER_STATEMENT) {
+        let rows: Vec<ImportRowResult> = chunk
+            .iter()
+            .map(|row| {
+                let (outcome, user_id, problems) = match &row.plan {
+                    RowPlan::Create(_) => (RowOutcomeKind::Created, created.next(), Vec::new()),
+                    RowPlan::Update(id, _) => (RowOutcomeKind::Updated, Some(*id), Vec::new()),
+                    RowPlan::Fail(problems) => (RowOutcomeKind::Failed, None, problems.clone()),
+                };
+                ImportRowResult {
+                    line: row.line,
+                    outcome,
+                    email: row.email.clone(),
+                    user_id,
+                    problems,
+                }
+            })
+            .collect();
+        insert_row_outcomes(&mut tx, job_id, &rows).await?;
+        for row in rows {
+            match keep_rows {
+                true => result.push(row),
+                false => result.tally(row.outcome),
+            }
+        }
     }
-    insert_row_outcomes(&mut tx, job_id, &result.rows).await?;
     steps.done("row outcomes");
     go_on()?;
     if let JobRecord::Claimed(..) = record {
@@ -449,7 +463,8 @@ async fn set_counts(
         "UPDATE import_jobs SET total_rows = $1, created_count = $2, updated_count = $3, skipped_count = $4, \
          failed_count = $5, finished_at = $6 WHERE id = $7",
     )
-    .bind(result.rows.len() as i64)
+    // Counted, not `rows.len()`: a claimed job's result keeps no rows.
+    .bind(result.created + result.updated + result.skipped + result.failed_rows)
     .bind(result.created)
     .bind(result.updated)
     .bind(result.skipped)

@@ -152,10 +152,13 @@ where
         return Err(AppError::Conflict(queue::CANCELLED.into()));
     }
     control.step(runner::STEP_DATABASE_CHECK);
-    let external_ids: Vec<String> = report
+    // The table's cells are freed, the report is whole: the gap goes back to the system before
+    // the lookups and the plan allocate again.
+    super::memory::release_freed();
+    let external_ids: Vec<&str> = report
         .rows
         .iter()
-        .filter_map(|row| row.user.as_ref()?.external_id.clone())
+        .filter_map(|row| row.user.as_ref()?.external_id.as_deref())
         .collect();
     let existing = existing_users(db.pool(), db.backend(), &keys, &external_ids)
         .await
@@ -194,10 +197,14 @@ async fn existing_users(
     pool: &AnyPool,
     backend: Backend,
     email_keys: &[String],
-    external_ids: &[String],
+    external_ids: &[&str],
 ) -> Result<ExistingUsers, sqlx::Error> {
+    let email_keys: Vec<&str> = email_keys.iter().map(String::as_str).collect();
     let mut existing = ExistingUsers::default();
-    for (column, values) in [("email_key", email_keys), ("external_id", external_ids)] {
+    for (column, values) in [
+        ("email_key", email_keys.as_slice()),
+        ("external_id", external_ids),
+    ] {
         let sql = format!(
             "SELECT id, kind, email_key, external_id FROM users WHERE {}",
             batch::in_json(backend, column)

@@ -20,8 +20,8 @@ pub struct ExistingUsers {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowPlan {
-    Create(ImportUser),
-    Update(i64, ImportUser),
+    Create(Box<ImportUser>),
+    Update(i64, Box<ImportUser>),
     Fail(Vec<ImportIssue>),
 }
 
