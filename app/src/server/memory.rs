@@ -11,3 +11,9 @@ pub fn release_freed() {
         libc::malloc_trim(0);
     }
 }
+
+/// [`release_freed`] on a blocking thread: trimming a heap of hundreds of megabytes can take
+/// tens of milliseconds, which an async worker thread should not spend.
+pub async fn release_freed_in_background() {
+    let _ = tokio::task::spawn_blocking(release_freed).await;
+}

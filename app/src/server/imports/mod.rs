@@ -152,9 +152,6 @@ where
         return Err(AppError::Conflict(queue::CANCELLED.into()));
     }
     control.step(runner::STEP_DATABASE_CHECK);
-    // The table's cells are freed, the report is whole: the gap goes back to the system before
-    // the lookups and the plan allocate again.
-    super::memory::release_freed();
     let external_ids: Vec<&str> = report
         .rows
         .iter()

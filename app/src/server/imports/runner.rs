@@ -180,7 +180,7 @@ pub async fn run_job(
     };
     let outcome = execute(db, job_id, runner, &control, settings).await;
     drop(running);
-    crate::server::memory::release_freed();
+    crate::server::memory::release_freed_in_background().await;
     let now = clock::now();
     let retention = settings.upload_retention.as_secs() as i64;
     let end = |status, why: String| async move {
@@ -268,7 +268,7 @@ async fn execute(
     };
     let (request, prepared) = prepare_observed(db, request, control, table_again).await?;
     // The table and the engine's report are gone; the plan is what the write needs.
-    crate::server::memory::release_freed();
+    crate::server::memory::release_freed_in_background().await;
     if control.is_cancelled() {
         return Err(AppError::Conflict(queue::CANCELLED.into()));
     }
