@@ -199,6 +199,14 @@ async fn users_at(db: &Db, domain: &str) -> i64 {
         .unwrap()
 }
 
+async fn users_with_email(db: &Db, email_key: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1")
+        .bind(email_key)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
 /// Claims the next job as a runner would and runs it to its end.
 async fn run_next(db: &Db) -> i64 {
     let id = queue::claim(db, "test-runner", app::server::clock::now())
@@ -244,12 +252,11 @@ async fn uploaded_paste_is_imported(db: Db) {
     );
     assert_eq!((summary.created, summary.failed), (3, 0));
     assert_eq!(users_at(&db, "paste.example").await, 3);
-    let fixed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = 'ann1@paste.example'")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-    assert_eq!(fixed, 1, "the admin's fix is what was imported");
+    assert_eq!(
+        users_with_email(&db, "ann1@paste.example").await,
+        1,
+        "the admin's fix is what was imported"
+    );
     let approvers: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = 'Approver'",
     )
@@ -353,12 +360,11 @@ async fn taken_emails_read_again(db: Db) {
             app::import::ImportIssueCode::Field(app::rules::IssueCode::EmailAlreadyUsed)
         )]
     );
-    let fixed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = 'ann0@taken.example'")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-    assert_eq!(fixed, 1, "the admin's fix was imported");
+    assert_eq!(
+        users_with_email(&db, "ann0@taken.example").await,
+        1,
+        "the admin's fix was imported"
+    );
 }
 
 async fn edits_outside_refused(db: Db) {

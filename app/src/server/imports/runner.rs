@@ -7,7 +7,10 @@
 use super::control::JobControl;
 use super::{check_organization, commit, prepare_observed, queue, CommitContext, JobRecord};
 use crate::error::AppError;
-use crate::import::{describe, thousands, ImportLimits, ImportResult, JobPhase, JobStatus};
+use crate::import::{
+    describe, thousands, ImportLimits, ImportResult, ImportUpload, JobPhase, JobStatus, ReadUpload,
+    UploadRefused,
+};
 use crate::model::UserKind;
 use crate::server::context::Actor;
 use crate::server::{clock, Db};
@@ -236,10 +239,7 @@ async fn execute(
     if control.is_cancelled() {
         return Err(AppError::Conflict(queue::CANCELLED.into()));
     }
-    let read = tokio::task::spawn_blocking(move || upload.read(&source, &ImportLimits::default()))
-        .await
-        .map_err(|e| crate::server::failure::internal("reading an upload", e))?;
-    let read = match read {
+    let read = match read_upload(upload, source).await? {
         Ok(read) => read,
         Err(refused) => return Ok(Finished::Refused(refused.to_string())),
     };
@@ -259,10 +259,8 @@ async fn execute(
             .ok_or_else(|| {
                 crate::server::failure::internal("reading an upload again", "it is gone")
             })?;
-        let (upload, source) = (job.upload, job.source);
-        tokio::task::spawn_blocking(move || upload.read(&source, &ImportLimits::default()))
-            .await
-            .map_err(|e| crate::server::failure::internal("reading an upload again", e))?
+        read_upload(job.upload, job.source)
+            .await?
             .map(|read| read.request.table)
             .map_err(|refused| crate::server::failure::internal("reading an upload again", refused))
     };
@@ -294,6 +292,16 @@ async fn execute(
     commit(db, &request, prepared, &context)
         .await
         .map(Finished::Recorded)
+}
+
+/// Reads an upload's source with the engine on a blocking thread (it is CPU only).
+async fn read_upload(
+    upload: ImportUpload,
+    source: Vec<u8>,
+) -> Result<Result<ReadUpload, UploadRefused>, AppError> {
+    tokio::task::spawn_blocking(move || upload.read(&source, &ImportLimits::default()))
+        .await
+        .map_err(|e| crate::server::failure::internal("reading an upload", e))
 }
 
 /// "Your import of 500,000 end users finished: 499,980 created, 20 skipped", to the admin who
