@@ -296,6 +296,9 @@ async fn delivered_once(db: Db) {
     let mail = deliver_locally(&db, NOW + 5).await;
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].0, "tess@example.com");
+    // The stored wording with this recipient's name and link filled in.
+    assert!(mail[0].1.starts_with("Hello Tess Tech,\n"), "{}", mail[0].1);
+    assert!(!mail[0].1.contains("{{"), "{}", mail[0].1);
     let token = token_in(&mail[0].1, "invite");
     assert!(deliver_locally(&db, NOW + 3600).await.is_empty());
     // The invitation holds the hash, the queued email only the placeholder.
@@ -305,10 +308,12 @@ async fn delivered_once(db: Db) {
         .await
         .unwrap();
     assert_eq!(hash, hash_token(&token));
-    let queued: String = sqlx::query_scalar("SELECT body_text FROM email_outbox")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let queued: String = sqlx::query_scalar(
+        "SELECT t.body_text FROM email_outbox o JOIN email_templates t ON t.id = o.template_id",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
     assert!(queued.contains("/invite/{{TOKEN}}") && !queued.contains(&token));
     // The link lives 24 hours from sending, not from queueing.
     let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM invitations WHERE user_id = $1")

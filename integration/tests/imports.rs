@@ -28,6 +28,7 @@ on_both_databases! {
     an_import_behind_a_write_longer_than_the_busy_timeout_waits_its_turn_and_succeeds => waits_for_the_writer;
     an_import_that_changes_an_email_or_phone_revokes_the_old_link_invites_the_new_address_and_ends_sessions => contact_changes_by_import;
     an_end_user_import_needs_an_existing_organization => organization_checks;
+    imported_users_are_counted_and_found_by_search_before_and_after_the_search_index_catches_up => search_after_import;
 }
 
 fn table(rows: &[String]) -> Table {
@@ -691,4 +692,92 @@ async fn waits_for_the_writer(db: Db) {
     if db.backend() == app::server::db::Backend::Sqlite {
         assert!(started.elapsed().as_secs() >= 10, "{:?}", started.elapsed());
     }
+}
+
+async fn found(db: &Db, search: &str) -> i64 {
+    let filter = app::model::UserFilter {
+        search: search.into(),
+        ..Default::default()
+    };
+    app::server::users::list(db, &filter, NOW).await.unwrap().1
+}
+
+/// SQLite's FTS5 check of its index against the users table, with nothing left to index
+/// (PostgreSQL: nothing to check).
+async fn search_index_is_sound(db: &Db) {
+    if db.backend() == app::server::db::Backend::Sqlite {
+        sqlx::query("INSERT INTO users_search (users_search, rank) VALUES ('integrity-check', 1)")
+            .execute(db.pool())
+            .await
+            .expect("the search index matches the users");
+        assert_eq!(count(db, "users_search_backlog").await, 0);
+    }
+}
+
+async fn search_after_import(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let mut rows = people(4, "acme.example");
+    rows[3] = "Bea\tMoss\tbea@acme.example\t\tRequester".into();
+    imports::run(
+        &db,
+        &request(org, rows, "ks", ImportOptions::default()),
+        &actor,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
+    // Counted at once (on SQLite by the import, not by the row trigger).
+    let everyone = app::model::UserFilter::default();
+    let kept = app::server::user_counts::matching(&db, &everyone, NOW)
+        .await
+        .unwrap();
+    assert_eq!(kept, Some(count(&db, "users").await));
+    assert_eq!(kept, Some(5), "the admin and four imported");
+    // Found at once, before the index has them (SQLite indexes an import's users afterwards).
+    assert_eq!(found(&db, "ann1@acme").await, 1);
+    assert_eq!(found(&db, "lee").await, 3);
+    assert_eq!(found(&db, "bea moss").await, 1);
+    // Changed and removed before they are indexed.
+    let rename = "UPDATE users SET first_name = 'Zed', search_text = 'zed lee ann0@acme.example' \
+                  WHERE email = 'ann0@acme.example'";
+    sqlx::query(rename).execute(db.pool()).await.unwrap();
+    // One from the middle, and the last one: SQLite may give its id to the next user added,
+    // who is indexed at once and must not be indexed twice.
+    sqlx::query("DELETE FROM users WHERE email IN ('ann1@acme.example', 'ann3@acme.example')")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let requester = role_id(&db, "Requester").await;
+    insert_user(&db, end_user("cy@acme.example", org, vec![requester]), None).await;
+    assert_eq!(found(&db, "cy@acme").await, 1);
+    let indexed = app::server::search_backlog::catch_up(&db).await.unwrap();
+    let expected = match db.backend() {
+        app::server::db::Backend::Sqlite => 2,
+        app::server::db::Backend::Postgres => 0,
+    };
+    assert_eq!(indexed, expected, "the two imported users left");
+    search_index_is_sound(&db).await;
+    let kept = app::server::user_counts::matching(&db, &everyone, NOW)
+        .await
+        .unwrap();
+    assert_eq!(kept, Some(count(&db, "users").await));
+    assert_eq!(found(&db, "zed lee").await, 1);
+    assert_eq!(found(&db, "ann1@acme").await, 0);
+    assert_eq!(found(&db, "ann3@acme").await, 0);
+    assert_eq!(found(&db, "bea moss").await, 1);
+    assert_eq!(found(&db, "cy@acme").await, 1);
+    // Once indexed, a change goes through the index's triggers as any other user's.
+    let rename = "UPDATE users SET first_name = 'Yan', search_text = 'yan lee ann0@acme.example' \
+                  WHERE email = 'ann0@acme.example'";
+    sqlx::query(rename).execute(db.pool()).await.unwrap();
+    search_index_is_sound(&db).await;
+    assert_eq!(
+        (found(&db, "yan lee").await, found(&db, "zed lee").await),
+        (1, 0)
+    );
 }

@@ -56,12 +56,16 @@ async fn adding_a_user(db: Db) {
     assert_eq!(user.role_ids, vec![requester]);
     assert_eq!(user.invitation, InvitationStatus::Pending);
     assert_eq!(count(&db, "invitations").await, 1);
-    let (to, body): (String, String) =
-        sqlx::query_as("SELECT to_address, body_text FROM email_outbox")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
+    // The outbox row keeps the recipient; the wording is stored once, as a template.
+    let (to, name, body): (String, String, String) = sqlx::query_as(
+        "SELECT o.to_address, o.recipient_name, t.body_text FROM email_outbox o \
+         JOIN email_templates t ON t.id = o.template_id",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
     assert_eq!(to, "Maria@Example.com");
+    assert_eq!(name, "Erin User");
     assert!(body.contains("Boss Admin has invited you"), "{body}");
     assert!(body.contains("http://app.example/invite/"), "{body}");
     let expired = users::get(db.pool(), id, NOW + 24 * 3600)

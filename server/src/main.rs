@@ -3,7 +3,7 @@
 
 use app::server::cli::{self, Command};
 use app::server::delivery::{self, Transport};
-use app::server::{imports, sealing};
+use app::server::{imports, sealing, search_backlog};
 use app::server::{router, AppState, Config, Db};
 use leptos::prelude::get_configuration;
 use std::process::ExitCode;
@@ -120,6 +120,8 @@ async fn run() -> Result<(), String> {
                 transport,
                 std::time::Duration::from_secs(config.mail_poll_seconds),
             );
+            // SQLite indexes an import's users for search after it commits.
+            let indexer = search_backlog::spawn(db.clone(), std::time::Duration::from_secs(1));
             let runner = imports::runner::spawn(
                 db.clone(),
                 imports::runner::RunnerSettings::from_config(&config, &db),
@@ -138,6 +140,7 @@ async fn run() -> Result<(), String> {
             app::server::listener::serve(listener, app, limits, shutdown_signal()).await;
             sender.stop().await;
             runner.stop().await;
+            indexer.stop().await;
             db.close().await;
             tracing::info!("stopped");
         }

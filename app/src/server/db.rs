@@ -185,10 +185,38 @@ impl Db {
         }
     }
 
+    /// [`begin_write`](Self::begin_write) for one large write (an import): on SQLite its
+    /// connection gets a page cache of [`BULK_WRITE_CACHE_KIB`] and is closed afterwards,
+    /// whether the transaction commits or not, so that memory is given back with it.
+    /// SQLite's default cache (2 MB) is far smaller than the indexes an import of 500,000
+    /// users touches: pages were written out mid-transaction and read back again and again.
+    pub async fn begin_bulk_write(&self) -> Result<WriteTransaction, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => {
+                let turn = self.write_turn.clone().lock_owned().await;
+                let mut conn = self.pool.acquire().await?;
+                conn.close_on_drop();
+                conn.execute(format!("PRAGMA cache_size = -{BULK_WRITE_CACHE_KIB}").as_str())
+                    .await?;
+                // What `Pool::begin_with` does, on a connection that is closed when dropped.
+                let tx = Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await?;
+                Ok(WriteTransaction {
+                    tx,
+                    _turn: Some(turn),
+                })
+            }
+            Backend::Postgres => self.begin_write().await,
+        }
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
+
+/// The page cache of a SQLite connection writing an import, in KiB (see
+/// [`Db::begin_bulk_write`]; measured in `README.md`).
+pub const BULK_WRITE_CACHE_KIB: i64 = 256 * 1024;
 
 fn sqlite_url_creating_folder(url: &str) -> Result<String, DbSetupError> {
     let rest = url

@@ -10,7 +10,7 @@
 use super::batch::{self, Value};
 use super::config::{SmtpConfig, SmtpTls};
 use super::db::Backend;
-use super::invitations::{id_lists, LINK_LIFETIME_SECONDS, TOKEN_PLACEHOLDER};
+use super::invitations::{id_lists, with_name, LINK_LIFETIME_SECONDS, TOKEN_PLACEHOLDER};
 use super::tokens::{hash_token, new_token};
 use super::{clock, Db};
 use crate::model::InvitationStatus;
@@ -106,6 +106,9 @@ struct Outgoing {
     subject: String,
     text: String,
     html: String,
+    /// A link email's wording (`email_templates`) and the name that goes in it.
+    template_id: Option<i64>,
+    recipient_name: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -257,7 +260,8 @@ async fn claim_due(
         "UPDATE email_outbox SET status = 'sending', claimed_at = $1, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM email_outbox WHERE status = 'queued' AND next_attempt_at <= $1 \
                       ORDER BY priority DESC, id LIMIT $2 {skip_locked}) AND status = 'queued' \
-         RETURNING id, priority, to_address, subject, body_text, body_html, invitation_id, attempts"
+         RETURNING id, priority, to_address, subject, body_text, body_html, invitation_id, attempts, \
+         template_id, recipient_name"
     ))
     .bind(now)
     .bind(batch)
@@ -275,9 +279,12 @@ async fn claim_due(
                 subject: row.try_get("subject")?,
                 text: row.try_get("body_text")?,
                 html: row.try_get("body_html")?,
+                template_id: row.try_get("template_id")?,
+                recipient_name: row.try_get("recipient_name")?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    with_templates(tx, &mut claimed).await?;
     // Sent (and copied into the local mailbox) in the order they were picked.
     claimed.sort_by_key(|m| (std::cmp::Reverse(m.priority), m.id));
     // Each link email gets a fresh token; only its hash is stored, on the invitation.
@@ -308,6 +315,12 @@ async fn claim_due(
         m.html = m.html.replace(TOKEN_PLACEHOLDER, token);
         true
     });
+    // The name last, once the link is in: a name can never stand in for a token.
+    for m in &mut claimed {
+        if let (Some(_), Some(name)) = (m.template_id, &m.recipient_name) {
+            (m.text, m.html) = with_name(&m.text, &m.html, name);
+        }
+    }
     for chunk in id_lists(&cancelled) {
         sqlx::query(&format!(
             "UPDATE email_outbox SET status = 'cancelled' WHERE id IN ({chunk})"
@@ -316,6 +329,60 @@ async fn claim_due(
         .await?;
     }
     Ok((claimed, cancelled.len()))
+}
+
+/// Gives each link email its template's wording (read once per template in the batch; a
+/// batch of an import's invitations shares one), its placeholders still in.
+async fn with_templates(
+    tx: &mut Transaction<'static, Any>,
+    claimed: &mut Vec<Outgoing>,
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<i64> = claimed
+        .iter()
+        .filter_map(|m| m.template_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut templates: HashMap<i64, (String, String)> = HashMap::new();
+    for chunk in id_lists(&ids) {
+        let rows = sqlx::query(&format!(
+            "SELECT id, body_text, body_html FROM email_templates WHERE id IN ({chunk})"
+        ))
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            templates.insert(
+                row.try_get("id")?,
+                (row.try_get("body_text")?, row.try_get("body_html")?),
+            );
+        }
+    }
+    let mut missing = Vec::new();
+    claimed.retain_mut(|m| {
+        let Some(id) = m.template_id else {
+            return true;
+        };
+        match templates.get(&id) {
+            Some((text, html)) => {
+                m.text.clone_from(text);
+                m.html.clone_from(html);
+                true
+            }
+            None => {
+                missing.push((m.id, m.invitation_id));
+                false
+            }
+        }
+    });
+    if missing.is_empty() {
+        return Ok(());
+    }
+    // Nothing deletes templates; still, an email whose wording is gone is failed, not sent
+    // empty.
+    tracing::error!(emails = missing.len(), "email template missing");
+    let (outbox_ids, invitation_ids): (Vec<i64>, Vec<Option<i64>>) = missing.into_iter().unzip();
+    let invitation_ids: Vec<i64> = invitation_ids.into_iter().flatten().collect();
+    fail(tx, &outbox_ids, &invitation_ids, "its wording is missing").await
 }
 
 /// Stores each link's new token hash (`rows`: invitation id, hash) on the invitations still

@@ -16,6 +16,8 @@ use std::collections::HashMap;
 pub const LINK_LIFETIME_SECONDS: i64 = 24 * 3600;
 /// Where the sender puts the token in a queued email.
 pub const TOKEN_PLACEHOLDER: &str = "{{TOKEN}}";
+/// Where the sender puts the recipient's name in a link email's template.
+pub const NAME_PLACEHOLDER: &str = "{{NAME}}";
 /// One invitation per user per minute: Resend and Send invite refuse faster repeats.
 pub const RESEND_INTERVAL_SECONDS: i64 = 60;
 
@@ -229,6 +231,17 @@ async fn write_new_links(
         inviter.public_base_url,
         purpose.path()
     );
+    // The wording once for the whole write; each email keeps only its recipient's name.
+    let (text, html) = bodies(purpose, NAME_PLACEHOLDER, inviter.display_name, &link);
+    let template_id: i64 = sqlx::query_scalar(
+        "INSERT INTO email_templates (body_text, body_html, created_at) VALUES ($1, $2, $3) \
+         RETURNING id",
+    )
+    .bind(text)
+    .bind(html)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
     // An import's invitations (up to 500,000) go after email an admin is waiting for now:
     // Add user, Clone user, a resend, a password reset.
     let priority = if inviter.import_job_id.is_some() {
@@ -239,12 +252,13 @@ async fn write_new_links(
     let outbox: Vec<Vec<Value>> = invitees
         .iter()
         .map(|invitee| {
-            let (text, html) = bodies(purpose, &invitee.name, inviter.display_name, &link);
             vec![
                 Value::Text(invitee.email.clone()),
                 Value::Text(purpose.subject().into()),
-                Value::Text(text),
-                Value::Text(html),
+                Value::Text(String::new()),
+                Value::Text(String::new()),
+                Value::Int(template_id),
+                Value::Text(invitee.name.clone()),
                 Value::OptInt(invitation_by_user.get(&invitee.user_id).copied()),
                 Value::Int(now),
                 Value::Int(now),
@@ -260,6 +274,8 @@ async fn write_new_links(
             "subject",
             "body_text",
             "body_html",
+            "template_id",
+            "recipient_name",
             "invitation_id",
             "created_at",
             "next_attempt_at",
@@ -311,6 +327,15 @@ fn bodies(purpose: Purpose, invitee: &str, inviter: &str, link: &str) -> (String
     (text, html)
 }
 
+/// A link email's template (`email_templates`) with the recipient's name filled in, as plain
+/// text and HTML. Filled last, after the token, so a name can never stand in for a link.
+pub fn with_name(text: &str, html: &str, name: &str) -> (String, String) {
+    (
+        text.replace(NAME_PLACEHOLDER, name),
+        html.replace(NAME_PLACEHOLDER, &escape_html(name)),
+    )
+}
+
 pub(crate) fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -328,6 +353,15 @@ mod tests {
         assert!(text.contains("Bo has invited you") && text.contains("http://x/invite/t"));
         assert!(text.contains("24 hours"));
         assert!(html.contains("&lt;Ann&gt;") && !html.contains("<Ann>"));
+    }
+
+    #[test]
+    fn a_template_takes_the_name_escaped_in_html_and_as_typed_in_text() {
+        let (text, html) = bodies(Purpose::Invitation, NAME_PLACEHOLDER, "Bo", "http://x/t");
+        let (text, html) = with_name(&text, &html, "<Ann & Al>");
+        assert!(text.starts_with("Hello <Ann & Al>,"), "{text}");
+        assert!(html.contains("Hello &lt;Ann &amp; Al&gt;,"), "{html}");
+        assert!(!text.contains(NAME_PLACEHOLDER) && !html.contains(NAME_PLACEHOLDER));
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod rest;
 pub mod roles;
 pub mod router;
 pub mod sealing;
+pub mod search_backlog;
 pub mod second_factor;
 pub mod security_headers;
 pub mod sessions;

@@ -8,6 +8,7 @@
 use super::batch::{self, Value};
 use super::contact_changes::{self, ContactAfter};
 use super::invitations::{id_lists, Inviter};
+use super::{search_backlog, user_counts};
 use crate::import::ImportUser;
 use crate::model::{search_text, InvitationStatus, MfaMethod, UserKind, UserSettings, UserType};
 use crate::rules::ValidUserFields;
@@ -151,15 +152,7 @@ fn insert_values(user: &NewUser, now: i64) -> Vec<Value> {
         Value::Text(settings.mfa_method.as_str().into()),
         Value::OptText(user.password_hash.clone()),
         Value::OptInt(user.password_hash.as_ref().map(|_| now)),
-        Value::Text(
-            match (&user.password_hash, user.invitation_expires_at) {
-                (Some(_), _) => InvitationStatus::Registered,
-                (None, Some(_)) => InvitationStatus::Pending,
-                (None, None) => InvitationStatus::NotInvited,
-            }
-            .as_str()
-            .into(),
-        ),
+        Value::Text(stored_status(user).as_str().into()),
         Value::OptInt(user.invitation_expires_at.map(|_| now)),
         Value::OptInt(user.invitation_expires_at),
         Value::OptInt(user.import_job_id),
@@ -170,6 +163,15 @@ fn insert_values(user: &NewUser, now: i64) -> Vec<Value> {
         )),
         Value::Int(now),
     ]
+}
+
+/// The invitation status a new user is written with.
+fn stored_status(user: &NewUser) -> InvitationStatus {
+    match (&user.password_hash, user.invitation_expires_at) {
+        (Some(_), _) => InvitationStatus::Registered,
+        (None, Some(_)) => InvitationStatus::Pending,
+        (None, None) => InvitationStatus::NotInvited,
+    }
 }
 
 /// Creates the users and their role links in the caller's transaction, in multi-row
@@ -207,6 +209,27 @@ pub async fn insert_many(
                 .unwrap_or_default()
         })
         .collect();
+    // On SQLite an import's users are left out by the row triggers that index them for
+    // search and count them (migrations 0021, 0022): searchable after the import commits
+    // (`search_backlog`), counted here per group.
+    if !tx.backend_name().eq_ignore_ascii_case("postgresql") {
+        let mut imported = Vec::new();
+        let mut groups: HashMap<user_counts::Group, i64> = HashMap::new();
+        for (user, id) in users.iter().zip(&ids) {
+            if user.import_job_id.is_none() {
+                continue;
+            }
+            imported.push(*id);
+            let group = (
+                user.fields.kind.as_str(),
+                user.fields.organization_id.unwrap_or(0),
+                stored_status(user).as_str(),
+            );
+            *groups.entry(group).or_default() += 1;
+        }
+        search_backlog::defer(tx, &imported).await?;
+        user_counts::add_imported(tx, &groups).await?;
+    }
     let links: Vec<Vec<Value>> = users
         .iter()
         .zip(&ids)

@@ -145,7 +145,11 @@ async fn write(
         }
     };
     let mut steps = Steps::default();
-    let mut tx = db.begin_write().await?;
+    // A large import gets a page cache to match (SQLite; see `Db::begin_bulk_write`).
+    let mut tx = match prepared.rows.len() > batch::ROWS_PER_STATEMENT {
+        true => db.begin_bulk_write().await?,
+        false => db.begin_write().await?,
+    };
     steps.done("waiting for the write turn");
     // A claimed job's row gets its final status at the end, so that its progress reports and
     // a Cancel are not held behind this transaction's row lock meanwhile.
