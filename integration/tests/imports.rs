@@ -29,6 +29,7 @@ on_both_databases! {
     an_import_that_changes_an_email_or_phone_revokes_the_old_link_invites_the_new_address_and_ends_sessions => contact_changes_by_import;
     an_end_user_import_needs_an_existing_organization => organization_checks;
     imported_users_are_counted_and_found_by_search_before_and_after_the_search_index_catches_up => search_after_import;
+    an_imported_users_link_is_made_as_its_email_goes_out_and_its_placeholder_opens_nothing => placeholder_links;
 }
 
 fn table(rows: &[String]) -> Table {
@@ -780,4 +781,58 @@ async fn search_after_import(db: Db) {
         (found(&db, "yan lee").await, found(&db, "zed lee").await),
         (1, 0)
     );
+}
+
+async fn placeholder_links(db: Db) {
+    use app::model::InvitationState;
+    use app::server::acceptance;
+    use app::server::invitations::Purpose;
+    let (admin_id, org) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let rows = people(3, "acme.example");
+    imports::run(
+        &db,
+        &request(org, rows, "kp", ImportOptions::default()),
+        &actor,
+        BASE,
+        NOW,
+    )
+    .await
+    .unwrap();
+    // Before its email goes out an invitation holds a placeholder, never a token's hash.
+    let held: Vec<String> =
+        sqlx::query_scalar("SELECT token_hash FROM invitations ORDER BY user_id")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(held.len(), 3);
+    for placeholder in &held {
+        assert!(placeholder.starts_with("unsent:"), "{placeholder}");
+        let opened = acceptance::state(&db, placeholder, Purpose::Invitation, NOW + 1)
+            .await
+            .unwrap();
+        assert!(matches!(opened, InvitationState::Expired), "{opened:?}");
+    }
+    // Sent: each link opens its invitation.
+    let mail = deliver_locally(&db, NOW + 5).await;
+    assert_eq!(mail.len(), 3);
+    for (_, body) in &mail {
+        let token = token_in(body, "invite");
+        let opened = acceptance::state(&db, &token, Purpose::Invitation, NOW + 6)
+            .await
+            .unwrap();
+        assert!(
+            matches!(opened, InvitationState::Valid { .. }),
+            "{opened:?}"
+        );
+    }
+    let placeholders: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE token_hash LIKE 'unsent:%'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(placeholders, 0);
 }

@@ -86,7 +86,15 @@ pub async fn issue(
 ) -> Result<(), sqlx::Error> {
     let ids: Vec<i64> = invitees.iter().map(|i| i.user_id).collect();
     revoke_open(tx, &ids, Purpose::Invitation, now).await?;
-    write_new_links(tx, inviter, invitees, Purpose::Invitation, now).await?;
+    write_new_links(
+        tx,
+        inviter,
+        invitees,
+        Purpose::Invitation,
+        Placeholder::Random,
+        now,
+    )
+    .await?;
     for chunk in id_lists(&ids) {
         sqlx::query(&format!(
             "UPDATE users SET invitation_status = $1, invited_at = $2, invitation_expires_at = $3 \
@@ -110,7 +118,15 @@ pub async fn issue_to_invited_new_users(
     invitees: &[Invitee],
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    write_new_links(tx, inviter, invitees, Purpose::Invitation, now).await
+    write_new_links(
+        tx,
+        inviter,
+        invitees,
+        Purpose::Invitation,
+        Placeholder::NewUser,
+        now,
+    )
+    .await
 }
 
 /// Queues a password-reset link for one registered user (any earlier reset link is revoked).
@@ -126,6 +142,7 @@ pub async fn issue_password_reset(
         inviter,
         std::slice::from_ref(user),
         Purpose::PasswordReset,
+        Placeholder::Random,
         now,
     )
     .await
@@ -178,6 +195,27 @@ async fn revoke_open(
     Ok(())
 }
 
+/// What an invitation's `token_hash` (unique) holds until the sender makes its link and
+/// stores the real token's hash: never a SHA-256 hash of any token, so no link opens it.
+#[derive(Debug, Clone, Copy)]
+enum Placeholder {
+    /// The hash of a token thrown away unseen: unique whatever the user's earlier links.
+    Random,
+    /// `unsent:<user id>`, for users created in this transaction (they have no earlier link;
+    /// a deleted user's links go with them): ids in order, so an import of 500,000 users
+    /// appends to the unique index instead of inserting 64 random characters all over it.
+    NewUser,
+}
+
+impl Placeholder {
+    fn token_hash(self, user_id: i64) -> String {
+        match self {
+            Placeholder::Random => hash_token(&new_token()),
+            Placeholder::NewUser => format!("unsent:{user_id}"),
+        }
+    }
+}
+
 /// Writes a link and its queued email for each invitee (whose earlier links of `purpose`
 /// the caller has revoked, or who have none).
 async fn write_new_links(
@@ -185,6 +223,7 @@ async fn write_new_links(
     inviter: &Inviter<'_>,
     invitees: &[Invitee],
     purpose: Purpose,
+    placeholder: Placeholder,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     if invitees.is_empty() {
@@ -197,8 +236,8 @@ async fn write_new_links(
             vec![
                 Value::Int(invitee.user_id),
                 Value::Text(purpose.as_str().into()),
-                // Replaced by the sender; this token is thrown away unseen.
-                Value::Text(hash_token(&new_token())),
+                // Replaced by the sender.
+                Value::Text(placeholder.token_hash(invitee.user_id)),
                 Value::OptInt(inviter.import_job_id),
                 Value::Int(inviter.user_id),
                 Value::Int(now),
