@@ -16,9 +16,10 @@ WHEN new.import_job_id IS NULL BEGIN
 END;
 -- A user still in the backlog is not in the index: there is nothing to delete (deleting what
 -- is not there would damage it); the backlog indexes the text as it is then. Deleting the
--- last user of a run shortens the run: SQLite may give the next new user that id again
--- (max + 1), and that user is indexed by the insert trigger, not by the backlog. (One
--- trigger: the order in which several triggers fire is not defined.)
+-- last user of a run shortens the run to the last of its users still there (none: the run
+-- goes): SQLite gives the next new user the highest id + 1, which may be a deleted user's,
+-- and that user is indexed by the insert trigger or listed by the next import, never by this
+-- run. (One trigger: the order in which several triggers fire is not defined.)
 DROP TRIGGER users_search_after_delete;
 CREATE TRIGGER users_search_after_delete AFTER DELETE ON users BEGIN
     INSERT INTO users_search (users_search, rowid, search_text)
@@ -26,8 +27,12 @@ CREATE TRIGGER users_search_after_delete AFTER DELETE ON users BEGIN
     WHERE NOT EXISTS (
         SELECT 1 FROM users_search_backlog b WHERE old.id BETWEEN b.first_id AND b.last_id
     );
-    DELETE FROM users_search_backlog WHERE first_id = old.id AND last_id = old.id;
-    UPDATE users_search_backlog SET last_id = old.id - 1 WHERE last_id = old.id;
+    UPDATE users_search_backlog
+    SET last_id = COALESCE(
+        (SELECT MAX(u.id) FROM users u WHERE u.id BETWEEN first_id AND old.id - 1),
+        first_id - 1)
+    WHERE last_id = old.id;
+    DELETE FROM users_search_backlog WHERE last_id < first_id;
 END;
 DROP TRIGGER users_search_after_update;
 CREATE TRIGGER users_search_after_update AFTER UPDATE OF search_text ON users

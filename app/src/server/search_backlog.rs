@@ -68,6 +68,14 @@ pub async fn catch_up(db: &Db) -> Result<u64, sqlx::Error> {
     }
     let mut indexed = 0;
     loop {
+        // A plain read first: with nothing to index no write lock is taken (another
+        // process's long import holds it).
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search_backlog")
+            .fetch_one(db.pool())
+            .await?;
+        if pending == 0 {
+            return Ok(indexed);
+        }
         let mut tx = db.begin_write().await?;
         let Some(run) = sqlx::query(
             "SELECT first_id, last_id FROM users_search_backlog ORDER BY first_id LIMIT 1",
