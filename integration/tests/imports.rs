@@ -717,10 +717,7 @@ async fn search_index_is_sound(db: &Db) {
 
 async fn search_after_import(db: Db) {
     let (admin_id, org) = setup(&db).await;
-    let actor = Actor {
-        user_id: admin_id,
-        display_name: "Boss",
-    };
+    let actor = actor_named(admin_id);
     let mut rows = people(4, "acme.example");
     rows[3] = "Bea\tMoss\tbea@acme.example\t\tRequester".into();
     imports::run(
@@ -795,10 +792,7 @@ async fn placeholder_links(db: Db) {
     use app::server::acceptance;
     use app::server::invitations::Purpose;
     let (admin_id, org) = setup(&db).await;
-    let actor = Actor {
-        user_id: admin_id,
-        display_name: "Boss",
-    };
+    let actor = actor_named(admin_id);
     let rows = people(3, "acme.example");
     imports::run(
         &db,

@@ -59,7 +59,7 @@ pub fn in_json(backend: Backend, column: &str) -> String {
 }
 
 /// Which database the transaction talks to (the SQL that unpacks the rows differs).
-fn is_postgres(tx: &Transaction<'static, Any>) -> bool {
+pub(crate) fn is_postgres(tx: &Transaction<'static, Any>) -> bool {
     tx.backend_name().eq_ignore_ascii_case("postgresql")
 }
 

@@ -212,7 +212,7 @@ pub async fn insert_many(
     // On SQLite an import's users are left out by the row triggers that index them for
     // search and count them (migrations 0021, 0022): searchable after the import commits
     // (`search_backlog`), counted here per group.
-    if !tx.backend_name().eq_ignore_ascii_case("postgresql") {
+    if !batch::is_postgres(tx) {
         let mut imported = Vec::new();
         let mut groups: HashMap<user_counts::Group, i64> = HashMap::new();
         for (user, id) in users.iter().zip(&ids) {
