@@ -170,6 +170,24 @@ mod imp {
         }
     }
 
+    /// The text at `url` on this server (a GET; an answer other than 2xx is an error).
+    pub async fn fetch_text(url: &str) -> Result<String, String> {
+        use wasm_bindgen::JsCast;
+        let failed = |_| format!("{url} could not be fetched");
+        let window = web_sys::window().ok_or("no window")?;
+        let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
+            .await
+            .map_err(failed)?;
+        let response: web_sys::Response = answer.dyn_into().map_err(failed)?;
+        if !response.ok() {
+            return Err(format!("{url} answered {}", response.status()));
+        }
+        let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(failed)?)
+            .await
+            .map_err(failed)?;
+        text.as_string().ok_or_else(|| format!("{url} is not text"))
+    }
+
     /// The bytes of a file the user picked or dropped.
     async fn file_bytes(file: web_sys::File) -> Result<Vec<u8>, String> {
         let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
@@ -485,6 +503,8 @@ mod imp {
     }
 }
 
+#[cfg(feature = "hydrate")]
+pub use imp::fetch_text;
 pub use imp::{
     copy_text, download, download_bytes, element_height, focus_element, focus_if_present, gzip,
     load_page, mark_hydrated, measure_since, next_task, now_ms, random_key, read_dropped_file,

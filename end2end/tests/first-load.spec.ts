@@ -27,7 +27,7 @@ async function watchPkg(context: BrowserContext, page: Page) {
   const pending = new Map<string, Fetched>();
   const fetched: Fetched[] = [];
   cdp.on("Network.responseReceived", (e) => {
-    if (e.response.url.includes("/pkg/")) {
+    if (e.response.url.includes("/pkg/") || e.response.url.includes("/assets/")) {
       const headers = e.response.headers;
       pending.set(e.requestId, {
         url: new URL(e.response.url).pathname,
@@ -55,6 +55,8 @@ async function watchPkg(context: BrowserContext, page: Page) {
     /** wasm and JS that crossed the network, in KB. */
     kb: () => fetched.filter((f) => /\.(wasm|js)$/.test(f.url)).reduce((sum, f) => sum + f.bytes, 0) / 1024,
     wasm: () => fetched.filter((f) => f.url.endsWith(".wasm")),
+    /** The numbering plans' data, fetched with the first phone checked. */
+    plans: () => fetched.filter((f) => f.url.startsWith("/assets/phone-plans.")),
     clear: () => (fetched.length = 0),
   };
 }
@@ -85,6 +87,7 @@ test("every admin page hydrates on a slow link from the main wasm alone, brotli,
     expect(net.wasm()).toHaveLength(1);
     expect(net.wasm()[0].encoding).toBe("br");
     expect(net.kb()).toBeLessThanOrEqual(INITIAL_BUDGET_KB);
+    expect(net.plans()).toHaveLength(0);
     await cold.close();
   }
 });
@@ -153,12 +156,14 @@ test("the import engine arrives when the modal opens (once), the paste box takes
   await pasteBox.fill("Ada\tLovelace\tada.early@example.com\n");
   await dialog.getByText(/^Up to [\d,]+ rows/).waitFor();
   const ready = Date.now() - clicked;
-  const chunks = net.wasm().filter((f) => !mainWasm.includes(f.url));
+  const chunks = [...net.wasm().filter((f) => !mainWasm.includes(f.url)), ...net.plans()];
   console.log(
     `Import modal at 10 Mbit/s, 40 ms: paste box usable ${usable} ms after the click, importer ready ${ready} ms after it ` +
       `(hovered first); fetched ${chunks.map((c) => `${c.url.replace(/^\/pkg\//, "")} ${(c.bytes / 1024).toFixed(0)} KB`).join(", ")}`,
   );
   expect(chunks.length).toBeGreaterThan(0);
+  // The plans' data once, though the hover, the modal and the engine all asked for it.
+  expect(net.plans()).toHaveLength(1);
   await expect(pasteBox).toHaveValue("Ada\tLovelace\tada.early@example.com\n");
   await dialog.getByRole("button", { name: "Preview" }).click();
   await expect(dialog.getByText("0 with problems")).toBeVisible();
@@ -181,10 +186,14 @@ test("the import engine arrives when the modal opens (once), the paste box takes
   await addUser.goto("/admin/users/new");
   await waitForHydration(addUser);
   expect(addNet.wasm()).toHaveLength(1);
+  expect(addNet.plans()).toHaveLength(0);
   await addUser.getByLabel("Phone").fill("+1 123");
   await expect(addUser.locator("#phone-error")).toHaveText("This is not a valid phone number for its country.");
-  const phoneChunks = addNet.wasm().slice(1);
+  const phoneChunks = [...addNet.wasm().slice(1), ...addNet.plans()];
   expect(phoneChunks.map((f) => f.url).join(" ")).toContain("split_phone_rule");
+  // The plans' data is a file of its own (not in any wasm), compressed.
+  expect(addNet.plans()).toHaveLength(1);
+  expect(addNet.plans()[0].encoding).toBe("br");
   await addUser.getByLabel("Phone").fill("+1 888 667 8888");
   await expect(addUser.locator("#phone-error")).toHaveText("");
   console.log(`Add user: fetched on the first phone typed: ${phoneChunks.map((f) => `${f.url.replace(/^\/pkg\//, "")} ${(f.bytes / 1024).toFixed(0)} KB`).join(", ")}`);
@@ -219,15 +228,18 @@ test("what the admin pastes while the importer is still on its way is previewed 
   await expect(dialog.getByRole("gridcell", { name: /alan@@example\.com/ })).toHaveAttribute("aria-invalid", "true");
 });
 
-test("when the phone plans cannot be fetched, the phone field says so and the form still saves", async ({ page }) => {
-  await page.route((url) => url.pathname.includes("/pkg/split_phone_rule"), (route) => route.abort());
+for (const [what, blocked] of [
+  ["their code", "/pkg/split_phone_rule"],
+  ["their data", "/assets/phone-plans."],
+]) test(`when the phone plans (${what}) cannot be fetched, the phone field says so and the form still saves`, async ({ page }) => {
+  await page.route((url) => url.pathname.startsWith(blocked), (route) => route.abort());
   await signIn(page, "/admin/users/new");
   await waitForHydration(page);
   await page.getByLabel("Kind of user").selectOption({ label: "End user" });
   await page.getByLabel("Organization").selectOption({ label: "Globex" });
-  await page.getByLabel("First name").fill("Offline");
+  await page.getByLabel("First name").fill(blocked.includes("pkg") ? "Offline" : "Unplanned");
   await page.getByLabel("Last name").fill("Phone");
-  await page.getByLabel("Email", { exact: true }).fill("offline.phone@example.com");
+  await page.getByLabel("Email", { exact: true }).fill(`${blocked.includes("pkg") ? "offline" : "unplanned"}.phone@example.com`);
   await page.getByLabel("Phone").fill("+1 888 667 8888");
   await expect(page.getByText("Phone numbers cannot be checked here right now; the number is checked when you save.")).toBeVisible();
   // The checks that need no plan still answer.
@@ -235,6 +247,6 @@ test("when the phone plans cannot be fetched, the phone field says so and the fo
   await expect(page.locator("#phone-error")).toHaveText("Start the number with + and its country code, e.g. +1 888 667 8888.");
   await page.getByLabel("Phone").fill("+1 888 667 8888");
   await page.getByRole("button", { name: "Add user" }).click();
-  await expect(page.getByRole("heading", { name: "Offline Phone" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: `${blocked.includes("pkg") ? "Offline" : "Unplanned"} Phone` })).toBeVisible();
   await expect(page.getByLabel("Phone")).toHaveValue("+1 888-667-8888");
 });

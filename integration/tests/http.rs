@@ -998,6 +998,31 @@ async fn compressed_and_cached(db: Db) {
         .unwrap();
     let (status, _, body) = send(&app, request).await;
     assert_eq!((status, body.as_str()), (StatusCode::NOT_MODIFIED, ""));
+    // The numbering plans for the browser's phone checks: named by their hash, kept for good,
+    // compressed on the way out, and what the server itself judges numbers by.
+    let path = app::rules::PHONE_PLANS_PATH;
+    assert!(
+        path.starts_with("/assets/phone-plans.") && path.ends_with(".json"),
+        "{path}"
+    );
+    let response = app.clone().oneshot(get(path, Some("br"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(
+        response.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let (status, headers, body) = send(&app, get(path, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(body, app::rules::PHONE_PLANS_JSON);
+    let plans: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        plans["1"][0]["types"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty()),
+        "+1 has a plan"
+    );
     // Pages are compressed as they go out.
     let response = app
         .clone()

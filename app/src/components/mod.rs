@@ -32,7 +32,7 @@ pub use idle_warning::IdleWarning;
 pub use import::{prefetch_import_engine, ImportUsersModal};
 pub use invitation_badge::InvitationBadge;
 pub use new_password_field::NewPasswordField;
-pub use phone_check::PhoneCheck;
+pub use phone_check::{load_phone_plans, PhoneCheck};
 pub use poll::poll_every;
 pub use recovery_codes::RecoveryCodes;
 pub use role_picker::RolePicker;

@@ -1,8 +1,9 @@
-//! The phone rule in a form, as the admin types. The numbering plans (the phone metadata and
-//! the regex engine) are a wasm chunk of their own, fetched the first time a phone field
-//! changes: until it arrives the field says "Checking phone numbers…" and the checks that need
-//! no plan (`phone_digits`) already answer; if it cannot be fetched (offline), the field says
-//! so and the form still submits — the server checks the number either way.
+//! The phone rule in a form, as the admin types. The numbering plans' code (the regex engine)
+//! is a wasm chunk of its own and their data a JSON file (`rules::PHONE_PLANS_PATH`), both
+//! fetched the first time a phone field changes: until they arrive the field says "Checking
+//! phone numbers…" and the checks that need no plan (`phone_digits`) already answer; if they
+//! cannot be fetched (offline), the field says so and the form still submits — the server
+//! checks the number either way.
 
 use crate::rules::{phone_digits, IssueCode, PhoneE164};
 use leptos::prelude::*;
@@ -47,15 +48,19 @@ impl PhoneCheck {
                         verdict.set(Verdict::Checking);
                     }
                     leptos::task::spawn_local(async move {
-                        let answer = SendWrapper::new(check_phone(text.clone())).await;
+                        // The plans' data, then their code: either missing means no verdict.
+                        let answer = match SendWrapper::new(load_phone_plans()).await {
+                            Ok(()) => SendWrapper::new(check_phone(text.clone())).await.ok(),
+                            Err(_) => None,
+                        };
                         // A later keystroke has its own check.
                         if phone.try_get_untracked().as_ref() != Some(&text) {
                             return;
                         }
                         verdict.set(match answer {
-                            Ok(Ok(())) => Verdict::Valid,
-                            Ok(Err(code)) => Verdict::Invalid(code),
-                            Err(_) => Verdict::Unavailable,
+                            Some(Ok(())) => Verdict::Valid,
+                            Some(Err(code)) => Verdict::Invalid(code),
+                            None => Verdict::Unavailable,
                         });
                     });
                 }
@@ -84,6 +89,53 @@ impl PhoneCheck {
             _ => None,
         }
     }
+}
+
+/// Fetches the numbering plans' data, once: callers while it is on its way share the one
+/// request, later calls answer at once, and after a failure the next call tries again. The
+/// server has them built in.
+pub async fn load_phone_plans() -> Result<(), String> {
+    if crate::rules::phone_plans_installed() {
+        return Ok(());
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        use futures::future::{FutureExt, LocalBoxFuture, Shared};
+        type Loading = Shared<LocalBoxFuture<'static, Result<(), String>>>;
+        thread_local! {
+            static LOADING: std::cell::RefCell<Option<Loading>> = const { std::cell::RefCell::new(None) };
+        }
+        let loading = LOADING.with(|loading| {
+            loading
+                .borrow_mut()
+                .get_or_insert_with(|| {
+                    async {
+                        let json =
+                            crate::browser::fetch_text(crate::rules::PHONE_PLANS_PATH).await?;
+                        SendWrapper::new(install_plans(json))
+                            .await
+                            .map_err(|_| "the phone rule could not be fetched".to_string())?
+                    }
+                    .boxed_local()
+                    .shared()
+                })
+                .clone()
+        });
+        let result = loading.await;
+        if result.is_err() {
+            LOADING.with(|loading| loading.borrow_mut().take());
+        }
+        result
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Err("no numbering plans".into())
+}
+
+/// Reads the plans' JSON, in the phone rule's chunk (its parser stays out of the main module).
+#[cfg(feature = "hydrate")]
+#[leptos::wasm_split::wasm_split(phone_rule, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn install_plans(json: String) -> Result<Result<(), String>, SplitLoaderError> {
+    Ok(crate::rules::install_phone_plans(&json))
 }
 
 /// The numbering plans' half of the rule, in its own wasm chunk (`phone_rule`).

@@ -11,6 +11,7 @@ mod issue;
 mod name;
 mod numbering_plan;
 mod phone;
+mod phone_plan;
 mod user_fields;
 
 pub use crate::model::DEFAULT_SITE;
@@ -18,8 +19,15 @@ pub use clone::settings_copied_from;
 pub use email::Email;
 pub use issue::IssueCode;
 pub use name::{PersonName, NAME_MAX_CHARS};
-pub use numbering_plan::{prepare_country as prepare_phone_country, COMMON_COUNTRY_CODES};
-pub use phone::{international_format, phone_digits, PhoneE164};
+#[cfg(not(target_arch = "wasm32"))]
+pub use numbering_plan::PHONE_PLANS_JSON;
+pub use numbering_plan::{
+    install_plans as install_phone_plans, plans_installed as phone_plans_installed,
+    prepare_country as prepare_phone_country, COMMON_COUNTRY_CODES, PHONE_PLANS_PATH,
+};
+#[cfg(feature = "ssr")]
+pub use phone::international_format;
+pub use phone::{phone_digits, PhoneE164};
 pub use user_fields::{
     language_rule, role_rule, roles_count_rule, site_rule, validate_user_fields,
     validate_user_fields_with_phone, Field, FieldError, UserFieldsInput, ValidUserFields,

@@ -1,37 +1,70 @@
 //! Whether a number is valid by its country's numbering plan, judged exactly as Google's
-//! libphonenumber judges it (`parse` then `isValidNumber`), over the metadata the `phonenumber`
-//! crate bundles. The crate's own `is_valid` accepts a pattern that matches only the start of
-//! the number and skips the length check where the metadata leaves a length to be inherited
+//! libphonenumber judges it (`parse` then `isValidNumber`), over libphonenumber's metadata as
+//! the `phonenumber` crate bundles it (made into [`CountryPlans`] by `build.rs`). The crate's
+//! own `is_valid` accepts a pattern that matches only the start of the number and skips the
+//! length check where the metadata leaves a length to be inherited
 //! (whisperfish/rust-phonenumber#31), so it passes a valid number with one digit too many;
 //! here every pattern must match the whole number and every length is checked, as in
 //! libphonenumber's `isNumberMatchingDesc`. Each country's patterns are compiled once, on the
 //! first use of its code, and kept per thread.
+//!
+//! The server embeds the plans; the browser fetches them (`PHONE_PLANS_PATH`) and hands them
+//! to [`install_plans`] before its first check (until then no number is judged valid).
 
-use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
-use phonenumber::Type;
+use super::phone_plan::{CountryPlans, DescPlan, RegionPlan};
 use regex::Regex;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+/// Where the server serves the plans' JSON: named by its hash, so it never changes there.
+pub const PHONE_PLANS_PATH: &str = include_str!(concat!(env!("OUT_DIR"), "/phone_plans_path.txt"));
+
+/// The plans' JSON, in the server (the browser fetches it instead: it would sit in the main
+/// wasm module, which wasm-split cannot make smaller).
+#[cfg(not(target_arch = "wasm32"))]
+pub const PHONE_PLANS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/phone_plans.json"));
+
+#[cfg(not(target_arch = "wasm32"))]
+fn with_plans<R>(f: impl FnOnce(&CountryPlans) -> R) -> Option<R> {
+    static PLANS: std::sync::LazyLock<CountryPlans> = std::sync::LazyLock::new(|| {
+        serde_json::from_str(PHONE_PLANS_JSON).expect("build.rs wrote the plans")
+    });
+    Some(f(&PLANS))
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static INSTALLED: std::cell::OnceCell<CountryPlans> = const { std::cell::OnceCell::new() };
+}
+
+#[cfg(target_arch = "wasm32")]
+fn with_plans<R>(f: impl FnOnce(&CountryPlans) -> R) -> Option<R> {
+    INSTALLED.with(|plans| plans.get().map(f))
+}
+
+/// Whether the plans are there to judge numbers (always on the server).
+pub fn plans_installed() -> bool {
+    with_plans(|_| ()).is_some()
+}
+
+/// Takes the plans' JSON as fetched by the browser. Once installed they stay.
+pub fn install_plans(json: &str) -> Result<(), String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let plans: CountryPlans = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        INSTALLED.with(|installed| {
+            let _ = installed.set(plans);
+        });
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = json;
+    Ok(())
+}
+
 /// libphonenumber's bounds on a national significant number.
 const NATIONAL_DIGITS: std::ops::RangeInclusive<usize> = 2..=17;
-
-/// The number types libphonenumber knows. A number is valid when it matches any of them, so
-/// the order only decides speed: the most common first.
-const TYPES: [Type; 10] = [
-    Type::FixedLine,
-    Type::Mobile,
-    Type::TollFree,
-    Type::PremiumRate,
-    Type::SharedCost,
-    Type::Voip,
-    Type::PersonalNumber,
-    Type::Pager,
-    Type::Uan,
-    Type::Voicemail,
-];
 
 /// One number type of one region: the lengths it allows (empty: whatever the region's general
 /// description allows) and the pattern the whole number must match.
@@ -73,52 +106,19 @@ struct NationalPrefix {
 }
 
 impl Region {
-    fn new(meta: &Metadata) -> Option<Region> {
-        let descriptors = meta.descriptors();
-        let kinds: Vec<&Descriptor> = TYPES
-            .into_iter()
-            .filter_map(|kind| descriptors.get(kind))
-            .collect();
-        // The general description's lengths are the union of every type's, as libphonenumber's
-        // metadata build computes them (the XML leaves them out).
-        let mut lengths: Vec<u16> = kinds
-            .iter()
-            .flat_map(|d| d.possible_length().iter().copied())
-            .collect();
-        lengths.sort_unstable();
-        lengths.dedup();
-        let mut local_lengths: Vec<u16> = kinds
-            .iter()
-            .flat_map(|d| d.possible_local_length().iter().copied())
-            .filter(|l| !lengths.contains(l))
-            .collect();
-        local_lengths.sort_unstable();
-        local_lengths.dedup();
-        let general = descriptors.general();
-        let national_prefix = meta
-            .national_prefix_for_parsing()
-            .map(|p| p.as_str().to_string())
-            .or_else(|| meta.national_prefix().map(regex::escape))
-            .filter(|p| !p.is_empty())
-            .and_then(|p| {
-                Some(NationalPrefix {
-                    pattern: at_start(&p)?,
-                    transform: meta
-                        .national_prefix_transform_rule()
-                        .filter(|rule| !rule.is_empty())
-                        .map(braced_groups),
-                })
-            });
+    fn new(plan: &RegionPlan) -> Option<Region> {
+        let desc = |d: &DescPlan| Desc::new(d.lengths.clone(), &d.pattern);
+        let national_prefix = plan.national_prefix.as_deref().and_then(|p| {
+            Some(NationalPrefix {
+                pattern: at_start(p)?,
+                transform: plan.national_prefix_transform.as_deref().map(braced_groups),
+            })
+        });
         Some(Region {
-            leading_digits: meta.leading_digits().and_then(|p| at_start(p.as_str())),
-            general: Desc::new(lengths, general.national_number().as_str())?,
-            local_lengths,
-            types: kinds
-                .into_iter()
-                .filter_map(|d| {
-                    Desc::new(d.possible_length().to_vec(), d.national_number().as_str())
-                })
-                .collect(),
+            leading_digits: plan.leading_digits.as_deref().and_then(at_start),
+            general: desc(&plan.general)?,
+            local_lengths: plan.local_lengths.clone(),
+            types: plan.types.iter().filter_map(desc).collect(),
             national_prefix,
         })
     }
@@ -185,20 +185,20 @@ thread_local! {
 }
 
 fn country(code: u16) -> Country {
-    COUNTRIES.with(|countries| {
-        countries
-            .borrow_mut()
-            .entry(code)
-            .or_insert_with(|| {
-                let regions = DATABASE.region(&code)?;
-                let metas: Vec<&Metadata> = match regions.as_slice() {
-                    ["001"] => DATABASE.by_code(&code)?.into_iter().take(1).collect(),
-                    _ => regions.iter().filter_map(|r| DATABASE.by_id(*r)).collect(),
-                };
-                Some(Rc::new(metas.into_iter().filter_map(Region::new).collect()))
-            })
-            .clone()
+    // Without plans (the browser before they arrive) nothing is kept: they may come later.
+    with_plans(|plans| {
+        COUNTRIES.with(|countries| {
+            countries
+                .borrow_mut()
+                .entry(code)
+                .or_insert_with(|| {
+                    let regions = plans.get(&code)?;
+                    Some(Rc::new(regions.iter().filter_map(Region::new).collect()))
+                })
+                .clone()
+        })
     })
+    .flatten()
 }
 
 /// The country codes most phones in an import carry, in the order they are prepared.
@@ -244,9 +244,12 @@ pub fn valid_e164(digits: &str) -> Option<String> {
 }
 
 /// The metadata's patterns are written with insignificant whitespace, as the crate reads them.
+/// They are ASCII and so are the digits they are matched against: Unicode is off (`\d` is
+/// `[0-9]`), so the regex crate needs no Unicode tables.
 fn compile(pattern: &str) -> Option<Regex> {
     regex::RegexBuilder::new(pattern)
         .ignore_whitespace(true)
+        .unicode(false)
         .build()
         .ok()
 }

@@ -67,6 +67,7 @@ pub fn phone_digits(raw: &str) -> Result<Option<String>, IssueCode> {
 /// The crate's parser strips what looks like a national prefix even where it is part of the
 /// number (Russia's `+7 812…`), so the formatted text is shown only when it reads back as the
 /// same number; otherwise (and for anything that is not a number) the value is shown as it is.
+#[cfg(feature = "ssr")]
 pub fn international_format(e164: &str) -> String {
     let formatted = std::panic::catch_unwind(|| {
         let number = phonenumber::parse(None, e164).ok()?;

@@ -33,6 +33,7 @@ pub fn build(state: AppState) -> Router {
         // The REST API for scripts: bearer tokens, no cookies (`rest`).
         .merge(super::rest::routes())
         .nest_service("/pkg", static_files(&pkg_dir))
+        .route(crate::rules::PHONE_PLANS_PATH, get(phone_plans))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -112,6 +113,19 @@ fn static_files(dir: &std::path::Path) -> Router {
                 }
             },
         ))
+}
+
+/// The numbering plans' JSON for the browser's phone checks, built into the server; its path
+/// holds its hash, so browsers keep it for good. Compressed on the way out like the pages.
+async fn phone_plans() -> Response {
+    (
+        [
+            (http::header::CONTENT_TYPE, "application/json"),
+            (http::header::CACHE_CONTROL, IMMUTABLE),
+        ],
+        crate::rules::PHONE_PLANS_JSON,
+    )
+        .into_response()
 }
 
 /// `Cache-Control` for a file that never changes under its name.

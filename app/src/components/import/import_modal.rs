@@ -8,7 +8,7 @@ use super::result_view::ResultView;
 use super::state::{ImportState, Step};
 use crate::api::imports::emails_in_use;
 use crate::api::users::list_roles;
-use crate::components::ErrorNotice;
+use crate::components::{load_phone_plans, ErrorNotice};
 use crate::model::{RoleInfo, UserKind};
 use crate::rules::{prepare_phone_country, Email, COMMON_COUNTRY_CODES};
 use leptos::prelude::*;
@@ -39,16 +39,31 @@ pub fn ImportUsersModal(
     let steps = move || {
         Suspend::new(async move {
             match roles.await {
-                Ok(roles) => SendWrapper::new(import_steps(kind, organization_id, roles, early))
-                    .await
-                    .unwrap_or_else(|_| {
+                Ok(roles) => {
+                    // The engine's chunk and the numbering plans' data, fetched together; the
+                    // plans are in before the engine reads what the admin already gave.
+                    let (_, plans) = SendWrapper::new(futures::future::join(
+                        preload_import_steps(),
+                        load_phone_plans(),
+                    ))
+                    .await;
+                    let steps = match plans {
+                        Ok(()) => {
+                            SendWrapper::new(import_steps(kind, organization_id, roles, early))
+                                .await
+                                .ok()
+                        }
+                        Err(_) => None,
+                    };
+                    steps.unwrap_or_else(|| {
                         view! {
                             <p class="notice notice-error" role="alert">
                                 "The importer could not be loaded. Check the connection, then close this window and open it again."
                             </p>
                         }
                         .into_any()
-                    }),
+                    })
+                }
                 Err(error) => view! { <ErrorNotice error/> }.into_any(),
             }
         })
@@ -70,7 +85,11 @@ pub fn ImportUsersModal(
 /// so that the modal is usually ready when it opens. Fetched once; later calls do nothing.
 pub fn prefetch_import_engine() {
     leptos::task::spawn_local(async {
-        let _ = SendWrapper::new(preload_import_steps()).await;
+        let _ = SendWrapper::new(futures::future::join(
+            preload_import_steps(),
+            load_phone_plans(),
+        ))
+        .await;
     });
 }
 
