@@ -21,6 +21,15 @@ const TYPES: [Type; 10] = [
     Type::Voicemail,
 ];
 
+/// A pattern without its whitespace: the metadata indents its patterns, which are compiled
+/// with insignificant whitespace (and hold no escaped space), so it only costs bytes.
+fn compact(pattern: &str) -> String {
+    pattern
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect()
+}
+
 pub fn from_metadata() -> CountryPlans {
     (1..=999u16)
         .filter_map(|code| {
@@ -58,21 +67,21 @@ fn region(meta: &Metadata) -> RegionPlan {
     local_lengths.dedup();
     let national_prefix = meta
         .national_prefix_for_parsing()
-        .map(|p| p.as_str().to_string())
+        .map(|p| compact(p.as_str()))
         .or_else(|| meta.national_prefix().map(regex::escape))
         .filter(|p| !p.is_empty());
     RegionPlan {
-        leading_digits: meta.leading_digits().map(|p| p.as_str().to_string()),
+        leading_digits: meta.leading_digits().map(|p| compact(p.as_str())),
         general: DescPlan {
             lengths,
-            pattern: descriptors.general().national_number().as_str().to_string(),
+            pattern: compact(descriptors.general().national_number().as_str()),
         },
         local_lengths,
         types: kinds
             .into_iter()
             .map(|d| DescPlan {
                 lengths: d.possible_length().to_vec(),
-                pattern: d.national_number().as_str().to_string(),
+                pattern: compact(d.national_number().as_str()),
             })
             .collect(),
         national_prefix_transform: national_prefix.as_ref().and_then(|_| {

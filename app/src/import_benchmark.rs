@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 pub async fn import_engine_benchmark(rows: u32) -> String {
     // The numbering plans' data, as the modal fetches it before the engine runs.
     if let Err(error) = crate::components::load_phone_plans().await {
-        return format!(r#"{{"error":{error:?}}}"#);
+        return serde_json::json!({ "error": error }).to_string();
     }
     engine_benchmark(rows).await
 }

@@ -174,6 +174,7 @@ test("the import engine arrives when the modal opens (once), the paste box takes
   await button.click();
   await expect(dialog.getByText(/^Up to [\d,]+ rows/)).toBeVisible();
   expect(net.wasm().filter((f) => f.bytes > 0)).toHaveLength(0);
+  expect(net.plans()).toHaveLength(0);
   await dialog.getByRole("button", { name: "Close" }).click();
 
   await cold.close();

@@ -1023,6 +1023,13 @@ async fn compressed_and_cached(db: Db) {
             .is_some_and(|t| !t.is_empty()),
         "+1 has a plan"
     );
+    // The name is the content's hash (what makes `immutable` true).
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(body.as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(path, format!("/assets/phone-plans.{hash}.json"));
     // Pages are compressed as they go out.
     let response = app
         .clone()

@@ -121,9 +121,15 @@ pub async fn load_phone_plans() -> Result<(), String> {
                 })
                 .clone()
         });
-        let result = loading.await;
+        let result = loading.clone().await;
         if result.is_err() {
-            LOADING.with(|loading| loading.borrow_mut().take());
+            // Forget this failed request (not a newer one another caller has started).
+            LOADING.with(|stored| {
+                let mut stored = stored.borrow_mut();
+                if stored.as_ref().is_some_and(|s| s.ptr_eq(&loading)) {
+                    stored.take();
+                }
+            });
         }
         result
     }

@@ -121,6 +121,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "ssr")]
     fn a_stored_number_is_shown_in_international_format() {
         assert_eq!(international_format("+18886678888"), "+1 888-667-8888");
         assert_eq!(international_format("+442079460958"), "+44 20 7946 0958");

@@ -163,10 +163,10 @@ fn ImportSteps(state: ImportState, pasted: RwSignal<String>) -> impl IntoView {
     }
 }
 
-/// The phone rule reads libphonenumber's metadata and compiles a country's patterns on the
-/// first number of that country: done now, while the admin picks what to import, one country
-/// per task (the first, which also reads the metadata, about 0.3 s; the others a few ms), so
-/// the first rows of a large paste do not wait for it. Once per page: the plans are kept.
+/// The phone rule compiles a country's patterns on the first number of that country (the
+/// plans' data is already in): done now, while the admin picks what to import, one country
+/// per task (a few ms each), so the first rows of a large paste do not wait for it. Once per
+/// page: the compiled plans are kept.
 fn prepare_the_phone_rule() {
     fn prepare(codes: &'static [u16]) {
         if let Some((code, rest)) = codes.split_first() {
