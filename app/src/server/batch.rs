@@ -93,12 +93,13 @@ pub async fn insert(
     for chunk in rows.chunks(per_statement) {
         let sql = values_statement(table, columns, chunk.len(), suffix);
         let mut query = sqlx::query(&sql);
+        // Text is bound borrowed: an import's cells are not copied once more.
         for value in chunk.iter().flatten() {
             query = match value {
                 Value::Int(v) => query.bind(*v),
                 Value::OptInt(v) => query.bind(*v),
-                Value::Text(v) => query.bind(v.clone()),
-                Value::OptText(v) => query.bind(v.clone()),
+                Value::Text(v) => query.bind(v.as_str()),
+                Value::OptText(v) => query.bind(v.as_deref()),
             };
         }
         // Not kept in the connection's statement cache: a statement of 30,000 parameters is

@@ -5,8 +5,9 @@
 //! A link's token is made by the sender at the moment the email goes out: until then the
 //! invitation row holds a placeholder no token hashes to ([`Placeholder`]), and the queued
 //! email's wording (`email_templates`, stored once per call for up to 5,000 links) holds
-//! `{{TOKEN}}` where the token goes and `{{NAME}}` where the recipient's name goes. So the database never holds a usable link (the local
-//! mailbox of the embedded default, which *is* the recipient's inbox, excepted).
+//! `{{TOKEN}}` where the token goes and `{{NAME}}` where the recipient's name goes. So the
+//! database never holds a usable link (the local mailbox of the embedded default, which *is*
+//! the recipient's inbox, excepted).
 
 use super::batch::{self, Value};
 use super::tokens::{hash_token, new_token};
