@@ -6,7 +6,7 @@
 //! input and the page's wasm memory from here. Each export that uses the engine is async: the
 //! engine is in its own wasm chunk (`benchmark_engine`), fetched on first use.
 
-use crate::import::sample::{digest, sample_paste, SampleWorld};
+use crate::import::sample::{digest, sample_paste, sample_paste_with, SampleWorld};
 use crate::import::{analyze, read_source, ImportSource, MappingChoice};
 use leptos::wasm_split::wasm_split;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -20,11 +20,12 @@ pub async fn import_engine_benchmark(rows: u32) -> String {
     engine_benchmark(rows).await
 }
 
-/// The benchmark's sample input (`rows` data rows under a header, 8 columns, a fifth of them
-/// with one problem), for the preview benchmark to paste.
+/// The benchmark's sample input (`rows` data rows under a header, 8 columns, one in
+/// `invalid_every` of them with one problem — a fifth when not given), for the preview and
+/// import benchmarks to paste.
 #[wasm_bindgen]
-pub async fn import_sample_paste(rows: u32) -> String {
-    sample_text(rows).await
+pub async fn import_sample_paste(rows: u32, invalid_every: Option<u32>) -> String {
+    sample_text(rows, invalid_every.unwrap_or(5)).await
 }
 
 /// The same sample as a workbook (inline strings, streamed as LibreOffice writes it), for the
@@ -35,8 +36,8 @@ pub async fn import_sample_xlsx(rows: u32) -> Vec<u8> {
 }
 
 #[wasm_split(benchmark_engine, wasm_split_path = ::leptos::wasm_split)]
-fn sample_text(rows: u32) -> String {
-    sample_paste(rows as usize)
+fn sample_text(rows: u32, invalid_every: u32) -> String {
+    sample_paste_with(rows as usize, invalid_every.max(1) as usize)
 }
 
 #[wasm_split(benchmark_engine, wasm_split_path = ::leptos::wasm_split)]

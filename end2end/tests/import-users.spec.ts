@@ -76,6 +76,10 @@ test("a column can be remapped, and invalid rows either fail the import or are s
   await dialog.getByLabel("Skip rows with problems").check();
   await dialog.getByRole("button", { name: "Import 1 user, skip 1" }).click();
   await expect(dialog.getByText("1 created, 0 updated, 1 not imported")).toBeVisible();
+  // The reports download from the server (plain links): the errors name the row not imported.
+  const [errors] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("link", { name: "Download errors" }).click()]);
+  expect(errors.suggestedFilename()).toMatch(/^import-\d+-errors\.csv$/);
+  expect(readFileSync((await errors.path())!, "utf8")).toContain('"2","Email","skip.me@"');
 });
 
 test("an XLSX template downloads, uploads, and its errors export neutralised", async ({ page }) => {

@@ -36,6 +36,7 @@ on_both_databases! {
     a_job_whose_server_stopped_is_interrupted_and_run_again_completes_it => interrupted_then_run_again;
     the_runner_claims_and_finishes_a_queued_job_and_emails_the_admin => runner_loop;
     a_job_naming_emails_already_in_use_reads_its_source_again_with_the_edits_and_skips_exactly_those_rows => taken_emails_read_again;
+    an_imports_reports_download_every_row_a_part_at_a_time_and_its_page_lists_only_the_first_problems => reports_download;
 }
 
 fn config(max_upload_bytes: usize) -> Config {
@@ -346,7 +347,7 @@ async fn taken_emails_read_again(db: Db) {
         summary.failure
     );
     assert_eq!(summary.created, 3);
-    let result = imports::load_result(db.pool(), job, true).await.unwrap();
+    let result = imports::history::load_result(db.pool(), job, true).await.unwrap();
     let skipped: Vec<_> = result
         .rows
         .iter()
@@ -744,4 +745,128 @@ async fn two_app_servers_on_one_postgresql_database_run_each_job_exactly_once() 
     println!("jobs were run by {} server(s): {runners:?}", runners.len());
     other_server.close().await;
     test_db.finish().await;
+}
+
+/// GET `path` with the session cookie (if any): status, headers, body.
+async fn get(
+    app: &Router,
+    cookie: Option<&str>,
+    path: &str,
+) -> (StatusCode, http::HeaderMap, String) {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, format!("session={cookie}"));
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// The source line numbers a report's lines name (its first column), in file order.
+fn report_lines(csv: &str) -> Vec<u32> {
+    csv.lines()
+        .skip(1)
+        .map(|line| {
+            line.split(',')
+                .next()
+                .unwrap()
+                .trim_matches('"')
+                .parse()
+                .unwrap()
+        })
+        .collect()
+}
+
+async fn reports_download(db: Db) {
+    let (_, token, org) = setup(&db).await;
+    // 12,000 rows (more than one part of the reports), every tenth with a bad email: 1,200
+    // not imported (skip mode), more than the page lists.
+    let mut text = String::from("First Name\tLast Name\tEmail\tRoles\n");
+    for i in 0..12_000 {
+        let at = if i % 10 == 9 { "@@" } else { "@" };
+        text.push_str(&format!("Ann\tLee\tann{i}{at}reports.example\tRequester\n"));
+    }
+    let mut upload = upload_of(&text, org, "reports", TableEdits::default());
+    upload.options.send_invitations = false;
+    let app = app(db.clone(), 4 * 1024 * 1024);
+    let (status, body) = post_upload(&app, Some(&token), &upload, text.as_bytes()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let id = run_next(&db).await;
+    let summary = imports::job_summary(db.pool(), id).await.unwrap().unwrap();
+    assert_eq!(
+        (summary.created, summary.failed),
+        (10_800, 1_200),
+        "{summary:?}"
+    );
+
+    // The page and the modal get the counts and the first rows not imported, not every row.
+    let outcome = imports::load_outcome(db.pool(), &summary).await.unwrap();
+    assert_eq!((outcome.created, outcome.failed_rows), (10_800, 1_200));
+    assert_eq!(outcome.rows.len(), 500);
+    assert_eq!(
+        outcome.rows[0].line, 11,
+        "source line 11 holds the tenth row"
+    );
+    assert!(outcome.rows.iter().all(|r| !r.problems.is_empty()));
+
+    let results = format!("/admin/imports/{id}/results.csv");
+    let (status, headers, csv) = get(&app, Some(&token), &results).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert_eq!(
+        headers[header::CONTENT_DISPOSITION],
+        format!("attachment; filename=\"import-{id}-results.csv\"").as_str()
+    );
+    assert!(csv.starts_with("\"Row\",\"Email\",\"Outcome\",\"Reason\"\r\n"));
+    assert_eq!(
+        report_lines(&csv),
+        (2..12_002).collect::<Vec<u32>>(),
+        "every row once, in source order"
+    );
+    assert!(
+        csv.contains("\"2\",\"ann0@reports.example\",\"created\""),
+        "{}",
+        &csv[..300]
+    );
+
+    let (status, _, csv) = get(
+        &app,
+        Some(&token),
+        &format!("/admin/imports/{id}/errors.csv"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("\"Row\",\"Column\",\"Value\",\"Problem\"\r\n"));
+    assert_eq!(
+        report_lines(&csv),
+        (0..1_200).map(|n| 11 + 10 * n).collect::<Vec<u32>>(),
+        "one line per problem of each row not imported"
+    );
+    assert!(csv.contains("\"Email\",\"ann9@@reports.example\""));
+
+    // Signed out: to sign-in, nothing of the report; an import that is not there: 404.
+    let (status, headers, csv) = get(&app, None, &results).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/login?next="));
+    assert!(!csv.contains("reports.example"));
+    let (status, _, _) = get(
+        &app,
+        Some(&token),
+        &format!("/admin/imports/{}/results.csv", id + 1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -41,6 +41,9 @@ pub async fn import_history() -> Result<Vec<ImportJobSummary>, AppError> {
     imports::history(state.db.pool()).await
 }
 
+/// One import: its summary and, once it has row outcomes, its counts and the first rows it
+/// did not import with their problems (`history::PROBLEM_ROWS_SHOWN`); the reports to
+/// download (`imports::downloads`) have every row.
 #[server(endpoint = "import_job")]
 pub async fn import_job(id: i64) -> Result<(ImportJobSummary, ImportResult), AppError> {
     use crate::server::{context, imports};
@@ -49,12 +52,7 @@ pub async fn import_job(id: i64) -> Result<(ImportJobSummary, ImportResult), App
         .await?
         .ok_or_else(|| AppError::NotFound("That import".into()))?;
     let result = if summary.has_row_outcomes() {
-        imports::load_result(
-            state.db.pool(),
-            id,
-            summary.status == crate::import::JobStatus::Failed,
-        )
-        .await?
+        imports::load_outcome(state.db.pool(), &summary).await?
     } else {
         crate::import::ImportResult::new(
             Some(id),

@@ -34,41 +34,48 @@ fn csv(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Every row with its outcome.
-pub fn results_csv(rows: &[ImportRowResult]) -> String {
-    let mut table = vec![vec![
-        "Row".into(),
-        "Email".into(),
-        "Outcome".into(),
-        "Reason".into(),
-    ]];
-    table.extend(rows.iter().map(|r| {
-        vec![
-            r.line.to_string(),
-            r.email.clone(),
-            r.outcome.as_str().into(),
-            r.reason(),
-        ]
-    }));
+/// The first line of the results file: every row with its outcome.
+pub const RESULTS_CSV_HEADER: &str = "\"Row\",\"Email\",\"Outcome\",\"Reason\"\r\n";
+
+/// The results file's lines for these rows (it is written a part at a time).
+pub fn results_csv_lines(rows: &[ImportRowResult]) -> String {
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.line.to_string(),
+                r.email.clone(),
+                r.outcome.as_str().into(),
+                r.reason(),
+            ]
+        })
+        .collect();
     csv(&table)
 }
 
 /// One line per problem: row, column, value, problem.
 pub fn errors_csv(errors: &[ErrorLine]) -> String {
-    let mut table = vec![vec![
-        "Row".into(),
-        "Column".into(),
-        "Value".into(),
-        "Problem".into(),
-    ]];
-    table.extend(errors.iter().map(|e| {
-        vec![
-            e.line.to_string(),
-            e.column.clone(),
-            e.value.clone(),
-            e.problem.clone(),
-        ]
-    }));
+    let mut out = ERRORS_CSV_HEADER.to_string();
+    out.push_str(&errors_csv_lines(errors));
+    out
+}
+
+/// The first line of [`errors_csv`].
+pub const ERRORS_CSV_HEADER: &str = "\"Row\",\"Column\",\"Value\",\"Problem\"\r\n";
+
+/// [`errors_csv`] without its header: for a file written a part at a time.
+pub fn errors_csv_lines(errors: &[ErrorLine]) -> String {
+    let table: Vec<Vec<String>> = errors
+        .iter()
+        .map(|e| {
+            vec![
+                e.line.to_string(),
+                e.column.clone(),
+                e.value.clone(),
+                e.problem.clone(),
+            ]
+        })
+        .collect();
     csv(&table)
 }
 
@@ -135,19 +142,7 @@ pub fn result_error_lines(result: &ImportResult) -> Vec<ErrorLine> {
     result
         .rows
         .iter()
-        .filter(|r| matches!(r.outcome, RowOutcomeKind::Failed | RowOutcomeKind::Skipped))
-        .flat_map(|r| {
-            r.problems.iter().map(move |p| ErrorLine {
-                line: r.line,
-                column: p.field.map(|f| f.label().to_string()).unwrap_or_default(),
-                value: if p.value.is_empty() && p.field.is_none() {
-                    r.email.clone()
-                } else {
-                    p.value.clone()
-                },
-                problem: p.code.message(),
-            })
-        })
+        .flat_map(row_error_lines)
         .chain(result.problems.iter().map(|p| ErrorLine {
             line: 0,
             column: String::new(),
@@ -155,6 +150,27 @@ pub fn result_error_lines(result: &ImportResult) -> Vec<ErrorLine> {
             problem: p.code.message(),
         }))
         .collect()
+}
+
+/// A row's problems as error lines, when the row was not imported (failed or skipped).
+pub fn row_error_lines(row: &ImportRowResult) -> impl Iterator<Item = ErrorLine> + '_ {
+    let listed = matches!(
+        row.outcome,
+        RowOutcomeKind::Failed | RowOutcomeKind::Skipped
+    );
+    row.problems
+        .iter()
+        .filter(move |_| listed)
+        .map(move |p| ErrorLine {
+            line: row.line,
+            column: p.field.map(|f| f.label().to_string()).unwrap_or_default(),
+            value: if p.value.is_empty() && p.field.is_none() {
+                row.email.clone()
+            } else {
+                p.value.clone()
+            },
+            problem: p.code.message(),
+        })
 }
 
 #[cfg(test)]
@@ -189,5 +205,18 @@ mod tests {
         assert!(csv.contains("\"Enter an email, \"\"please\"\"\""));
         let tsv = errors_tsv(&errors);
         assert!(tsv.lines().nth(1).unwrap().starts_with("3\tEmail\t'=cmd"));
+    }
+
+    #[test]
+    fn the_headers_of_files_written_in_parts_are_quoted_like_their_lines() {
+        let cells = |names: &[&str]| csv(&[names.iter().map(|n| n.to_string()).collect()]);
+        assert_eq!(
+            RESULTS_CSV_HEADER,
+            cells(&["Row", "Email", "Outcome", "Reason"])
+        );
+        assert_eq!(
+            ERRORS_CSV_HEADER,
+            cells(&["Row", "Column", "Value", "Problem"])
+        );
     }
 }

@@ -105,6 +105,17 @@ impl ImportRowResult {
     }
 }
 
+/// Where an import's report of every row's outcome downloads (CSV; administrators only).
+pub const RESULTS_CSV_PATH: &str = "/admin/imports/{id}/results.csv";
+/// Where an import's report of its problems downloads: one line per problem of each row it
+/// did not import.
+pub const ERRORS_CSV_PATH: &str = "/admin/imports/{id}/errors.csv";
+
+/// The link to one of an import's reports ([`RESULTS_CSV_PATH`], [`ERRORS_CSV_PATH`]).
+pub fn report_url(path: &str, job_id: i64) -> String {
+    path.replace("{id}", &job_id.to_string())
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportResult {
     pub job_id: Option<i64>,

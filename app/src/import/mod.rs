@@ -48,8 +48,9 @@ pub use columns::{
 };
 pub use issue::{describe, FileKind, ImportIssue, ImportIssueCode};
 pub use job::{
-    thousands, ImportJobSummary, ImportMode, ImportOptions, ImportRequest, ImportResult,
-    ImportRowResult, InvalidRows, JobPhase, JobStatus, RowOutcomeKind,
+    report_url, thousands, ImportJobSummary, ImportMode, ImportOptions, ImportRequest,
+    ImportResult, ImportRowResult, InvalidRows, JobPhase, JobStatus, RowOutcomeKind,
+    ERRORS_CSV_PATH, RESULTS_CSV_PATH,
 };
 pub use limits::{ImportLimits, EMAILS_PER_CHECK};
 pub use live_report::LiveReport;

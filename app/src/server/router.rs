@@ -30,6 +30,15 @@ pub fn build(state: AppState) -> Router {
             super::imports::upload::PATH,
             axum::routing::post(super::imports::upload::receive),
         )
+        // An import's reports, written as they download (`imports::downloads`).
+        .route(
+            super::imports::downloads::RESULTS_PATH,
+            get(super::imports::downloads::results),
+        )
+        .route(
+            super::imports::downloads::ERRORS_PATH,
+            get(super::imports::downloads::errors),
+        )
         // The REST API for scripts: bearer tokens, no cookies (`rest`).
         .merge(super::rest::routes())
         .nest_service("/pkg", static_files(&pkg_dir))

@@ -1,7 +1,8 @@
 use super::state::{ImportState, Step};
 use crate::browser;
 use crate::import::export;
-use crate::import::ImportResult;
+use crate::import::{report_url, ImportResult, ERRORS_CSV_PATH, RESULTS_CSV_PATH};
+use crate::model::count_of;
 use leptos::prelude::*;
 
 /// Step 4: what happened, row by row, with downloads.
@@ -12,11 +13,13 @@ pub fn ResultView(state: ImportState) -> impl IntoView {
     }
 }
 
+/// A finished import: its counts, the first rows it did not import (as many as the server
+/// sent: `import_job`), and its reports, downloaded from the server whole however many rows
+/// the import had.
 #[component]
 pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
     let copied = RwSignal::new(false);
     let errors = StoredValue::new(export::result_error_lines(&result));
-    let results_csv = StoredValue::new(export::results_csv(&result.rows));
     let headline = if result.failed {
         "Nothing was imported: the import failed. Fix the rows below and try again.".to_string()
     } else {
@@ -27,6 +30,30 @@ pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
             result.failed_rows + result.skipped
         )
     };
+    let not_imported = if result.failed {
+        result.failed_rows
+    } else {
+        result.failed_rows + result.skipped
+    };
+    let listed = result.rows.len() as i64;
+    let copy_label = if listed < not_imported {
+        format!(
+            "Copy errors (first {})",
+            count_of(listed as usize, "row", "rows")
+        )
+    } else {
+        "Copy errors".to_string()
+    };
+    let downloads = result.job_id.map(|id| {
+        view! {
+            <a class="button" href=report_url(RESULTS_CSV_PATH, id) download="">"Download results"</a>
+            {if not_imported > 0 {
+                view! { <a class="button" href=report_url(ERRORS_CSV_PATH, id) download="">"Download errors"</a> }.into_any()
+            } else {
+                view! { <button type="button" disabled=true>"Download errors"</button> }.into_any()
+            }}
+        }
+    });
     let problem_rows: Vec<_> = result
         .rows
         .iter()
@@ -42,20 +69,24 @@ pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
             <div><dt>"Failed"</dt><dd>{result.failed_rows}</dd></div>
         </dl>
         <div class="form-actions">
-            <button type="button" on:click=move |_| results_csv.with_value(|csv| browser::download("import-results.csv", "text/csv", csv))>"Download results"</button>
-            <button type="button" disabled=errors.with_value(|e| e.is_empty())
-                on:click=move |_| errors.with_value(|e| browser::download("import-errors.csv", "text/csv", &export::errors_csv(e)))>"Download errors"</button>
+            {downloads}
             <button type="button" disabled=errors.with_value(|e| e.is_empty()) on:click=move |_| {
                 let text = errors.with_value(|e| export::errors_tsv(e));
                 leptos::task::spawn_local(async move { copied.set(browser::copy_text(&text).await) });
-            }>"Copy errors"</button>
+            }>{copy_label}</button>
             <Show when=move || copied.get()><span role="status">"Copied. Paste into Excel to fix them."</span></Show>
         </div>
+        {(listed < not_imported).then(|| view! {
+            <p class="muted">{format!(
+                "The first {} of the {} rows not imported are listed here; Download errors has every one.",
+                listed, not_imported
+            )}</p>
+        })}
         {(!problem_rows.is_empty()).then(|| view! {
             <table class="data-table">
                 <thead><tr><th scope="col">"Row"</th><th scope="col">"Email"</th><th scope="col">"Outcome"</th><th scope="col">"Reason"</th></tr></thead>
                 <tbody>
-                    {problem_rows.into_iter().take(500).map(|r| {
+                    {problem_rows.into_iter().map(|r| {
                         let reason = r.reason();
                         view! { <tr><td>{r.line}</td><td>{r.email}</td><td>{r.outcome.as_str()}</td><td>{reason}</td></tr> }
                     }).collect_view()}

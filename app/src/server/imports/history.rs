@@ -46,6 +46,66 @@ pub async fn load_result(
     Ok(result)
 }
 
+/// Rows with problems an import's page and the modal list (the reports to download have
+/// them all).
+pub const PROBLEM_ROWS_SHOWN: i64 = 500;
+
+/// A finished import as its page and the modal show it: the counts, and the first
+/// [`PROBLEM_ROWS_SHOWN`] rows that were not imported (failed or skipped) with their
+/// problems — not every row's outcome, which at 500,000 rows is tens of megabytes to read,
+/// send and hold (the reports stream them: `downloads`).
+pub async fn load_outcome(
+    pool: &AnyPool,
+    job: &ImportJobSummary,
+) -> Result<ImportResult, AppError> {
+    let failed = job.status == JobStatus::Failed;
+    let mut result = ImportResult::new(Some(job.id), failed);
+    result.created = job.created;
+    result.updated = job.updated;
+    result.skipped = job.skipped;
+    result.failed_rows = job.failed;
+    result.rows = rows_after(pool, job.id, not_imported(failed), 0, PROBLEM_ROWS_SHOWN).await?;
+    Ok(result)
+}
+
+/// The outcomes of the rows an import did not import: when it failed as a whole, every row
+/// is `Failed`; otherwise those that failed or were skipped.
+pub fn not_imported(failed: bool) -> &'static [RowOutcomeKind] {
+    if failed {
+        &[RowOutcomeKind::Failed]
+    } else {
+        &[RowOutcomeKind::Failed, RowOutcomeKind::Skipped]
+    }
+}
+
+/// Up to `limit` of an import's rows after row `after` in source order, only those with one
+/// of `outcomes` (all when empty): the reports read them a part at a time this way (by the
+/// primary key, so each part costs the same however far into the import it is).
+pub async fn rows_after(
+    pool: &AnyPool,
+    job_id: i64,
+    outcomes: &[RowOutcomeKind],
+    after: i64,
+    limit: i64,
+) -> Result<Vec<ImportRowResult>, AppError> {
+    let sql = format!(
+        "{ROW_COLUMNS} FROM import_job_rows WHERE job_id = $1 AND row_number > $2{} \
+         ORDER BY row_number LIMIT $3",
+        outcome_filter(outcomes)
+    );
+    let rows = sqlx::query(&sql)
+        .bind(job_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+        .map_err(db_failure("loading import rows"))?;
+    rows.iter()
+        .map(row_result)
+        .collect::<Result<_, _>>()
+        .map_err(db_failure("reading import rows"))
+}
+
 const ROW_COLUMNS: &str = "SELECT row_number, outcome, user_id, problems, message, email";
 
 fn row_result(row: &sqlx::any::AnyRow) -> Result<ImportRowResult, sqlx::Error> {
@@ -70,16 +130,7 @@ pub async fn rows_page(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<ImportRowResult>, i64), AppError> {
-    // The outcomes are our own words, never the caller's text.
-    let only = if outcomes.is_empty() {
-        String::new()
-    } else {
-        let listed: Vec<String> = outcomes
-            .iter()
-            .map(|o| format!("'{}'", o.as_str()))
-            .collect();
-        format!(" AND outcome IN ({})", listed.join(", "))
-    };
+    let only = outcome_filter(outcomes);
     let page_sql = format!(
         "{ROW_COLUMNS} FROM import_job_rows WHERE job_id = $1{only} \
          ORDER BY row_number LIMIT $2 OFFSET $3"
@@ -100,6 +151,19 @@ pub async fn rows_page(
         .collect::<Result<_, _>>()
         .map_err(db_failure("reading import rows"))?;
     Ok((rows, total))
+}
+
+/// `AND outcome IN (…)` for these outcomes; nothing when there are none.
+fn outcome_filter(outcomes: &[RowOutcomeKind]) -> String {
+    if outcomes.is_empty() {
+        return String::new();
+    }
+    // The outcomes are our own words, never the caller's text.
+    let listed: Vec<String> = outcomes
+        .iter()
+        .map(|o| format!("'{}'", o.as_str()))
+        .collect();
+    format!(" AND outcome IN ({})", listed.join(", "))
 }
 
 const JOB_SUMMARY: &str = "SELECT j.id, j.created_at, u.first_name, u.last_name, j.kind, o.name AS organization, \

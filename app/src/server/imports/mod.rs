@@ -7,6 +7,7 @@
 //! - `plan` (pure): which rows create, update or fail, each failure an issue code;
 //! - `commit`: the one transaction, the record of a refused import, idempotency;
 //! - `history`: past imports read back (list, summary, row outcomes);
+//! - `downloads`: an import's reports (every row's outcome, its problems) as CSV, streamed;
 //! - `upload`: the modal's streamed upload (source + edits), queued as a job by `queue`;
 //! - `queue`: jobs in the database (enqueue, claim, progress, cancel, interrupted, run
 //!   again, retention); `runner`: the tasks in each app server that run claimed jobs;
@@ -14,6 +15,7 @@
 
 mod commit;
 mod control;
+pub mod downloads;
 pub mod history;
 pub mod plan;
 pub mod queue;
@@ -22,7 +24,7 @@ pub mod upload;
 
 pub use commit::{commit, CommitContext, JobRecord};
 pub use control::JobControl;
-pub use history::{history, job_summary, load_result, stored_result};
+pub use history::{history, job_summary, load_outcome, stored_result};
 
 use super::batch;
 use super::db::Backend;

@@ -166,10 +166,7 @@ pub async fn body(state: &AppState, job: ImportJobSummary) -> Result<ImportJobBo
     if ended {
         // A failed import lists the rows that failed it (the others were only held back); a
         // completed one the rows it skipped.
-        let listed: &[RowOutcomeKind] = match job.status {
-            JobStatus::Failed => &[RowOutcomeKind::Failed],
-            _ => &[RowOutcomeKind::Failed, RowOutcomeKind::Skipped],
-        };
+        let listed = history::not_imported(job.status == JobStatus::Failed);
         let (rows, total) =
             history::rows_page(state.db.pool(), job.id, listed, 0, PROBLEMS_LISTED).await?;
         problems_truncated = total > rows.len() as i64;
