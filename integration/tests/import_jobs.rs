@@ -347,7 +347,9 @@ async fn taken_emails_read_again(db: Db) {
         summary.failure
     );
     assert_eq!(summary.created, 3);
-    let result = imports::history::load_result(db.pool(), job, true).await.unwrap();
+    let result = imports::history::load_result(db.pool(), job, true)
+        .await
+        .unwrap();
     let skipped: Vec<_> = result
         .rows
         .iter()
