@@ -22,6 +22,7 @@ on_both_databases! {
     skip_mode_imports_exactly_the_valid_rows => skip_mode;
     the_same_idempotency_key_imports_once => idempotent;
     an_email_taken_after_checking_fails_the_import_with_a_row_error_and_leaves_nothing => race_after_prepare;
+    a_unique_violation_four_fifths_into_a_25000_row_import_rolls_back_every_chunk_written_before_it => late_violation;
     an_external_id_taken_after_checking_names_its_row_and_leaves_nothing => external_id_race;
     two_concurrent_imports_sharing_an_email_import_it_once => concurrent_imports;
     update_modes_change_exactly_what_they_should => update_modes;
@@ -363,6 +364,52 @@ async fn race_after_prepare(db: Db) {
             count(&db, "email_outbox").await
         ),
         (0, 0)
+    );
+}
+
+async fn late_violation(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    // 25,000 rows are written 5,000 at a time: the violation comes in the fourth chunk, after
+    // three chunks of users, role links, invitations and emails are already in the transaction
+    // (as row 400,000 of 500,000 would).
+    let req = request(
+        org,
+        people(25_000, "late.example"),
+        "k-late",
+        ImportOptions::default(),
+    );
+    let prepared = imports::prepare(&db, &req).await.unwrap();
+    let requester = role_id(&db, "Requester").await;
+    insert_user(
+        &db,
+        end_user("ann19999@late.example", org, vec![requester]),
+        None,
+    )
+    .await;
+    let before = (
+        count(&db, "users").await,
+        count(&db, "user_roles").await,
+        count(&db, "invitations").await,
+        count(&db, "email_outbox").await,
+    );
+    let result = commit_as_new_job(&db, &req, prepared, &actor).await;
+    assert!(result.failed);
+    let failed = failed_rows(&result);
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].line, 20_001, "data row 20,000, under the header");
+    assert_eq!(
+        (
+            count(&db, "users").await,
+            count(&db, "user_roles").await,
+            count(&db, "invitations").await,
+            count(&db, "email_outbox").await,
+        ),
+        before,
+        "nothing of the first 15,000 rows stayed"
     );
 }
 
