@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { appScriptUrl } from "./helpers";
 
-// An import at full size, as the admin does it: the engine benchmark's sample (8 columns, one
-// row in 20 with a problem) pasted into the Import users modal, skip mode, invitations on,
+// An import at full size, as the admin does it: the engine benchmark's sample (8 columns, a
+// problem put in one row in 20; the preview finds 4% of the rows invalid) pasted into the
+// Import users modal, skip mode, invitations on,
 // Import clicked, and the modal watched until it says the import finished. Prints paste →
 // counters, click → done (with the phases the modal showed on the way) and the server
 // process's peak memory (VmHWM). A server of its own, with the default limits (the shared test
@@ -144,8 +145,9 @@ test(`${ROWS} pasted rows import end to end: the modal shows the job's progress 
     expect(count(outcome, /([\d,]+) created/)).toBe(valid);
     expect(count(outcome, /([\d,]+) not imported/)).toBe(invalid);
     // The modal lists the first rows not imported; the reports, from the server, have them all.
-    await expect(dialog.getByText(`The first 500 of the ${invalid} rows not imported are listed here`)).toBeVisible();
-    await expect(dialog.locator("table.data-table tbody tr")).toHaveCount(500);
+    const listed = Math.min(invalid, 500);
+    await expect(dialog.locator("table.data-table tbody tr")).toHaveCount(listed);
+    await expect(dialog.getByText(`The first 500 of the ${invalid} rows not imported are listed here`)).toHaveCount(invalid > 500 ? 1 : 0);
     const lines = async (name: string) => {
       const [download] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("link", { name }).click()]);
       return readFileSync((await download.path())!, "utf8").trimEnd().split("\r\n").length;

@@ -105,7 +105,8 @@ fn JobStatusCell(
     }
 }
 
-/// One import: each row's outcome, with its reports to download again.
+/// One import: its counts and the first rows it did not import, with its reports (every
+/// row's outcome, every problem) to download again.
 #[component]
 pub fn ImportJobPage() -> impl IntoView {
     let params = use_params_map();

@@ -5,7 +5,7 @@ use crate::import::{report_url, ImportResult, ERRORS_CSV_PATH, RESULTS_CSV_PATH}
 use crate::model::count_of;
 use leptos::prelude::*;
 
-/// Step 4: what happened, row by row, with downloads.
+/// Step 4: what happened: the counts, the first rows not imported, the reports to download.
 #[component]
 pub fn ResultView(state: ImportState) -> impl IntoView {
     view! { {move || state.result.get().map(|result| view! { <ImportResultSummary result/> })}
@@ -76,11 +76,14 @@ pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
             }>{copy_label}</button>
             <Show when=move || copied.get()><span role="status">"Copied. Paste into Excel to fix them."</span></Show>
         </div>
-        {(listed < not_imported).then(|| view! {
-            <p class="muted">{format!(
-                "The first {} of the {} rows not imported are listed here; Download errors has every one.",
-                listed, not_imported
-            )}</p>
+        {(listed < not_imported).then(|| {
+            // A refused import lists the rows that failed it; a completed one the rows it left out.
+            let which = if result.failed { "rows with problems" } else { "rows not imported" };
+            view! {
+                <p class="muted">{format!(
+                    "The first {listed} of the {not_imported} {which} are listed here; Download errors has every one."
+                )}</p>
+            }
         })}
         {(!problem_rows.is_empty()).then(|| view! {
             <table class="data-table">
