@@ -80,6 +80,13 @@ test("a column can be remapped, and invalid rows either fail the import or are s
   const [errors] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("link", { name: "Download errors" }).click()]);
   expect(errors.suggestedFilename()).toMatch(/^import-\d+-errors\.csv$/);
   expect(readFileSync((await errors.path())!, "utf8")).toContain('"2","Email","skip.me@"');
+  // Signed out meanwhile (the session ended): the link leads to sign-in, nothing is saved.
+  await page.context().clearCookies();
+  let saved = false;
+  page.on("download", () => { saved = true; });
+  await dialog.getByRole("link", { name: "Download errors" }).click();
+  await expect(page).toHaveURL(/\/login\?next=.*errors\.csv/);
+  expect(saved).toBe(false);
 });
 
 test("an XLSX template downloads, uploads, and its errors export neutralised", async ({ page }) => {

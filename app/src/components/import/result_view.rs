@@ -44,11 +44,15 @@ pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
     } else {
         "Copy errors".to_string()
     };
+    // Links the browser follows itself (`rel="external"`: not the app's router): the server's
+    // answer says it is a file to save (`Content-Disposition`), and if the session has ended
+    // meanwhile the browser follows the answer to sign-in instead (a `download` attribute
+    // would save the sign-in page as the file).
     let downloads = result.job_id.map(|id| {
         view! {
-            <a class="button" href=report_url(RESULTS_CSV_PATH, id) download="">"Download results"</a>
+            <a class="button" href=report_url(RESULTS_CSV_PATH, id) rel="external">"Download results"</a>
             {if not_imported > 0 {
-                view! { <a class="button" href=report_url(ERRORS_CSV_PATH, id) download="">"Download errors"</a> }.into_any()
+                view! { <a class="button" href=report_url(ERRORS_CSV_PATH, id) rel="external">"Download errors"</a> }.into_any()
             } else {
                 view! { <button type="button" disabled=true>"Download errors"</button> }.into_any()
             }}
