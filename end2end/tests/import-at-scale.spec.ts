@@ -1,9 +1,6 @@
 import { test, expect } from "@playwright/test";
-import { spawn, execFileSync, ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { appScriptUrl } from "./helpers";
+import { readFileSync } from "node:fs";
+import { appScriptUrl, ownServer } from "./helpers";
 
 // An import at full size, as the admin does it: the engine benchmark's sample (8 columns, a
 // problem put in one row in 20; the preview finds 4% of the rows invalid) pasted into the
@@ -13,40 +10,8 @@ import { appScriptUrl } from "./helpers";
 // process's peak memory (VmHWM). A server of its own, with the default limits (the shared test
 // server takes uploads of 4 MB), on a fresh SQLite database.
 const ROWS = Number(process.env.IMPORT_E2E_ROWS ?? 500_000);
-const ROOT = path.resolve(__dirname, "../..");
-const BIN = path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "release", "server");
 const PORT = 3400;
-const BASE = `http://127.0.0.1:${PORT}`;
 const PASSWORD = "scale-admin-password-123";
-
-function serverEnv(dir: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    DATABASE_URL: `sqlite://${dir}/scale.db`,
-    PUBLIC_BASE_URL: BASE,
-    LEPTOS_OUTPUT_NAME: "bulk-import",
-    LEPTOS_SITE_ROOT: path.join(ROOT, "target", "site"),
-    LEPTOS_SITE_PKG_DIR: "pkg",
-    LEPTOS_HASH_FILES: "true",
-    LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
-    LEPTOS_RELOAD_PORT: String(PORT + 1),
-    LEPTOS_ENV: "PROD",
-    RUST_LOG: "warn",
-  };
-}
-
-async function started(dir: string): Promise<ChildProcess> {
-  const server = spawn(BIN, [], { env: serverEnv(dir), stdio: "ignore" });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${BASE}/health`)).ok) return server;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the server did not start");
-}
 
 /** The process's peak resident memory, in kB, from /proc (Linux). */
 function peakMemoryKb(pid: number): number {
@@ -58,15 +23,12 @@ const count = (text: string | null, pattern: RegExp) => Number(text!.match(patte
 
 test(`${ROWS} pasted rows import end to end: the modal shows the job's progress and its outcome, and exactly the valid users are created`, async ({ page }) => {
   test.setTimeout(600_000);
-  const dir = mkdtempSync(path.join(tmpdir(), "bulk-import-scale-"));
-  execFileSync(BIN, ["create-admin", "--email", "admin@example.com", "--first-name", "Ada", "--last-name", "Admin"], {
-    env: { ...serverEnv(dir), ADMIN_PASSWORD: PASSWORD },
-  });
-  execFileSync(BIN, ["demo-data"], { env: serverEnv(dir) });
-  const server = await started(dir);
+  const own = ownServer(PORT);
+  own.setUp(PASSWORD);
+  const server = await own.start();
   try {
     const atStart = peakMemoryKb(server.pid!);
-    await page.goto(`${BASE}/login?next=${encodeURIComponent("/admin/organizations")}`);
+    await page.goto(`${own.base}/login?next=${encodeURIComponent("/admin/organizations")}`);
     await page.getByLabel("Email").fill("admin@example.com");
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -156,6 +118,6 @@ test(`${ROWS} pasted rows import end to end: the modal shows the job's progress 
     expect(await lines("Download errors")).toBe(invalid + 1);
   } finally {
     server.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
+    own.remove();
   }
 });

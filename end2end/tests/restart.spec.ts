@@ -1,47 +1,12 @@
 import { test, expect, request as playwrightRequest, APIRequestContext } from "@playwright/test";
-import { spawn, execFileSync, ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { ownServer } from "./helpers";
 
 // A server of its own (not the shared test server): it is killed with SIGKILL in the middle of
 // an import's write, as a crash or an OOM kill would, then started again on the same database.
-const ROOT = path.resolve(__dirname, "../..");
-const BIN = path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "release", "server");
 const PORT = 3300;
 const BASE = `http://127.0.0.1:${PORT}`;
 const ROWS = 60_000;
 const PASSWORD = "restart-admin-password-123";
-
-function serverEnv(dir: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    DATABASE_URL: `sqlite://${dir}/restart.db`,
-    PUBLIC_BASE_URL: BASE,
-    LEPTOS_OUTPUT_NAME: "bulk-import",
-    LEPTOS_SITE_ROOT: path.join(ROOT, "target", "site"),
-    LEPTOS_SITE_PKG_DIR: "pkg",
-    LEPTOS_HASH_FILES: "true",
-    LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
-    LEPTOS_RELOAD_PORT: String(PORT + 1),
-    LEPTOS_ENV: "PROD",
-    IMPORT_JOB_STALE_SECONDS: "3",
-    RUST_LOG: "warn",
-  };
-}
-
-async function started(dir: string): Promise<ChildProcess> {
-  const server = spawn(BIN, [], { env: serverEnv(dir), stdio: "ignore" });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${BASE}/health`)).ok) return server;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the server did not start");
-}
 
 async function signedIn(): Promise<APIRequestContext> {
   const api = await playwrightRequest.newContext({ baseURL: BASE });
@@ -64,13 +29,9 @@ async function usersMatching(api: APIRequestContext, q: string): Promise<number>
 
 test("a server killed (SIGKILL) while an import writes leaves no user from it; after restart the job is Interrupted and Run again imports it", async () => {
   test.setTimeout(240_000);
-  const dir = mkdtempSync(path.join(tmpdir(), "bulk-import-restart-"));
-  const env = { env: serverEnv(dir) };
-  execFileSync(BIN, ["create-admin", "--email", "admin@example.com", "--first-name", "Ada", "--last-name", "Admin"], {
-    env: { ...serverEnv(dir), ADMIN_PASSWORD: PASSWORD },
-  });
-  execFileSync(BIN, ["demo-data"], env);
-  let server = await started(dir);
+  const own = ownServer(PORT, { IMPORT_JOB_STALE_SECONDS: "3" });
+  own.setUp(PASSWORD);
+  let server = await own.start();
   try {
     let api = await signedIn();
     const organizations = await (await api.post("/api/list_organizations", { form: {} })).json();
@@ -96,7 +57,7 @@ test("a server killed (SIGKILL) while an import writes leaves no user from it; a
     server.kill("SIGKILL");
     await new Promise((r) => server.once("exit", r));
 
-    server = await started(dir);
+    server = await own.start();
     api = await signedIn();
     await expect.poll(async () => (await progress(api, jobId)).status, { timeout: 30_000 }).toBe("Interrupted");
     expect(await usersMatching(api, "restart.")).toBe(0);
@@ -107,6 +68,6 @@ test("a server killed (SIGKILL) while an import writes leaves no user from it; a
     expect(await usersMatching(api, "restart.")).toBe(ROWS);
   } finally {
     server.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
+    own.remove();
   }
 });

@@ -87,10 +87,30 @@ pub async fn require_admin_quietly() -> Result<(AppState, SessionUser), AppError
 /// The signed-in System Administrator, recording the visit as activity when `activity`.
 async fn admin_of_session(activity: bool) -> Result<(AppState, SessionUser), AppError> {
     let state = state()?;
-    match session_user(&state, activity).await? {
+    let user = only_an_admin(session_user(&state, activity).await?)?;
+    Ok((state, user))
+}
+
+/// [`require_admin`] for a plain axum handler (no server function context): the System
+/// Administrator whose session cookie these headers carry.
+pub async fn require_admin_of(
+    state: &AppState,
+    headers: &http::HeaderMap,
+) -> Result<SessionUser, AppError> {
+    let user = match sessions::token_from_headers(headers) {
+        Some(token) => sessions::lookup(state.db.pool(), token, clock::now(), true)
+            .await
+            .map_err(db_failure("looking up the session"))?,
+        None => None,
+    };
+    only_an_admin(user)
+}
+
+fn only_an_admin(user: Option<SessionUser>) -> Result<SessionUser, AppError> {
+    match user {
         None => Err(AppError::Unauthenticated),
         Some(user) if !user.is_admin => Err(AppError::Forbidden),
-        Some(user) => Ok((state, user)),
+        Some(user) => Ok(user),
     }
 }
 

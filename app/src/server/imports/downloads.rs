@@ -10,9 +10,8 @@ use crate::import::export::{
     errors_csv_lines, results_csv_lines, row_error_lines, ERRORS_CSV_HEADER, RESULTS_CSV_HEADER,
 };
 use crate::import::{ImportRowResult, JobStatus};
-use crate::server::failure::db_failure;
 use crate::server::refusals::error_response;
-use crate::server::{clock, sessions, AppState};
+use crate::server::{context, AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -62,17 +61,7 @@ async fn start(
 ) -> Result<Response, AppError> {
     // The admin pages' guard has already checked; a report of who was imported is checked
     // again here, as the upload is.
-    let user = match sessions::token_from_headers(headers) {
-        Some(token) => sessions::lookup(state.db.pool(), token, clock::now(), true)
-            .await
-            .map_err(db_failure("looking up the session"))?,
-        None => None,
-    };
-    match user {
-        None => return Err(AppError::Unauthenticated),
-        Some(user) if !user.is_admin => return Err(AppError::Forbidden),
-        Some(_) => {}
-    }
+    context::require_admin_of(state, headers).await?;
     let job = history::job_summary(state.db.pool(), id)
         .await?
         .filter(|job| job.has_row_outcomes())

@@ -9,9 +9,8 @@
 use super::queue;
 use crate::error::AppError;
 use crate::import::{ImportUpload, GZIPPED_SOURCE_NAME};
-use crate::server::failure::db_failure;
 use crate::server::refusals::error_response;
-use crate::server::{clock, sessions, AppState};
+use crate::server::{clock, context, AppState};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
@@ -38,17 +37,7 @@ pub async fn receive(State(state): State<AppState>, request: Request) -> Respons
 
 async fn receive_upload(state: &AppState, request: Request) -> Result<i64, AppError> {
     let now = clock::now();
-    let user = match sessions::token_from_headers(request.headers()) {
-        Some(token) => sessions::lookup(state.db.pool(), token, now, true)
-            .await
-            .map_err(db_failure("looking up the session"))?,
-        None => None,
-    };
-    let user = match user {
-        None => return Err(AppError::Unauthenticated),
-        Some(user) if !user.is_admin => return Err(AppError::Forbidden),
-        Some(user) => user,
-    };
+    let user = context::require_admin_of(state, request.headers()).await?;
     let content_type = request
         .headers()
         .get(http::header::CONTENT_TYPE)
