@@ -718,6 +718,16 @@ async fn users_and_resend(db: Db) {
         get("/ws/appuser?search=pat@list".into()).await.2["total"],
         2
     );
+    // A search holding a NUL or another control character matches no one (no stored name or
+    // email holds one); it used to reach the database, which refused it with a 500.
+    for search in ["%00", "pat%00", "%C2%A2%00%C3%9F%02w", "pat%09list"] {
+        let (status, _, body) = get(format!("/ws/appuser?search={search}")).await;
+        assert_eq!(
+            (status, body["total"].as_i64()),
+            (StatusCode::OK, Some(0)),
+            "{search}"
+        );
+    }
     assert_eq!(
         get("/ws/appuser?status=notInvited".into()).await.2["total"],
         2

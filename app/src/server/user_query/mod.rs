@@ -92,7 +92,12 @@ fn conditions(
         let p = next(&mut binds, Bind::Int(job));
         conditions.push(format!("u.import_job_id = {p}"));
     }
-    if !filter.search.is_empty() {
+    if filter.search.chars().any(char::is_control) {
+        // No user's search text holds a control character (names and emails are checked), and
+        // a NUL is refused by both databases (PostgreSQL's text, SQLite's FTS5 query): such a
+        // search matches no one, without asking the database.
+        conditions.push("1 = 0".to_string());
+    } else if !filter.search.is_empty() {
         let search = filter.search.to_lowercase();
         if backend == Backend::Sqlite && search.chars().count() >= TRIGRAM {
             // One FTS5 phrase: the trigram tokenizer matches it as a substring; inside the
@@ -370,5 +375,20 @@ mod tests {
         let (clause, pattern) = search("an");
         assert!(clause.contains("LIKE $2"), "{clause}");
         assert_eq!(pattern, "%an%");
+    }
+
+    #[test]
+    fn a_search_with_a_control_character_matches_no_one_without_reaching_the_database() {
+        for text in ["\0", "ann\0lee", "ann\u{2}", "ann\tlee"] {
+            for backend in [Backend::Sqlite, Backend::Postgres] {
+                let filter = UserFilter {
+                    search: text.into(),
+                    ..UserFilter::default()
+                };
+                let (clause, binds) = where_clause(&filter, 100, backend);
+                assert!(clause.contains("1 = 0"), "{clause}");
+                assert_eq!(binds.len(), 1, "only now is bound");
+            }
+        }
     }
 }
