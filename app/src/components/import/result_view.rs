@@ -13,14 +13,15 @@ pub fn ResultView(state: ImportState) -> impl IntoView {
     }
 }
 
-/// A finished import: its counts, the first rows it did not import (as many as the server
-/// sent: `import_job`), and its reports, downloaded from the server whole however many rows
-/// the import had.
-#[component]
-pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let errors = StoredValue::new(export::result_error_lines(&result));
-    let headline = if result.failed {
+/// The sentence over a finished import's counts.
+fn headline(result: &ImportResult) -> String {
+    if result.failed && result.failed_rows == 0 && result.problems.is_empty() {
+        // The unique index refused a row, but by the time the import looked, no email or
+        // external ID of its rows was taken: whatever raced it is gone. Its rows are fine.
+        "Nothing was imported: another change to the users got in the way while it was \
+         writing. Its rows are fine; import them again."
+            .to_string()
+    } else if result.failed {
         "Nothing was imported: the import failed. Fix the rows below and try again.".to_string()
     } else {
         format!(
@@ -29,7 +30,17 @@ pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
             result.updated,
             result.failed_rows + result.skipped
         )
-    };
+    }
+}
+
+/// A finished import: its counts, the first rows it did not import (as many as the server
+/// sent: `import_job`), and its reports, downloaded from the server whole however many rows
+/// the import had.
+#[component]
+pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let errors = StoredValue::new(export::result_error_lines(&result));
+    let headline = headline(&result);
     let not_imported = if result.failed {
         result.failed_rows
     } else {
@@ -100,5 +111,25 @@ pub fn ImportResultSummary(result: ImportResult) -> impl IntoView {
                 </tbody>
             </table>
         })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_import_with_no_row_to_blame_says_its_rows_are_fine_instead_of_pointing_at_none() {
+        let mut result = ImportResult::new(Some(1), true);
+        result.skipped = 3;
+        assert!(headline(&result).contains("Its rows are fine"));
+        result.failed_rows = 1;
+        assert!(headline(&result).contains("Fix the rows below"));
+        let mut done = ImportResult::new(Some(2), false);
+        (done.created, done.skipped) = (4, 1);
+        assert_eq!(
+            headline(&done),
+            "Import finished: 4 created, 0 updated, 1 not imported."
+        );
     }
 }
