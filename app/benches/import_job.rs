@@ -16,11 +16,13 @@ use app::server::config::{SmtpConfig, SmtpTls};
 use app::server::delivery::{self, Transport};
 use app::server::imports::{queue, runner};
 use app::server::{organizations, Db};
-use std::alloc::{GlobalAlloc, Layout, System};
+use mimalloc::MiMalloc;
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// With `IMPORT_JOB_BENCH_HEAP=1`, counts the bytes the process has allocated and not freed,
+/// The server's allocator (mimalloc, `server/src/main.rs`), so the peak printed is the one the
+/// server would have. With `IMPORT_JOB_BENCH_HEAP=1`, counts the bytes the process has allocated and not freed,
 /// and prints them with the resident memory every half second while a job runs (off by default:
 /// the count costs two atomic operations per allocation).
 #[global_allocator]
@@ -41,7 +43,7 @@ impl CountingHeap {
 
 unsafe impl GlobalAlloc for CountingHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { MiMalloc.alloc(layout) };
         if !p.is_null() && HEAP_COUNTING.load(Ordering::Relaxed) {
             CountingHeap::grew(layout.size());
         }
@@ -51,10 +53,10 @@ unsafe impl GlobalAlloc for CountingHeap {
         if HEAP_COUNTING.load(Ordering::Relaxed) {
             HEAP_LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
         }
-        unsafe { System.dealloc(p, layout) }
+        unsafe { MiMalloc.dealloc(p, layout) }
     }
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, layout, new_size) };
+        let q = unsafe { MiMalloc.realloc(p, layout, new_size) };
         if !q.is_null() && HEAP_COUNTING.load(Ordering::Relaxed) {
             HEAP_LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
             CountingHeap::grew(new_size);
