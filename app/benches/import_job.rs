@@ -338,10 +338,10 @@ async fn sample_memory(label: String, started: Instant) {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let resident = status_line("VmRSS:").unwrap_or_default();
         let file = status_line("RssFile:").unwrap_or_default();
-        // SAFETY: mallinfo2 reads the allocator's counters.
+        // SAFETY: mallinfo2 reads glibc's counters (SQLite's allocations; Rust's are mimalloc's).
         let info = unsafe { libc::mallinfo2() };
         println!(
-            "{label}: {:>5.1} s heap {:>5} MB, resident {resident} (file pages {file}); malloc: in use {} MB, free {} MB, mmapped {} MB",
+            "{label}: {:>5.1} s heap {:>5} MB, resident {resident} (file pages {file}); glibc malloc (SQLite): in use {} MB, free {} MB, mmapped {} MB",
             started.elapsed().as_secs_f64(),
             HEAP_LIVE.load(Ordering::Relaxed) / 1_000_000,
             info.uordblks / 1_000_000,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 /// glibc's heap stayed fragmented by them (the freed holes sit between the plan's live rows, so
 /// neither reuse by the write's threads nor `malloc_trim` gave them back). mimalloc keeps each
 /// size in pages of its own and returns emptied pages: the server's heap during the 500,000-row
-/// browser test peaked at 436–445 MB instead of about 600 (README, issue 13).
+/// browser test peaked at 422–436 MB instead of about 600 (README, issue 13).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -28,9 +28,10 @@ pub fn hash_gate() -> &'static HashGate {
 pub const HASH_QUEUE_WAIT: Duration = Duration::from_secs(5);
 
 /// A few long-lived threads that do nothing but hash, and the permits that admit work to them.
-/// Dedicated threads, not tokio's blocking pool: each new thread gets its own malloc arena,
-/// which keeps a freed 19 MiB hash buffer, so a burst spread over many pool threads held
-/// half a gigabyte.
+/// Dedicated threads, not tokio's blocking pool: under glibc's allocator (the server's before
+/// mimalloc) each new thread got its own malloc arena, which kept a freed 19 MiB hash buffer,
+/// so a burst spread over many pool threads held half a gigabyte; a few threads keep the
+/// hashing's memory bounded whatever the allocator.
 pub struct HashGate {
     permits: Semaphore,
     wait: Duration,

@@ -17,9 +17,10 @@ pub fn ResultView(state: ImportState) -> impl IntoView {
 fn headline(result: &ImportResult) -> String {
     if result.failed && result.failed_rows == 0 && result.problems.is_empty() {
         // The unique index refused a row, but by the time the import looked, no email or
-        // external ID of its rows was taken: whatever raced it is gone. Its rows are fine.
-        "Nothing was imported: another change to the users got in the way while it was \
-         writing. Its rows are fine; import them again."
+        // external ID of its rows was taken: whatever raced it is gone.
+        "Nothing was imported: the database refused a duplicate while it was writing, but none \
+         of its rows' emails or external IDs is taken now (another change to the users raced \
+         it). Import it again."
             .to_string()
     } else if result.failed {
         "Nothing was imported: the import failed. Fix the rows below and try again.".to_string()
@@ -119,10 +120,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_refused_import_with_no_row_to_blame_says_its_rows_are_fine_instead_of_pointing_at_none() {
+    fn a_refused_import_with_no_row_to_blame_says_to_import_it_again_instead_of_pointing_at_none() {
         let mut result = ImportResult::new(Some(1), true);
         result.skipped = 3;
-        assert!(headline(&result).contains("Its rows are fine"));
+        assert!(headline(&result).contains("is taken now"));
         result.failed_rows = 1;
         assert!(headline(&result).contains("Fix the rows below"));
         let mut done = ImportResult::new(Some(2), false);

@@ -105,6 +105,21 @@ pub fn plan_rows(
                     ImportIssueCode::ExistsAsOtherKind { kind },
                     &email,
                 ),
+                // Matched by external ID, but its email is another account's: the update
+                // would take it (the unique index would refuse the whole import, naming no row).
+                (_, Some(id))
+                    if existing
+                        .by_email
+                        .get(&user.email.key())
+                        .is_some_and(|(other, _)| *other != id) =>
+                {
+                    fail_on(
+                        line,
+                        ImportField::Email,
+                        ImportIssueCode::Field(IssueCode::EmailAlreadyUsed),
+                        &email,
+                    )
+                }
                 (_, Some(id)) => RowPlan::Update(id, user),
             };
             PlannedRow { line, email, plan }
@@ -243,6 +258,9 @@ mod tests {
             .by_email
             .insert("tom@example.com".into(), (2, UserKind::Technician));
         users
+            .by_email
+            .insert("bea@example.com".into(), (3, UserKind::EndUser));
+        users
             .by_external_id
             .insert("E-1".into(), (1, UserKind::EndUser));
         users
@@ -278,6 +296,24 @@ mod tests {
         assert!(
             matches!(&plans[0], RowPlan::Update(1, u) if u.email.as_str() == "ann.new@example.com")
         );
+    }
+
+    #[test]
+    fn an_update_by_external_id_to_another_accounts_email_fails_on_the_email_column() {
+        let taken = plans(
+            ImportMode::CreateAndUpdate,
+            &["Ann\tNew\tBEA@example.com\tE-1"],
+        );
+        assert_eq!(
+            failure(&taken[0]),
+            (
+                Some(ImportField::Email),
+                Some(2),
+                ImportIssueCode::Field(IssueCode::EmailAlreadyUsed)
+            )
+        );
+        let own = plans(ImportMode::UpdateOnly, &["Ann\tSame\tann@example.com\tE-1"]);
+        assert!(matches!(&own[0], RowPlan::Update(1, _)), "its own email");
     }
 
     #[test]
