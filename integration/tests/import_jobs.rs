@@ -172,17 +172,22 @@ async fn post_upload_as(
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// An admin with a session, an organization; returns (admin id, session token, org id).
-async fn setup(db: &Db) -> (i64, String, i64) {
-    let admin_id = admin(db, "boss@example.com", "correct horse battery").await;
-    let token = sessions::create(
+/// A session for this user, started now; its token.
+async fn session_for(db: &Db, user_id: i64) -> String {
+    sessions::create(
         db.pool(),
-        admin_id,
+        user_id,
         &Default::default(),
         app::server::clock::now(),
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// An admin with a session, an organization; returns (admin id, session token, org id).
+async fn setup(db: &Db) -> (i64, String, i64) {
+    let admin_id = admin(db, "boss@example.com", "correct horse battery").await;
+    let token = session_for(db, admin_id).await;
     let org = organization(db, "Acme").await;
     (admin_id, token, org)
 }
@@ -859,14 +864,7 @@ async fn reports_download(db: Db) {
 
     // A technician who is not an administrator: refused by the admin pages' guard.
     let tech = insert_user(&db, technician("tech@example.com", vec![]), Some("pw")).await;
-    let tech_session = sessions::create(
-        db.pool(),
-        tech,
-        &Default::default(),
-        app::server::clock::now(),
-    )
-    .await
-    .unwrap();
+    let tech_session = session_for(&db, tech).await;
     let (status, _, csv) = get(&app, Some(&tech_session), &results).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(!csv.contains("reports.example"));
