@@ -5,7 +5,10 @@
 # schemathesis infers (an import's id followed to its status and rows; a listed user's id to
 # resend). It fails on any 5xx answer, a body that does not match the document, an
 # undocumented status or content type. Run by scripts/test.sh after the release build;
-# ST_MAX_EXAMPLES (default 50) bounds the generated requests per operation.
+# ST_MAX_EXAMPLES (default 50) bounds the generated requests per operation. With
+# API_FUZZ_POSTGRES_URL (a PostgreSQL server's URL, as TEST_DATABASE_URL) the server runs on a
+# fresh database made there (and dropped after) instead: PostgreSQL refuses some text SQLite
+# stores (a NUL), so each database gets its own run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ST="${SCHEMATHESIS:-$HOME/.cache/bulk-import-tools/test-venv/bin/st}"
@@ -16,6 +19,12 @@ if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
 fi
 WORK="$(mktemp -d)"
 export API_TOKEN_FILE="$WORK/token"
+FUZZ_DB=""
+if [[ -n "${API_FUZZ_POSTGRES_URL:-}" ]]; then
+  FUZZ_DB="api_fuzz_$$"
+  psql -q -v ON_ERROR_STOP=1 "$API_FUZZ_POSTGRES_URL" -c "CREATE DATABASE $FUZZ_DB"
+  export E2E_DATABASE_URL="${API_FUZZ_POSTGRES_URL%/*}/$FUZZ_DB"
+fi
 # The per-token limit (60 a minute by default) would answer most generated requests 429.
 export API_REQUESTS_PER_MINUTE=1000000
 bash "$ROOT/scripts/e2e-server.sh" "$PORT" >"$WORK/server.log" 2>&1 &
@@ -24,6 +33,9 @@ stop() {
   pkill -P "$SERVER" 2>/dev/null || true
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
+  if [[ -n "$FUZZ_DB" ]]; then
+    psql -q "$API_FUZZ_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $FUZZ_DB WITH (FORCE)" || true
+  fi
   rm -rf "$WORK"
 }
 trap stop EXIT

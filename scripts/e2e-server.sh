@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Starts the release build on a fresh SQLite database, with one administrator and the demo
-# data, for the browser tests (end2end/playwright.config.ts runs it) and the API fuzzing
-# (scripts/api-fuzz.sh).
+# Starts the release build on a fresh SQLite database (or on E2E_DATABASE_URL, an empty
+# database the caller made), with one administrator and the demo data, for the browser tests
+# (end2end/playwright.config.ts runs it) and the API fuzzing (scripts/api-fuzz.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PORT="${1:-3100}"
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/server"
 DIR="$(mktemp -d)"
 trap 'rm -rf "$DIR"' EXIT
-export DATABASE_URL="sqlite://$DIR/e2e.db"
+export DATABASE_URL="${E2E_DATABASE_URL:-sqlite://$DIR/e2e.db}"
 export PUBLIC_BASE_URL="http://127.0.0.1:$PORT"
 # Deliver queued mail to the local mailbox quickly.
 export MAIL_POLL_SECONDS=1

@@ -76,6 +76,12 @@ node -e '
   }'
 (cd end2end && npx playwright test)
 
-say "REST API fuzzing (schemathesis against /ws/openapi.json)"
+say "REST API fuzzing (schemathesis against /ws/openapi.json), SQLite"
 SCHEMATHESIS="$TEST_VENV/bin/st" bash scripts/api-fuzz.sh
+if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
+  say "REST API fuzzing, PostgreSQL (a fresh database on TEST_DATABASE_URL's server)"
+  SCHEMATHESIS="$TEST_VENV/bin/st" API_FUZZ_POSTGRES_URL="$TEST_DATABASE_URL" bash scripts/api-fuzz.sh
+else
+  say "REST API fuzzing on PostgreSQL: skipped (TEST_DATABASE_URL is not set)"
+fi
 say "all tests passed"

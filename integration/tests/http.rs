@@ -129,6 +129,9 @@ async fn sign_in_refused(db: Db) {
     for (email, password) in [
         ("boss@example.com", "wrong password here"),
         ("nobody@example.com", PASSWORD),
+        // A NUL (which PostgreSQL refuses in text) is an unknown email, not a server error.
+        ("boss%00@example.com", PASSWORD),
+        ("%00", PASSWORD),
     ] {
         let body = format!("email={email}&password={}", password.replace(' ', "+"));
         let (_, headers, text) = send(

@@ -37,6 +37,7 @@ on_both_databases! {
     the_runner_claims_and_finishes_a_queued_job_and_emails_the_admin => runner_loop;
     a_job_naming_emails_already_in_use_reads_its_source_again_with_the_edits_and_skips_exactly_those_rows => taken_emails_read_again;
     an_imports_reports_download_every_row_a_part_at_a_time_and_its_page_lists_only_the_first_problems => reports_download;
+    a_nul_or_other_control_character_from_a_client_fails_its_cell_or_is_refused_never_a_server_error => control_characters;
 }
 
 fn config(max_upload_bytes: usize) -> Config {
@@ -883,4 +884,76 @@ async fn reports_download(db: Db) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// PostgreSQL refuses a NUL in any text, so such text used to end an import (or a check) with
+/// a server error there; a browser never sends one, a hostile client or a generated file may.
+async fn control_characters(db: Db) {
+    let (_, token, org) = setup(&db).await;
+    let mut text = String::from("First Name\tLast Name\tEmail\tSite\tExternal ID\tRoles\n");
+    for i in 0..5 {
+        text.push_str(&format!(
+            "Ann\tLee\tann{i}@nul.example\tHQ\tE{i}\tRequester\n"
+        ));
+    }
+    let original = read_source(ImportSource::Pasted(&text), &ImportLimits::default()).table;
+    let mut edited = original.clone();
+    app::import::edit::set_cell(&mut edited, 2, 2, "ann1\0@nul.example".into());
+    app::import::edit::set_cell(&mut edited, 3, 3, "Ber\0lin".into());
+    app::import::edit::set_cell(&mut edited, 4, 4, "E3\0".into());
+    app::import::edit::set_cell(&mut edited, 5, 4, "E\u{1b}4".into());
+    let mut upload = upload_of(&text, org, "k-ctl", diff(&original, &edited));
+    upload.source_name = "Pasted\0text\u{7}".into();
+    let app = app(db.clone(), 1024 * 1024);
+
+    let mut keyed = upload.clone();
+    keyed.idempotency_key = "k\0".into();
+    let (status, body) = post_upload(&app, Some(&token), &keyed, text.as_bytes()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("control characters"), "{body}");
+
+    let (status, body) = post_upload(&app, Some(&token), &upload, text.as_bytes()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let id = run_next(&db).await;
+    assert_eq!(job_status(&db, id).await.0, JobStatus::Completed);
+    assert_eq!(users_at(&db, "nul.example").await, 1, "only the clean row");
+    let source: String = sqlx::query_scalar("SELECT source FROM import_jobs WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(source, "Pasted\u{FFFD}text\u{FFFD}");
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT row_number, outcome, email, problems FROM import_job_rows WHERE job_id = $1 ORDER BY row_number",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(
+        rows[1].2, "ann1\u{FFFD}@nul.example",
+        "the email cell as it was"
+    );
+    for (row, field) in [(2, "Site"), (3, "ExternalId"), (4, "ExternalId")] {
+        let problems = rows[row].3.as_deref().unwrap_or_default();
+        assert!(
+            problems.contains("ControlCharacters") && problems.contains(field),
+            "row {row}: {problems}"
+        );
+    }
+
+    // The preview's and the Add user form's checks of emails in use.
+    let taken = imports::emails_in_use(
+        &db,
+        &["boss\0@example.com".into(), "boss@example.com".into()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(taken, vec!["boss@example.com".to_string()]);
+    assert!(
+        !app::server::users::email_in_use(db.pool(), "boss@example.com\0", None)
+            .await
+            .unwrap()
+    );
 }

@@ -19,7 +19,13 @@ pub async fn sign_in(
     let email_key = Email::key_of(&email);
     let subjects = Subjects::new(&email_key, context::client_address());
     sign_in_throttle::check(state.db.pool(), &subjects, now).await?;
-    let row = sessions::technician_credentials(state.db.pool(), &email_key).await?;
+    // No account's email holds a control character (and PostgreSQL refuses a NUL in any
+    // text): such an email is an unknown one, answered the same way.
+    let row = if email_key.contains(char::is_control) {
+        None
+    } else {
+        sessions::technician_credentials(state.db.pool(), &email_key).await?
+    };
     let (user_id, hash, method) = match row {
         Some((id, Some(hash), method)) => (
             Some(id),

@@ -471,6 +471,34 @@ fn a_libreoffice_workbook_with_a_title_imports_like_excels() {
 }
 
 #[test]
+fn a_site_or_external_id_holding_a_control_character_is_a_problem_on_that_cell() {
+    let report = run("First name,Last name,Email,Site,External ID\n\
+         Ann,Lee,a@x.io,Ber\u{0}lin,E1\n\
+         Bob,Ray,b@x.io,HQ,E\u{0}2\n\
+         Cy,Do,c@x.io,HQ,E\u{1b}3\n\
+         Di,Ng,d@x.io,HQ,E4\n");
+    let control = |row: usize, field: ImportField| {
+        assert!(report.rows[row].user.is_none(), "row {row}");
+        assert_eq!(
+            report.rows[row]
+                .issues
+                .iter()
+                .map(|i| (i.field, i.code.clone()))
+                .collect::<Vec<_>>(),
+            vec![(
+                Some(field),
+                ImportIssueCode::Field(IssueCode::ControlCharacters)
+            )],
+            "row {row}"
+        );
+    };
+    control(0, ImportField::Site);
+    control(1, ImportField::ExternalId);
+    control(2, ImportField::ExternalId);
+    assert!(report.rows[3].user.is_some(), "{:?}", report.rows[3].issues);
+}
+
+#[test]
 fn a_site_or_external_id_past_its_limit_is_a_cell_problem_with_the_browsers_message() {
     let long = "x".repeat(101);
     let report = run(&format!(

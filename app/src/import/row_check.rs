@@ -232,14 +232,14 @@ pub(super) fn check_row(
     let external_id = Some(cell(columns.external_id).trim())
         .filter(|s| !s.is_empty())
         .map(str::to_string);
-    let external_id_ok = match &external_id {
-        Some(id) if id.chars().count() > crate::rules::EXTERNAL_ID_MAX_CHARS => {
+    let external_id_ok = match external_id.as_deref().map(crate::rules::external_id_rule) {
+        Some(Err(code)) => {
             fail(
                 outcome,
                 columns.external_id,
                 ImportField::ExternalId,
-                ImportIssueCode::Field(IssueCode::ExternalIdTooLong),
-                id,
+                ImportIssueCode::Field(code),
+                external_id.as_deref().unwrap_or_default(),
             );
             None
         }

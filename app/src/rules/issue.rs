@@ -22,6 +22,8 @@ pub enum IssueCode {
     EndUserNeedsRole,
     SiteTooLong,
     ExternalIdTooLong,
+    /// A control character (NUL, a line break, an escape…): no name, site or ID holds one.
+    ControlCharacters,
     UnknownLanguage,
 }
 
@@ -35,6 +37,9 @@ impl IssueCode {
             }
             IssueCode::EmailTooLong => "Use at most 64 characters.",
             IssueCode::SiteTooLong | IssueCode::ExternalIdTooLong => "Use at most 100 characters.",
+            IssueCode::ControlCharacters => {
+                "Remove the invisible control characters (such as a line break or NUL) from this value."
+            }
             IssueCode::UnknownLanguage => "Choose one of the offered languages.",
             IssueCode::EmailHasSpaces => "An email address cannot contain spaces.",
             IssueCode::EmailNotAscii => {

@@ -29,7 +29,7 @@ pub use numbering_plan::{
 pub use phone::international_format;
 pub use phone::{phone_digits, PhoneE164};
 pub use user_fields::{
-    language_rule, role_rule, roles_count_rule, site_rule, validate_user_fields,
+    external_id_rule, language_rule, role_rule, roles_count_rule, site_rule, validate_user_fields,
     validate_user_fields_with_phone, Field, FieldError, UserFieldsInput, ValidUserFields,
     EXTERNAL_ID_MAX_CHARS, IDLE_WARNING_MAX_MINUTES, LANGUAGES, SITE_MAX_CHARS,
 };

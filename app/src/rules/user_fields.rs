@@ -45,10 +45,27 @@ pub const LANGUAGES: &[(&str, &str)] = &[
     ("es", "Español"),
 ];
 
-/// A site: at most [`SITE_MAX_CHARS`] characters (empty means the default, HQ).
+/// A site: at most [`SITE_MAX_CHARS`] characters, none a control character (empty means the
+/// default, HQ).
 pub fn site_rule(site: &str) -> Result<(), IssueCode> {
-    if site.trim().chars().count() > SITE_MAX_CHARS {
+    let site = site.trim();
+    if site.chars().count() > SITE_MAX_CHARS {
         Err(IssueCode::SiteTooLong)
+    } else if site.contains(char::is_control) {
+        Err(IssueCode::ControlCharacters)
+    } else {
+        Ok(())
+    }
+}
+
+/// An external ID: at most [`EXTERNAL_ID_MAX_CHARS`] characters, none a control character
+/// (empty means none).
+pub fn external_id_rule(id: &str) -> Result<(), IssueCode> {
+    let id = id.trim();
+    if id.chars().count() > EXTERNAL_ID_MAX_CHARS {
+        Err(IssueCode::ExternalIdTooLong)
+    } else if id.contains(char::is_control) {
+        Err(IssueCode::ControlCharacters)
     } else {
         Ok(())
     }
@@ -267,6 +284,18 @@ mod tests {
                 (Field::Site, IssueCode::SiteTooLong),
                 (Field::Language, IssueCode::UnknownLanguage)
             ]
+        );
+        let controlled = UserFieldsInput {
+            settings: UserSettings {
+                site: "Ber\0lin".into(),
+                ..UserSettings::default()
+            },
+            ..valid_end_user()
+        };
+        let errors = validate_user_fields(&controlled, &roles()).unwrap_err();
+        assert_eq!(
+            errors.iter().map(|e| (e.field, e.code)).collect::<Vec<_>>(),
+            vec![(Field::Site, IssueCode::ControlCharacters)]
         );
         let fine = UserFieldsInput {
             settings: UserSettings {

@@ -26,7 +26,12 @@ pub struct Subjects {
 impl Subjects {
     pub fn new(email_key: &str, client_address: Option<std::net::IpAddr>) -> Subjects {
         Subjects {
-            account: format!("account:{email_key}"),
+            // Control characters (a NUL, which PostgreSQL refuses in text) are kept as U+FFFD:
+            // no account's email holds one, so nothing is conflated with a real account.
+            account: format!(
+                "account:{}",
+                email_key.replace(char::is_control, "\u{FFFD}")
+            ),
             address: format!(
                 "address:{}",
                 client_address.map_or_else(|| "unknown".to_string(), |a| a.to_string())

@@ -130,10 +130,15 @@ pub async fn email_in_use(
     email: &str,
     except_user: Option<i64>,
 ) -> Result<bool, AppError> {
+    let key = Email::key_of(email);
+    if key.contains(char::is_control) {
+        // No account's email holds one (and PostgreSQL refuses a NUL in any text).
+        return Ok(false);
+    }
     let result: Result<bool, sqlx::Error> = async {
         let count: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1 AND id <> $2")
-                .bind(Email::key_of(email))
+                .bind(key)
                 .bind(except_user.unwrap_or(-1))
                 .fetch_one(pool)
                 .await?;

@@ -404,7 +404,7 @@ async fn insert_job(
     .bind(now)
     .bind(request.kind.as_str())
     .bind(request.organization_id)
-    .bind(request.source_name.chars().take(200).collect::<String>())
+    .bind(super::source_label(&request.source_name))
     .bind(options)
     .bind(request.idempotency_key.clone())
     .bind(status)
@@ -434,7 +434,8 @@ async fn insert_row_outcomes(
                     Value::Text(r.outcome.as_str().into()),
                     Value::OptInt(r.user_id),
                     Value::OptText(problems),
-                    Value::Text(r.email.clone()),
+                    // The email cell as the row had it (PostgreSQL refuses a NUL in text).
+                    Value::Text(r.email.replace('\0', "\u{FFFD}")),
                 ]
             })
             .collect();

@@ -49,6 +49,26 @@ pub struct Prepared {
     roles_mapped: bool,
 }
 
+/// The name an import's source is listed under: its first 200 characters, any control
+/// character (a hostile client's; PostgreSQL refuses a NUL in text) kept as U+FFFD.
+fn source_label(name: &str) -> String {
+    name.chars()
+        .take(200)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// Refuses an idempotency key holding a control character: the modal and the REST API make
+/// printable ones, and PostgreSQL refuses a NUL in text.
+fn check_idempotency_key(key: &str) -> Result<(), AppError> {
+    if key.contains(char::is_control) {
+        return Err(AppError::BadRequest(
+            "The import's idempotency key cannot hold control characters.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Runs an import end to end. A repeated idempotency key returns the first run's result.
 pub async fn run(
     db: &Db,
@@ -58,6 +78,7 @@ pub async fn run(
     now: i64,
 ) -> Result<ImportResult, AppError> {
     check_organization(db, request.kind, request.organization_id).await?;
+    check_idempotency_key(&request.idempotency_key)?;
     if let Some(done) = stored_result(db.pool(), &request.idempotency_key).await? {
         return Ok(done);
     }
@@ -245,6 +266,12 @@ async fn taken_values(
         "SELECT {column} FROM users WHERE {}",
         batch::in_json(db.backend(), column)
     );
+    // No account's value holds a control character (the rules refuse them), and PostgreSQL
+    // refuses a NUL in any text: such values are not asked about.
+    let values: Vec<&String> = values
+        .iter()
+        .filter(|v| !v.contains(char::is_control))
+        .collect();
     let mut taken = HashSet::new();
     for chunk in values.chunks(LOOKUP_BATCH) {
         let json = batch::json(chunk).map_err(db_failure("checking emails and external IDs"))?;

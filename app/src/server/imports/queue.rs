@@ -33,6 +33,7 @@ pub async fn enqueue_request(
     now: i64,
     request_hash: Option<&str>,
 ) -> Result<i64, AppError> {
+    super::check_idempotency_key(&upload.idempotency_key)?;
     let failure = db_failure("queueing an import");
     let size = source.len();
     let mut tx = db.begin_write().await.map_err(&failure)?;
@@ -45,7 +46,7 @@ pub async fn enqueue_request(
     .bind(now)
     .bind(upload.kind.as_str())
     .bind(upload.organization_id)
-    .bind(upload.source_name.chars().take(200).collect::<String>())
+    .bind(super::source_label(&upload.source_name))
     .bind(options)
     .bind(upload.idempotency_key.clone())
     .bind(i64::from(upload.source_rows))
