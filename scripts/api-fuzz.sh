@@ -19,26 +19,40 @@ if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
 fi
 WORK="$(mktemp -d)"
 export API_TOKEN_FILE="$WORK/token"
+SERVER=""
 FUZZ_DB=""
-if [[ -n "${API_FUZZ_POSTGRES_URL:-}" ]]; then
-  FUZZ_DB="api_fuzz_$$"
-  psql -q -v ON_ERROR_STOP=1 "$API_FUZZ_POSTGRES_URL" -c "CREATE DATABASE $FUZZ_DB"
-  export E2E_DATABASE_URL="${API_FUZZ_POSTGRES_URL%/*}/$FUZZ_DB"
-fi
-# The per-token limit (60 a minute by default) would answer most generated requests 429.
-export API_REQUESTS_PER_MINUTE=1000000
-bash "$ROOT/scripts/e2e-server.sh" "$PORT" >"$WORK/server.log" 2>&1 &
-SERVER=$!
 stop() {
-  pkill -P "$SERVER" 2>/dev/null || true
-  kill "$SERVER" 2>/dev/null || true
-  wait "$SERVER" 2>/dev/null || true
+  if [[ -n "$SERVER" ]]; then
+    pkill -P "$SERVER" 2>/dev/null || true
+    kill "$SERVER" 2>/dev/null || true
+    wait "$SERVER" 2>/dev/null || true
+  fi
   if [[ -n "$FUZZ_DB" ]]; then
     psql -q "$API_FUZZ_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $FUZZ_DB WITH (FORCE)" || true
   fi
   rm -rf "$WORK"
 }
 trap stop EXIT
+if [[ -n "${API_FUZZ_POSTGRES_URL:-}" ]]; then
+  if ! command -v psql >/dev/null; then
+    echo "the PostgreSQL run needs psql (Debian's postgresql-client) to make its database" >&2
+    exit 1
+  fi
+  FUZZ_DB="api_fuzz_$$"
+  psql -q -v ON_ERROR_STOP=1 "$API_FUZZ_POSTGRES_URL" \
+    -c "DROP DATABASE IF EXISTS $FUZZ_DB WITH (FORCE)" -c "CREATE DATABASE $FUZZ_DB"
+  # The server's URL with the database replaced (as the integration tests do), keeping any
+  # ?options.
+  base="${API_FUZZ_POSTGRES_URL%%\?*}"
+  query="${API_FUZZ_POSTGRES_URL#"$base"}"
+  rest="${base#*://}"
+  [[ "$rest" == */* ]] && base="${base%/*}"
+  export E2E_DATABASE_URL="$base/$FUZZ_DB$query"
+fi
+# The per-token limit (60 a minute by default) would answer most generated requests 429.
+export API_REQUESTS_PER_MINUTE=1000000
+bash "$ROOT/scripts/e2e-server.sh" "$PORT" >"$WORK/server.log" 2>&1 &
+SERVER=$!
 started=""
 for _ in $(seq 1 120); do
   if [[ -s "$API_TOKEN_FILE" ]] && curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" 2>/dev/null; then

@@ -9,6 +9,11 @@ BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/server"
 DIR="$(mktemp -d)"
 trap 'rm -rf "$DIR"' EXIT
 export DATABASE_URL="${E2E_DATABASE_URL:-sqlite://$DIR/e2e.db}"
+# On SQLite the key is made beside the database; elsewhere it would be made in ./data.
+if [[ -n "${E2E_DATABASE_URL:-}" && -z "${SECRET_KEY:-}" ]]; then
+  SECRET_KEY="$(head -c 32 /dev/urandom | base64)"
+  export SECRET_KEY
+fi
 export PUBLIC_BASE_URL="http://127.0.0.1:$PORT"
 # Deliver queued mail to the local mailbox quickly.
 export MAIL_POLL_SECONDS=1

@@ -889,7 +889,7 @@ async fn reports_download(db: Db) {
 /// PostgreSQL refuses a NUL in any text, so such text used to end an import (or a check) with
 /// a server error there; a browser never sends one, a hostile client or a generated file may.
 async fn control_characters(db: Db) {
-    let (_, token, org) = setup(&db).await;
+    let (admin_id, token, org) = setup(&db).await;
     let mut text = String::from("First Name\tLast Name\tEmail\tSite\tExternal ID\tRoles\n");
     for i in 0..5 {
         text.push_str(&format!(
@@ -910,7 +910,28 @@ async fn control_characters(db: Db) {
     keyed.idempotency_key = "k\0".into();
     let (status, body) = post_upload(&app, Some(&token), &keyed, text.as_bytes()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body.contains("control characters"), "{body}");
+    assert!(body.contains("idempotency key cannot hold a NUL"), "{body}");
+    let mut sheeted = upload.clone();
+    sheeted.sheet = Some("Sheet1\0".into());
+    let (status, body) = post_upload(&app, Some(&token), &sheeted, text.as_bytes()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("sheet name cannot hold a NUL"), "{body}");
+    // The small-import path (one request, no job) refuses such a key too.
+    let mut request = keyed
+        .clone()
+        .read(text.as_bytes(), &ImportLimits::default())
+        .unwrap()
+        .request;
+    request.idempotency_key = "k\0".into();
+    let actor = app::server::context::Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let refused = imports::run(&db, &request, &actor, BASE, NOW).await;
+    assert!(
+        matches!(refused, Err(app::error::AppError::BadRequest(_))),
+        "{refused:?}"
+    );
 
     let (status, body) = post_upload(&app, Some(&token), &upload, text.as_bytes()).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
@@ -936,9 +957,15 @@ async fn control_characters(db: Db) {
         "the email cell as it was"
     );
     for (row, field) in [(2, "Site"), (3, "ExternalId"), (4, "ExternalId")] {
-        let problems = rows[row].3.as_deref().unwrap_or_default();
-        assert!(
-            problems.contains("ControlCharacters") && problems.contains(field),
+        let problems: serde_json::Value =
+            serde_json::from_str(rows[row].3.as_deref().unwrap_or("null")).unwrap();
+        assert_eq!(
+            (
+                problems[0]["field"].as_str(),
+                problems[0]["code"]["Field"].as_str(),
+                problems.as_array().map(Vec::len)
+            ),
+            (Some(field), Some("ControlCharacters"), Some(1)),
             "row {row}: {problems}"
         );
     }

@@ -22,7 +22,7 @@ pub enum IssueCode {
     EndUserNeedsRole,
     SiteTooLong,
     ExternalIdTooLong,
-    /// A control character (NUL, a line break, an escape…): no name, site or ID holds one.
+    /// An invisible control character (a NUL, an escape…) in a site or an external ID.
     ControlCharacters,
     UnknownLanguage,
 }
@@ -38,7 +38,7 @@ impl IssueCode {
             IssueCode::EmailTooLong => "Use at most 64 characters.",
             IssueCode::SiteTooLong | IssueCode::ExternalIdTooLong => "Use at most 100 characters.",
             IssueCode::ControlCharacters => {
-                "Remove the invisible control characters (such as a line break or NUL) from this value."
+                "Remove the invisible control characters (such as a NUL) from this value."
             }
             IssueCode::UnknownLanguage => "Choose one of the offered languages.",
             IssueCode::EmailHasSpaces => "An email address cannot contain spaces.",

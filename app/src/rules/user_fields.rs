@@ -45,30 +45,37 @@ pub const LANGUAGES: &[(&str, &str)] = &[
     ("es", "Español"),
 ];
 
-/// A site: at most [`SITE_MAX_CHARS`] characters, none a control character (empty means the
-/// default, HQ).
+/// A site: at most [`SITE_MAX_CHARS`] characters, no invisible control character (empty
+/// means the default, HQ).
 pub fn site_rule(site: &str) -> Result<(), IssueCode> {
     let site = site.trim();
     if site.chars().count() > SITE_MAX_CHARS {
         Err(IssueCode::SiteTooLong)
-    } else if site.contains(char::is_control) {
+    } else if site.contains(is_invisible_control) {
         Err(IssueCode::ControlCharacters)
     } else {
         Ok(())
     }
 }
 
-/// An external ID: at most [`EXTERNAL_ID_MAX_CHARS`] characters, none a control character
-/// (empty means none).
+/// An external ID: at most [`EXTERNAL_ID_MAX_CHARS`] characters, no invisible control
+/// character (empty means none).
 pub fn external_id_rule(id: &str) -> Result<(), IssueCode> {
     let id = id.trim();
     if id.chars().count() > EXTERNAL_ID_MAX_CHARS {
         Err(IssueCode::ExternalIdTooLong)
-    } else if id.contains(char::is_control) {
+    } else if id.contains(is_invisible_control) {
         Err(IssueCode::ControlCharacters)
     } else {
         Ok(())
     }
+}
+
+/// A control character other than a tab or a line break (which a multi-line spreadsheet cell
+/// holds, and which sites stored before this rule may hold): a NUL, which PostgreSQL refuses
+/// in text, an escape, a backspace…
+fn is_invisible_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// A language: one of [`LANGUAGES`] (empty means the default, English).
@@ -297,6 +304,16 @@ mod tests {
             errors.iter().map(|e| (e.field, e.code)).collect::<Vec<_>>(),
             vec![(Field::Site, IssueCode::ControlCharacters)]
         );
+        // A multi-line cell's line break or a tab is not refused (sites stored before the
+        // rule may hold one).
+        let multi_line = UserFieldsInput {
+            settings: UserSettings {
+                site: "Berlin\r\nMitte\tWest".into(),
+                ..UserSettings::default()
+            },
+            ..valid_end_user()
+        };
+        assert!(validate_user_fields(&multi_line, &roles()).is_ok());
         let fine = UserFieldsInput {
             settings: UserSettings {
                 site: "é".repeat(100),

@@ -16,7 +16,7 @@ use crate::import::{
 };
 use crate::server::batch::{self, Value};
 use crate::server::context::Actor;
-use crate::server::db::{is_unique_violation, Db};
+use crate::server::db::{is_unique_violation, Db, WriteTransaction};
 use crate::server::failure::db_failure;
 use crate::server::invitations;
 use crate::server::user_store::{self, imported_fields, NewUser, UpdateScope, UserUpdate};
@@ -71,7 +71,27 @@ pub async fn commit(
         return record_refusal(db, record, request, refused, actor, now).await;
     }
     match write(db, record, request, &prepared, context).await {
-        Ok(result) => Ok(result),
+        Ok(written) => {
+            // Every row is in the transaction: a large import's plan (about 250 MB at 500,000
+            // rows) is freed and handed back to the system before the commit makes the rows
+            // visible. Otherwise the invitation sender and the search indexer, reading the new
+            // rows at once (on SQLite through the memory map, whose pages count in the
+            // process's resident memory), found it still held and the two added up: measured
+            // at 500,000 rows, the server's heap at the commit went from 388 to 135 MB.
+            if prepared.rows.len() > batch::ROWS_PER_STATEMENT {
+                let _ = tokio::task::spawn_blocking(move || {
+                    drop(prepared);
+                    crate::server::memory::release_freed();
+                })
+                .await;
+            } else {
+                drop(prepared);
+            }
+            written
+                .commit()
+                .await
+                .map_err(db_failure("writing an import"))
+        }
         Err(WriteError::Cancelled) => {
             control.cancel();
             Err(AppError::Conflict(
@@ -122,13 +142,46 @@ impl From<sqlx::Error> for WriteError {
     }
 }
 
+/// An import written in full, its transaction not yet committed.
+struct Written {
+    tx: WriteTransaction,
+    job_id: i64,
+    result: ImportResult,
+    steps: Steps,
+}
+
+impl Written {
+    /// No constraint is deferred, so a unique violation surfaces while writing, never here:
+    /// an error at the commit is the database's (a full disk, a lost connection).
+    async fn commit(self) -> Result<ImportResult, sqlx::Error> {
+        let Written {
+            tx,
+            job_id,
+            result,
+            mut steps,
+        } = self;
+        steps.done("freeing the plan");
+        tx.commit().await?;
+        steps.done("commit");
+        tracing::info!(
+            job_id,
+            created = result.created,
+            updated = result.updated,
+            failed = result.failed_rows,
+            steps = %steps,
+            "import committed"
+        );
+        Ok(result)
+    }
+}
+
 async fn write(
     db: &Db,
     record: JobRecord<'_>,
     request: &ImportRequest,
     prepared: &Prepared,
     context: &CommitContext<'_>,
-) -> Result<ImportResult, WriteError> {
+) -> Result<Written, WriteError> {
     let CommitContext {
         actor,
         public_base_url,
@@ -263,17 +316,13 @@ async fn write(
         insert_job(&mut tx, record, request, actor, now, "completed").await?;
     }
     set_counts(&mut tx, job_id, &result, now).await?;
-    tx.commit().await?;
-    steps.done("commit");
-    tracing::info!(
+    steps.done("counts");
+    Ok(Written {
+        tx,
         job_id,
-        created = result.created,
-        updated = result.updated,
-        failed = result.failed_rows,
-        steps = %steps,
-        "import committed"
-    );
-    Ok(result)
+        result,
+        steps,
+    })
 }
 
 /// How long each step of the write took, for the log (the one transaction's anatomy).

@@ -34,6 +34,17 @@ pub async fn enqueue_request(
     request_hash: Option<&str>,
 ) -> Result<i64, AppError> {
     super::check_idempotency_key(&upload.idempotency_key)?;
+    if upload
+        .sheet
+        .as_deref()
+        .is_some_and(|sheet| sheet.contains('\0'))
+    {
+        // No workbook's sheet is named so, and a job failing on it could not say why on
+        // PostgreSQL (its message would name the sheet).
+        return Err(AppError::BadRequest(
+            "The import's sheet name cannot hold a NUL character.".into(),
+        ));
+    }
     let failure = db_failure("queueing an import");
     let size = source.len();
     let mut tx = db.begin_write().await.map_err(&failure)?;
@@ -192,7 +203,8 @@ pub async fn end(
          WHERE id = $4 AND status = 'running' AND runner = $5",
     )
     .bind(status.as_str())
-    .bind(why)
+    // A message may quote what the client sent (PostgreSQL refuses a NUL in text).
+    .bind(why.replace('\0', "\u{FFFD}"))
     .bind(now)
     .bind(job_id)
     .bind(runner)
