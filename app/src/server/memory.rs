@@ -1,11 +1,12 @@
 //! Handing freed memory back to the system. The server's Rust heap is mimalloc
 //! (`server/src/main.rs`), which returns emptied pages by itself, but later (and what one
 //! thread frees of another's only when that thread next allocates): an import's plan, freed
-//! just before its commit, was still held after it (388 MB of heap at 500,000 rows; 135 MB
-//! with `mi_collect`). SQLite allocates through glibc's malloc (its page cache: 64 MB for an
-//! import's write, `Db::begin_bulk_write`), and glibc keeps freed pages for reuse. Both are
-//! handed back between an import's phases, before its commit and after it. (Before mimalloc the rows' millions of small strings were glibc's too: trimming gave
-//! back about 300 MB after the rows were checked.)
+//! just before its commit, was still held at the commit (388 MB of heap at 500,000 rows;
+//! 135 MB with `mi_collect`). SQLite allocates through glibc's malloc (its page cache: 64 MB
+//! for an import's write, `Db::begin_bulk_write`), and glibc keeps freed pages for reuse. Both
+//! are handed back between an import's phases, before its commit and after it. (Before
+//! mimalloc the rows' millions of small strings were glibc's too: trimming gave back about
+//! 300 MB after the rows were checked.)
 
 /// Returns the allocators' free pages to the system: glibc's (`malloc_trim`, on glibc) and
 /// mimalloc's (`mi_collect`, which also gives back at once what mimalloc would otherwise give
