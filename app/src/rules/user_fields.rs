@@ -48,23 +48,22 @@ pub const LANGUAGES: &[(&str, &str)] = &[
 /// A site: at most [`SITE_MAX_CHARS`] characters, no invisible control character (empty
 /// means the default, HQ).
 pub fn site_rule(site: &str) -> Result<(), IssueCode> {
-    let site = site.trim();
-    if site.chars().count() > SITE_MAX_CHARS {
-        Err(IssueCode::SiteTooLong)
-    } else if site.contains(is_invisible_control) {
-        Err(IssueCode::ControlCharacters)
-    } else {
-        Ok(())
-    }
+    short_text_rule(site, SITE_MAX_CHARS, IssueCode::SiteTooLong)
 }
 
 /// An external ID: at most [`EXTERNAL_ID_MAX_CHARS`] characters, no invisible control
 /// character (empty means none).
 pub fn external_id_rule(id: &str) -> Result<(), IssueCode> {
-    let id = id.trim();
-    if id.chars().count() > EXTERNAL_ID_MAX_CHARS {
-        Err(IssueCode::ExternalIdTooLong)
-    } else if id.contains(is_invisible_control) {
+    short_text_rule(id, EXTERNAL_ID_MAX_CHARS, IssueCode::ExternalIdTooLong)
+}
+
+/// Free text, trimmed: at most `max` characters (else `too_long`), no invisible control
+/// character.
+fn short_text_rule(text: &str, max: usize, too_long: IssueCode) -> Result<(), IssueCode> {
+    let text = text.trim();
+    if text.chars().count() > max {
+        Err(too_long)
+    } else if text.contains(is_invisible_control) {
         Err(IssueCode::ControlCharacters)
     } else {
         Ok(())
