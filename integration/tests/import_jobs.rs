@@ -573,7 +573,10 @@ async fn cancelled_jobs(db: Db) {
 
 async fn cancel_during_write(db: Db) {
     let (admin_id, _, org) = setup(&db).await;
-    let text = paste(500, "rollback.example");
+    // Over 5,000 rows into a near-empty database: on SQLite the write drops the indexes of
+    // the tables it fills, to build them after its rows; the rollback must bring them back.
+    let text = paste(6_000, "rollback.example");
+    let indexes = index_definitions(&db).await;
     let upload = upload_of(&text, org, "w", TableEdits::default());
     let request = upload
         .read(text.as_bytes(), &ImportLimits::default())
@@ -600,6 +603,7 @@ async fn cancel_during_write(db: Db) {
     assert_eq!(count(&db, "invitations").await, 0);
     assert_eq!(count(&db, "email_outbox").await, 0);
     assert_eq!(count(&db, "import_jobs").await, 0);
+    assert_eq!(index_definitions(&db).await, indexes, "every index is back");
 }
 
 async fn interrupted_then_run_again(db: Db) {

@@ -30,6 +30,7 @@ on_both_databases! {
     an_import_that_changes_an_email_or_phone_revokes_the_old_link_invites_the_new_address_and_ends_sessions => contact_changes_by_import;
     an_end_user_import_needs_an_existing_organization => organization_checks;
     imported_users_are_counted_and_found_by_search_before_and_after_the_search_index_catches_up => search_after_import;
+    a_large_import_into_a_smaller_database_leaves_every_index_as_it_was_and_in_use => indexes_after_a_large_import;
     an_imported_users_link_is_made_as_its_email_goes_out_and_its_placeholder_opens_nothing => placeholder_links;
 }
 
@@ -396,11 +397,16 @@ async fn late_violation(db: Db) {
         count(&db, "invitations").await,
         count(&db, "email_outbox").await,
     );
+    let indexes = index_definitions(&db).await;
     let result = commit_as_new_job(&db, &req, prepared, &actor).await;
     assert!(result.failed);
     let failed = failed_rows(&result);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].line, 20_001, "data row 20,000, under the header");
+    // On SQLite the import outgrew the tables it fills, so their indexes were dropped for the
+    // write and the unique index refused the email when it was built again: the same answer,
+    // and the rollback brought every index back.
+    assert_eq!(index_definitions(&db).await, indexes);
     assert_eq!(
         (
             count(&db, "users").await,
@@ -411,6 +417,64 @@ async fn late_violation(db: Db) {
         before,
         "nothing of the first 15,000 rows stayed"
     );
+}
+
+async fn indexes_after_a_large_import(db: Db) {
+    let (admin_id, org) = setup(&db).await;
+    let actor = Actor {
+        user_id: admin_id,
+        display_name: "Boss",
+    };
+    let indexes = index_definitions(&db).await;
+    let big = request(
+        org,
+        people(12_000, "big.example"),
+        "k-big",
+        ImportOptions::default(),
+    );
+    let result = imports::run(&db, &big, &actor, BASE, NOW).await.unwrap();
+    assert_eq!(result.created, 12_000);
+    assert_eq!(index_definitions(&db).await, indexes);
+    if db.backend() == app::server::db::Backend::Sqlite {
+        // Each index built again holds every row: SQLite compares them with the tables.
+        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(check, "ok");
+    }
+    // The unique index judges again: a second import of one of those emails is refused by
+    // the check, and a user added with it by the index.
+    let again = request(
+        org,
+        vec![
+            "First Name\tLast Name\tEmail\tRoles".to_string(),
+            "Ann\tLee\tANN11999@big.example\tRequester".to_string(),
+        ],
+        "k-again",
+        ImportOptions::default(),
+    );
+    let refused = imports::run(&db, &again, &actor, BASE, NOW).await.unwrap();
+    assert!(refused.failed);
+    let duplicate = sqlx::query(
+        "INSERT INTO users (kind, first_name, last_name, email, email_key, organization_id, \
+         created_at, updated_at, search_text) \
+         VALUES ('end_user', 'Ann', 'Lee', 'x@y.z', 'ann0@big.example', $1, 0, 0, '')",
+    )
+    .bind(org)
+    .execute(db.pool())
+    .await;
+    assert!(app::server::db::is_unique_violation(
+        &duplicate.expect_err("the email key is taken")
+    ));
+    // The imported users are found through the rebuilt indexes as through any others.
+    let in_order: Vec<String> = sqlx::query_scalar(
+        "SELECT email_key FROM users WHERE email_key >= 'ann11998@' ORDER BY email_key LIMIT 2",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(in_order, ["ann11998@big.example", "ann11999@big.example"]);
 }
 
 async fn concurrent_imports(db: Db) {

@@ -178,6 +178,24 @@ pub async fn count(db: &Db, table: &str) -> i64 {
         .expect("count")
 }
 
+/// Every index of the database with the SQL that makes it (to check that none was lost).
+pub async fn index_definitions(db: &Db) -> Vec<String> {
+    let sql = match db.backend() {
+        app::server::db::Backend::Sqlite => {
+            "SELECT name || ': ' || COALESCE(sql, 'automatic') FROM sqlite_master \
+             WHERE type = 'index' ORDER BY name"
+        }
+        app::server::db::Backend::Postgres => {
+            "SELECT indexname || ': ' || indexdef FROM pg_indexes \
+             WHERE schemaname = current_schema() ORDER BY indexname"
+        }
+    };
+    sqlx::query_scalar(sql)
+        .fetch_all(db.pool())
+        .await
+        .expect("list indexes")
+}
+
 /// Runs the sender once into the local mailbox and returns what arrived (to, text body).
 pub async fn deliver_locally(db: &Db, now: i64) -> Vec<(String, String)> {
     let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM local_mailbox")

@@ -4,6 +4,7 @@
 //! arrives (before, or racing with, the first run), returns the first run's result.
 
 use super::control::JobControl;
+use super::deferred_indexes::DeferredIndexes;
 use super::history::stored_result;
 use super::plan::{
     emails_to_create, external_ids_to_create, fail_taken, PlannedRow, RowPlan, TakenMeanwhile,
@@ -223,6 +224,11 @@ async fn write(
             _ => None,
         })
         .collect();
+    // An import larger than the tables it fills builds their indexes once, after its rows.
+    let deferred = match create_rows.len() > batch::ROWS_PER_STATEMENT {
+        true => DeferredIndexes::drop_for(&mut tx, create_rows.len()).await?,
+        false => DeferredIndexes::default(),
+    };
     let mut created_ids = Vec::with_capacity(create_rows.len());
     for chunk in create_rows.chunks(batch::ROWS_PER_STATEMENT) {
         let invite = request.options.send_invitations;
@@ -257,6 +263,11 @@ async fn write(
         go_on()?;
     }
     steps.done("users, role links, invitations and their emails");
+    if !deferred.is_empty() {
+        deferred.rebuild(&mut tx).await?;
+        steps.done("indexes built");
+        go_on()?;
+    }
     // Updates go through the same writer as Edit user: a changed email or phone sets off the
     // same things (a pending user re-invited at the new address, sessions ended).
     let updates: Vec<UserUpdate> = prepared

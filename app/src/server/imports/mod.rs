@@ -6,6 +6,7 @@
 //! - here: `run` (one import end to end) and `prepare` (engine + existing accounts → plan);
 //! - `plan` (pure): which rows create, update or fail, each failure an issue code;
 //! - `commit`: the one transaction, the record of a refused import, idempotency;
+//!   `deferred_indexes`: on SQLite, a table's indexes built once after a large import's rows;
 //! - `history`: past imports read back (list, summary, row outcomes);
 //! - `downloads`: an import's reports (every row's outcome, its problems) as CSV, streamed;
 //! - `upload`: the modal's streamed upload (source + edits), queued as a job by `queue`;
@@ -15,6 +16,7 @@
 
 mod commit;
 mod control;
+mod deferred_indexes;
 pub mod downloads;
 pub mod history;
 pub mod plan;
