@@ -4,7 +4,7 @@
 //! arrives (before, or racing with, the first run), returns the first run's result.
 
 use super::control::JobControl;
-use super::deferred_indexes::DeferredIndexes;
+use super::deferred_indexes::{DeferredIndexes, Incoming};
 use super::history::stored_result;
 use super::plan::{
     emails_to_create, external_ids_to_create, fail_taken, PlannedRow, RowPlan, TakenMeanwhile,
@@ -224,9 +224,20 @@ async fn write(
             _ => None,
         })
         .collect();
-    // An import larger than the tables it fills builds their indexes once, after its rows.
+    // A large import into tables holding fewer than twice its rows builds their indexes once,
+    // after its rows (SQLite).
     let deferred = match create_rows.len() > batch::ROWS_PER_STATEMENT {
-        true => DeferredIndexes::drop_for(&mut tx, create_rows.len()).await?,
+        true => {
+            let incoming = Incoming {
+                users: create_rows.len(),
+                role_links: create_rows.iter().map(|user| user.role_ids.len()).sum(),
+                invitations: match request.options.send_invitations {
+                    true => create_rows.len(),
+                    false => 0,
+                },
+            };
+            DeferredIndexes::drop_for(&mut tx, incoming).await?
+        }
         false => DeferredIndexes::default(),
     };
     let mut created_ids = Vec::with_capacity(create_rows.len());

@@ -14,37 +14,65 @@
 //! table already holding 500,000 users, 500,000 more 49.0 s row by row and 27.4 s rebuilt,
 //! but 100,000 more 10.0 s row by row and 20.4 s rebuilt (building an index costs every row
 //! the table holds). So a table's indexes are deferred only when the import brings at least
-//! half as many rows as it holds. PostgreSQL is left alone: dropping an index there locks the
+//! half as many rows as it holds. If `ANALYZE` ever gathered the planner's statistics for such
+//! a table (the app does not; an operator may), they are gathered again after the rebuild,
+//! since dropping an index deletes its statistics. PostgreSQL is left alone: dropping an index there locks the
 //! table against every reader until the import commits.
 
 use sqlx::{Any, Row, Transaction};
 
-/// The tables an import fills with a row (or more) per created user.
-const TABLES: [&str; 4] = ["users", "user_roles", "invitations", "email_outbox"];
+/// How many rows an import is about to write into each table it fills.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Incoming {
+    pub users: usize,
+    pub role_links: usize,
+    /// One invitation and one outbox email per created user when invitations go out.
+    pub invitations: usize,
+}
 
-/// Indexes dropped for the write, and the SQL that makes them again.
+/// Indexes dropped for the write, the SQL that makes them again, and the tables whose
+/// planner statistics (`ANALYZE`) are to be gathered again after them.
 #[derive(Debug, Default)]
 pub struct DeferredIndexes {
     create: Vec<String>,
+    analyze: Vec<&'static str>,
 }
 
 impl DeferredIndexes {
     /// Drops the secondary indexes of each table the import fills with at least half as many
-    /// rows as it holds (`incoming` users created, each with a row in every table). On
-    /// PostgreSQL, nothing.
+    /// rows as it holds. On PostgreSQL, nothing.
     pub async fn drop_for(
         tx: &mut Transaction<'static, Any>,
-        incoming: usize,
+        incoming: Incoming,
     ) -> Result<Self, sqlx::Error> {
         let mut deferred = DeferredIndexes::default();
         if crate::server::batch::is_postgres(tx) {
             return Ok(deferred);
         }
-        for table in TABLES {
-            let held: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(&mut **tx)
-                .await?;
-            if held as usize > incoming.saturating_mul(2) {
+        let tables = [
+            ("users", incoming.users),
+            ("user_roles", incoming.role_links),
+            ("invitations", incoming.invitations),
+            ("email_outbox", incoming.invitations),
+        ];
+        // `DROP INDEX` also deletes the index's statistics, if `ANALYZE` ever gathered any.
+        let has_stats: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
+        )
+        .fetch_one(&mut **tx)
+        .await?;
+        for (table, rows) in tables {
+            if rows == 0 {
+                continue;
+            }
+            // Counted up to the point that decides (a table of millions is not read whole).
+            let limit = rows.saturating_mul(2).saturating_add(1);
+            let held: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT {limit})"
+            ))
+            .fetch_one(&mut **tx)
+            .await?;
+            if held as usize > rows.saturating_mul(2) {
                 continue;
             }
             // Indexes made by `CREATE INDEX` (a primary key's or a UNIQUE column's own index
@@ -56,6 +84,19 @@ impl DeferredIndexes {
             .bind(table)
             .fetch_all(&mut **tx)
             .await?;
+            if indexes.is_empty() {
+                continue;
+            }
+            if has_stats > 0 {
+                let analyzed: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = $1")
+                        .bind(table)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                if analyzed > 0 {
+                    deferred.analyze.push(table);
+                }
+            }
             for index in indexes {
                 let name: String = index.try_get("name")?;
                 let sql: String = index.try_get("sql")?;
@@ -68,13 +109,24 @@ impl DeferredIndexes {
         Ok(deferred)
     }
 
-    /// Creates the dropped indexes again over every row; a unique index over a duplicate fails
-    /// with the database's unique-violation error.
+    /// Creates the dropped indexes again over every row (a unique index over a duplicate fails
+    /// with the database's unique-violation error), and gathers the statistics of tables that
+    /// had them.
     pub async fn rebuild(self, tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
         for sql in self.create {
             sqlx::query(&sql).execute(&mut **tx).await?;
         }
+        for table in self.analyze {
+            sqlx::query(&format!("ANALYZE {table}"))
+                .execute(&mut **tx)
+                .await?;
+        }
         Ok(())
+    }
+
+    /// How many indexes were dropped, to be made again.
+    pub fn len(&self) -> usize {
+        self.create.len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -16,7 +16,7 @@
 
 mod commit;
 mod control;
-mod deferred_indexes;
+pub mod deferred_indexes;
 pub mod downloads;
 pub mod history;
 pub mod plan;
